@@ -1,0 +1,40 @@
+# 评审答辩工作台 — every target but `install` depends on `install`, which is a no-op when nothing changed.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+PORT    ?= 8866
+export SCORING_HOME ?= $(CURDIR)/var
+export MPLCONFIGDIR ?= $(CURDIR)/var/mpl
+
+.PHONY: install demo test bench lint format clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml .ci/system-deps
+	.ci/system-deps --fonts-only
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/nbstripout --install --attributes .gitattributes 2>/dev/null || true
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/python -m scoring demo
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+lint: install
+	$(BIN)/ruff check scoring tests benchmarks
+	$(BIN)/ruff format --check scoring tests benchmarks
+
+format: install
+	$(BIN)/ruff format scoring tests benchmarks
+	$(BIN)/ruff check --fix scoring tests benchmarks
+
+clean:
+	rm -rf $(VENV) var out .pytest_cache .hypothesis
