@@ -1,0 +1,339 @@
+"""Serve the four dashboards with Voila 0.5 on the loopback interface, with its known defects fixed.
+
+``scoring serve [--port N]`` runs :class:`ScoringVoila` over ``dashboards/`` (folder mode: each
+dashboard is at ``/voila/render/<name>.ipynb``). Compared with a plain ``voila dashboards/``:
+
+* **Kernel leak on a closed or reloaded tab** (voila issue 1458). The page sends its kernel's
+  shutdown request by ``navigator.sendBeacon`` with the ``_xsrf`` cookie, but Voila never sets that
+  cookie, so jupyter_server refuses the request (403) and the kernel lives on. The render handler
+  here sets the cookie, and the shutdown handler answers 204 for a kernel already gone. Idle kernels
+  without a connection are culled as a second line of defence (``cull_idle_timeout``).
+* **A dead page says nothing.** A small script (the ``scoring`` template) polls
+  ``/scoring/api/alive/<kernel>`` and, when the kernel is gone, died or was restarted (its
+  process changed), or the server cannot be reached, shows a banner asking the user to reload.
+* Tracebacks off, template and theme override by query string off ("NO"), no port retries, security
+  headers (CSP, X-Frame-Options, ...), loopback only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+#: Dashboards in the order the URLs are printed: name -> (Chinese title, English title).
+DASHBOARDS: dict[str, tuple[str, str]] = {
+    "expert": ("专家评分", "Expert scoring"),
+    "board": ("评审组长 / 组织者", "Chair and organizer board"),
+    "bank": ("银行审贷对比", "Bank reviewer comparison"),
+    "console": ("组织者配置", "Organizer console"),
+}
+
+DEFAULT_PORT = 8866
+#: Seconds a kernel with no open page may stay idle before it is culled.
+CULL_IDLE_TIMEOUT = 600
+CULL_INTERVAL = 60
+
+#: Content-Security-Policy of every page: scripts and styles from this server only (Voila's page
+#: needs inline scripts and styles), widgets' websocket to this server, images as data: URIs
+#: (matplotlib charts), downloads as data: links, no framing, no plugins.
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self' ws: wss:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def dashboards_dir() -> Path:
+    """The folder holding the dashboard notebooks (``$SCORING_DASHBOARDS`` or ``dashboards/``)."""
+    env = os.environ.get("SCORING_DASHBOARDS")
+    if env:
+        return Path(env).resolve()
+    return Path(__file__).resolve().parent.parent.parent / "dashboards"
+
+
+def dashboard_urls(port: int, host: str = "127.0.0.1") -> dict[str, str]:
+    """URL of each dashboard on a server at ``host:port``."""
+    return {name: f"http://{host}:{port}/voila/render/{name}.ipynb" for name in DASHBOARDS}
+
+
+# --- the page template: heartbeat, reload banner, tablet-friendly CSS -------------------------
+
+_TEMPLATE_CONF = {"base_template": "lab"}
+
+_TEMPLATE_INDEX = r"""{%- extends 'lab/index.html.j2' -%}
+{%- block footer_js -%}
+{{ super() }}
+<style>
+  #rendered_cells { padding: 0 8px; }
+  .jp-OutputArea-output { overflow-x: auto; }
+  .scoring-dead-banner { position: fixed; top: 0; left: 0; right: 0; z-index: 10000;
+    background: #b71c1c; color: #fff; padding: 12px 16px; font-size: 16px; text-align: center; }
+  .scoring-dead-banner button { margin-left: 12px; font-size: 15px; }
+  @media (max-width: 1100px) { .widget-label { min-width: 6em; } }
+</style>
+<script>
+(function () {
+  var cfgEl = document.getElementById('jupyter-config-data');
+  if (!cfgEl) { return; }
+  var cfg = JSON.parse(cfgEl.textContent);
+  var base = cfg.baseUrl || '/';
+  var url = base + 'scoring/api/alive/' + cfg.kernelId;
+  var generation = null, failures = 0, shown = false;
+  function banner() {
+    if (shown) { return; }
+    shown = true;
+    var div = document.createElement('div');
+    div.className = 'scoring-dead-banner';
+    div.setAttribute('role', 'alert');
+    div.id = 'scoring-dead-banner';
+    div.textContent = '页面已与服务器断开（计算内核已停止），请刷新页面后继续。' +
+      ' This page lost its server session; please reload.';
+    var b = document.createElement('button');
+    b.textContent = '刷新 Reload';
+    b.onclick = function () { window.location.reload(); };
+    div.appendChild(b);
+    document.body.appendChild(div);
+  }
+  function check() {
+    fetch(url, {cache: 'no-store', credentials: 'same-origin'}).then(function (r) {
+      if (r.status === 404) { banner(); return null; }
+      return r.ok ? r.json() : null;
+    }).then(function (m) {
+      if (!m) { return; }
+      failures = 0;
+      if (!m.alive) { banner(); return; }
+      if (generation === null) { generation = m.generation; }
+      else if (generation !== m.generation) { banner(); }
+    }).catch(function () {
+      failures += 1;
+      if (failures >= 2) { banner(); }
+    });
+  }
+  window.scoringHeartbeat = check;
+  setInterval(check, 3000);
+  setTimeout(check, 500);
+})();
+</script>
+{%- endblock footer_js -%}
+"""
+
+
+def write_template(root: Path) -> Path:
+    """Write the ``scoring`` Voila template under ``root/voila/templates/scoring``.
+
+    Returns
+    -------
+    Path
+        ``root`` (to be put first on ``JUPYTER_PATH``).
+    """
+    tdir = root / "voila" / "templates" / "scoring"
+    tdir.mkdir(parents=True, exist_ok=True)
+    (tdir / "conf.json").write_text(json.dumps(_TEMPLATE_CONF), encoding="utf-8")
+    (tdir / "index.html.j2").write_text(_TEMPLATE_INDEX, encoding="utf-8")
+    return root
+
+
+# --- configuration ------------------------------------------------------------------------------
+
+
+def voila_config(
+    port: int = DEFAULT_PORT,
+    *,
+    root_dir: Path | None = None,
+    preheat: bool = False,
+    cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+    cull_interval: int = CULL_INTERVAL,
+) -> Any:
+    """The traitlets configuration of the dashboards' Voila server.
+
+    Parameters
+    ----------
+    port : int
+        TCP port on 127.0.0.1; no retries on another port when it is taken.
+    root_dir : Path, optional
+        Folder of notebooks (default :func:`dashboards_dir`).
+    preheat : bool
+        Start a pool of kernels ahead of requests (Voila ``preheat_kernel``). Off by default:
+        it pre-executes notebooks without the request's query string and measured no gain on the
+        login page (see ``benchmarks/bench_dashboards.py``).
+    cull_idle_timeout, cull_interval : int
+        Seconds: kernels idle that long with no page connected are shut down.
+
+    Returns
+    -------
+    traitlets.config.Config
+    """
+    from traitlets.config import Config
+
+    c = Config()
+    c.Voila.ip = "127.0.0.1"
+    c.Voila.port = int(port)
+    c.Voila.port_retries = 0
+    c.Voila.open_browser = False
+    c.Voila.root_dir = str(root_dir or dashboards_dir())
+    c.Voila.tornado_settings = {"headers": dict(SECURITY_HEADERS), "xsrf_cookies": True}
+    c.VoilaConfiguration.template = "scoring"
+    c.VoilaConfiguration.show_tracebacks = False
+    c.VoilaConfiguration.allow_template_override = "NO"
+    c.VoilaConfiguration.allow_theme_override = "NO"
+    c.VoilaConfiguration.theme = "light"
+    c.VoilaConfiguration.strip_sources = True
+    c.VoilaConfiguration.file_allowlist = []
+    c.VoilaConfiguration.preheat_kernel = bool(preheat)
+    if preheat:
+        c.VoilaConfiguration.default_pool_size = 2
+    c.MappingKernelManager.cull_idle_timeout = int(cull_idle_timeout)
+    c.MappingKernelManager.cull_interval = int(cull_interval)
+    c.MappingKernelManager.cull_connected = False
+    c.MappingKernelManager.cull_busy = False
+    return c
+
+
+def _kernel_generation(kernel: Any) -> str:
+    """An opaque id of the kernel's current process (changes when the kernel is restarted)."""
+    pid = getattr(getattr(kernel, "provisioner", None), "pid", None)
+    if pid is None:
+        pid = getattr(getattr(kernel, "provisioner", None), "process", None)
+        pid = getattr(pid, "pid", None)
+    return hashlib.sha256(f"{id(kernel)}:{pid}".encode()).hexdigest()[:12]
+
+
+def _handlers() -> tuple[type, type, type]:
+    """Build the handler classes lazily (jupyter_server is heavy to import)."""
+    from jupyter_core.utils import ensure_async
+    from jupyter_server.base.handlers import APIHandler
+    from tornado import web
+    from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+
+    class ShutdownHandler(VoilaShutdownKernelHandler):
+        """Shut a page's kernel down; 204 also when it is already gone (culled)."""
+
+        @web.authenticated
+        async def post(self, kernel_id: str) -> None:
+            if kernel_id in self.kernel_manager:
+                await ensure_async(self.kernel_manager.shutdown_kernel(kernel_id))
+            self.set_status(204)
+            self.finish()
+
+    class AliveHandler(APIHandler):
+        """``GET /scoring/api/alive/<kernel>`` -> ``{"alive": bool, "generation": str}``."""
+
+        _track_activity = False
+
+        @web.authenticated
+        async def get(self, kernel_id: str) -> None:
+            km = self.kernel_manager
+            if kernel_id not in km:
+                raise web.HTTPError(404)
+            kernel = km.get_kernel(kernel_id)
+            alive = bool(await ensure_async(kernel.is_alive()))
+            self.finish({"alive": alive, "generation": _kernel_generation(kernel)})
+
+    def with_xsrf_cookie(cls: type) -> type:
+        """Subclass of a page handler that sets the ``_xsrf`` cookie the shutdown beacon sends."""
+
+        class Handler(cls):  # type: ignore[misc, valid-type]
+            async def prepare(self, *args: Any, **kwargs: Any) -> Any:
+                result = await ensure_async(super().prepare(*args, **kwargs))
+                _ = self.xsrf_token  # side effect: Set-Cookie _xsrf
+                return result
+
+        Handler.__name__ = cls.__name__ + "WithXsrf"
+        return Handler
+
+    return ShutdownHandler, AliveHandler, with_xsrf_cookie  # type: ignore[return-value]
+
+
+def make_app(config: Any) -> Any:
+    """A :class:`voila.app.Voila` subclass instance with the fixes above, initialised.
+
+    Parameters
+    ----------
+    config : traitlets.config.Config
+        From :func:`voila_config`.
+    """
+    from jupyter_server.utils import url_path_join
+    from voila.app import Voila
+    from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+
+    shutdown_cls, alive_cls, with_xsrf = _handlers()
+
+    class ScoringVoila(Voila):
+        """Voila with the kernel-leak fix, the heartbeat endpoint and the scoring template."""
+
+        def init_handlers(self) -> list:
+            handlers = []
+            for spec in super().init_handlers():
+                pattern, cls, *rest = spec
+                if cls is VoilaShutdownKernelHandler:
+                    cls = shutdown_cls
+                elif "/voila/render/" in pattern or pattern.rstrip("/").endswith("/voila"):
+                    cls = with_xsrf(cls)
+                handlers.append((pattern, cls, *rest))
+            handlers.insert(
+                0, (url_path_join(self.server_url, r"/scoring/api/alive/([\w-]+)"), alive_cls)
+            )
+            return handlers
+
+    tmpl_root = Path(tempfile.mkdtemp(prefix="scoring-voila-"))
+    write_template(tmpl_root)
+    paths = [str(tmpl_root)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(paths)
+    app = ScoringVoila(config=config)
+    app.initialize([])
+    return app
+
+
+def serve(port: int = DEFAULT_PORT, *, db: str | None = None, preheat: bool = False) -> int:
+    """Run the dashboards' server until interrupted.
+
+    Parameters
+    ----------
+    port : int
+        Port on 127.0.0.1 (the command fails when it is taken: no retries).
+    db : str, optional
+        Database URL handed to the kernels as ``SCORING_DB``.
+    preheat : bool
+        Preheated kernel pool (see :func:`voila_config`).
+
+    Returns
+    -------
+    int
+        Exit status.
+    """
+    if db:
+        os.environ["SCORING_DB"] = db
+    root = dashboards_dir()
+    missing = [n for n in DASHBOARDS if not (root / f"{n}.ipynb").is_file()]
+    if missing:
+        raise ValueError(f"dashboards not found in {root}: {', '.join(missing)}")
+    app = make_app(voila_config(port, root_dir=root, preheat=preheat))
+    print("评审答辩工作台 dashboards / Dashboards:", flush=True)
+    for name, url in dashboard_urls(port).items():
+        zh, en = DASHBOARDS[name]
+        print(f"  {zh} ({en}): {url}", flush=True)
+    sys.stdout.flush()
+    app.start()
+    return 0
