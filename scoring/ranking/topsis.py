@@ -48,9 +48,12 @@ def _normalised(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _closeness(d_best: np.ndarray, d_worst: np.ndarray) -> np.ndarray:
     total = d_best + d_worst
-    with np.errstate(invalid="ignore", divide="ignore"):
-        c = d_worst / total
-    return np.where(total > 0, c, NEUTRAL_CLOSENESS)
+    flat = total <= 0
+    if flat.any():
+        total[flat] = 1.0
+        d_worst = np.where(flat, NEUTRAL_CLOSENESS, d_worst)
+    np.divide(d_worst, total, out=total)
+    return total
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,11 @@ class Topsis(Method):
         best = np.where(minimise, lo, hi)
         worst = np.where(minimise, hi, lo)
         W2 = W * W
-        d_best = np.sqrt(np.maximum(W2 @ ((R - best) ** 2).T, 0.0))
-        d_worst = np.sqrt(np.maximum(W2 @ ((R - worst) ** 2).T, 0.0))
+        d_best = W2 @ ((R - best) ** 2).T
+        d_worst = W2 @ ((R - worst) ** 2).T
+        for d in (d_best, d_worst):  # in place: these are (s, n) arrays
+            np.maximum(d, 0.0, out=d)
+            np.sqrt(d, out=d)
         return _closeness(d_best, d_worst)
 
     def evaluate(
