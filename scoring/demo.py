@@ -96,7 +96,7 @@ def _candidates(rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
             ending = endings[rng.integers(len(endings))]
             q = float(rng.normal())
             if city == schema.PROVINCIAL:
-                q += 0.8
+                q += 1.2
             quality.append(q)
             area = _AREA_CODES[city]
             place = "太原市" if city == schema.PROVINCIAL else city
@@ -127,7 +127,7 @@ def _candidates(rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
             )
     for i, city in enumerate(REGION_CITIES):
         n_region = i + 1
-        q = float(rng.normal(0.2, 0.8))
+        q = float(rng.normal(-0.6, 0.6))
         quality.append(q)
         industry = _REGION_INDUSTRIES[i]
         rows.append(
