@@ -1,0 +1,88 @@
+"""Roles and access codes.
+
+An access code reads ``<LOGIN>-XXXX-XXXX-XXXX``: the login names the account (so a login costs
+one hash, not one per account) and the 12-character secret (Crockford base32, 60 bits) is stored
+only as a salted :func:`hashlib.scrypt` hash ``scrypt$n$r$p$salt$hash``. Reissuing a code
+replaces the hash and bumps ``code_version``, which ends every session of the old code;
+revoking deactivates the account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+#: Roles: organizer (commerce department), chair, expert, bank reviewer.
+ROLES: dict[str, str] = {"organizer": "组织方", "chair": "主持人", "expert": "评审专家", "bank": "银行评审"}
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+LOGIN_RE = re.compile(r"^[A-Z0-9][A-Z0-9_.]{0,62}$")
+_CODE_RE = re.compile(r"^(?P<login>.+)-(?P<secret>[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})$")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is calling: returned by ``Workbench.login`` and passed to every store call.
+
+    The store re-reads the account on every call, so a revoked or reissued code stops working
+    at once.
+    """
+
+    account_id: int
+    login: str
+    role: str
+    name: str
+    expert_pk: int | None
+    code_version: int
+
+    @property
+    def label(self) -> str:
+        """How the audit trail names this actor."""
+        return self.login
+
+
+def normalise_login(login: str) -> str:
+    """Upper-case, stripped login."""
+    return str(login).strip().upper()
+
+
+def new_secret() -> str:
+    """A fresh random secret ``XXXX-XXXX-XXXX``."""
+    chars = "".join(secrets.choice(_ALPHABET) for _ in range(12))
+    return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def hash_secret(secret: str, *, n: int | None = None) -> str:
+    """Salted scrypt hash of ``secret`` in the form ``scrypt$n$r$p$salt$hash``."""
+    n = n or SCRYPT_N
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(secret.encode(), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    return f"scrypt${n}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def check_secret(secret: str, stored: str | None) -> bool:
+    """Whether ``secret`` matches the stored hash (constant-time comparison)."""
+    if not stored:
+        return False
+    try:
+        algo, n, r, p, salt, digest = stored.split("$")
+        if algo != "scrypt":
+            return False
+        got = hashlib.scrypt(
+            secret.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got.hex(), digest)
+
+
+def split_code(code: str) -> tuple[str, str] | None:
+    """``(login, secret)`` of an access code, or ``None`` if it is not shaped like one."""
+    text = re.sub(r"\s+", "", str(code)).upper()
+    m = _CODE_RE.match(text)
+    if not m:
+        return None
+    return m["login"], m["secret"]

@@ -1,0 +1,106 @@
+"""Score sheets: validation of a sheet's values, idempotency keys and save outcomes.
+
+A save carries ``base_version`` (the sheet version the page showed) and a ``request_id``
+(derived from the content when the caller gives none). The store answers with a
+:class:`SaveResult`:
+
+* ``saved`` – a new version was written;
+* ``duplicate`` – this very request was already stored (a double click): nothing new written;
+* ``stale`` – the sheet changed since the page loaded it (``base_version`` is old): nothing
+  written, the caller must reload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..errors import InputError, Problem
+from .audit import canonical_json
+from .config import PanelConfig
+
+SAVED, DUPLICATE, STALE = "saved", "duplicate", "stale"
+SHEET_STATUSES = ("empty", "draft", "confirmed", "recused")
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """Outcome of a save, confirmation or correction.
+
+    Attributes
+    ----------
+    status : {"saved", "duplicate", "stale"}
+    version : int
+        The sheet's version after the call (the current one for ``stale``).
+    sheet_status : str
+        ``draft`` or ``confirmed``.
+    """
+
+    status: Literal["saved", "duplicate", "stale"]
+    version: int
+    sheet_status: str
+
+    @property
+    def ok(self) -> bool:
+        """True unless the save was refused as stale."""
+        return self.status != STALE
+
+
+def clean_scores(
+    scores: Mapping[str, Any], config: PanelConfig, *, complete: bool = False
+) -> dict[str, float]:
+    """Validate a sheet's values against the frozen configuration.
+
+    Parameters
+    ----------
+    scores : mapping
+        criterion key -> score; ``None`` or ``""`` means not scored yet (dropped).
+    config : PanelConfig
+    complete : bool
+        Require every criterion (confirmation, correction).
+
+    Raises
+    ------
+    InputError
+        Naming every unknown criterion, non-numeric, non-finite or out-of-scale value.
+    """
+    if not isinstance(scores, Mapping):
+        raise InputError([Problem("scores must be a mapping criterion -> score")])
+    lo, hi = config.scale
+    keys = config.keys
+    out: dict[str, float] = {}
+    problems: list[Problem] = []
+    for k, v in scores.items():
+        if k not in keys:
+            problems.append(Problem(f"unknown criterion '{k}'", column=str(k)))
+            continue
+        if v is None or (isinstance(v, str) and not v.strip()):
+            continue
+        if isinstance(v, bool):
+            problems.append(Problem(f"score {v!r} is not a number", column=k))
+            continue
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            problems.append(Problem(f"score {v!r} is not a number", column=k))
+            continue
+        if not math.isfinite(f) or not lo <= f <= hi:
+            problems.append(Problem(f"score {v!r} is outside the scale {lo:g}–{hi:g}", column=k))
+            continue
+        out[k] = f
+    if complete:
+        for k in keys:
+            if k not in out and not any(p.column == k for p in problems):
+                problems.append(Problem("score is missing (every criterion is needed)", column=k))
+    if problems:
+        raise InputError(problems)
+    return {k: out[k] for k in keys if k in out}
+
+
+def request_key(action: str, base_version: int, scores: Mapping[str, float], extra: str = "") -> str:
+    """The default idempotency key: the same action on the same version with the same values."""
+    text = canonical_json([action, base_version, dict(scores), extra])
+    return action + ":" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
