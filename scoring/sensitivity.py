@@ -371,22 +371,22 @@ def _validate(
     problems: list[Problem] = []
     X, p = _collect(validate_matrix, matrix)
     problems += p
-    keys: tuple[str, ...] = ()
-    if X is not None:
-        if X.shape[1] == 0:
-            problems.append(Problem("the matrix has no criterion columns"))
-        keys = tuple(str(c) for c in X.columns)
+    # Weights and objectives are checked against the columns even when some cells are bad.
+    has_cols = isinstance(matrix, pd.DataFrame)
+    keys: tuple[str, ...] = tuple(str(c) for c in matrix.columns) if has_cols else ()
+    if has_cols and not keys:
+        problems.append(Problem("the matrix has no criterion columns"))
     w = o = None
     if not isinstance(weights, Mapping):
         problems.append(Problem(f"weights must be a mapping, got {type(weights).__name__}",
                                 column="weights"))
-    elif X is not None:
+    elif has_cols:
         w, p = _collect(validate_weights, weights, keys)
         problems += p
     if not isinstance(objectives, Mapping):
         problems.append(Problem(f"objectives must be a mapping, got {type(objectives).__name__}",
                                 column="objectives"))
-    elif X is not None:
+    elif has_cols:
         o, p = _collect(validate_objectives, objectives, keys)
         problems += p
     resolved, p = _collect(resolve_method, method)
