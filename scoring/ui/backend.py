@@ -1,0 +1,214 @@
+"""The dashboards' only door to the data: a thin adapter over :class:`scoring.store.Workbench`.
+
+Every rule (roles, recusal, blind scoring, frozen configuration, confirmation) is enforced by the
+store; this adapter only shapes its answers for the pages (a sheet as :class:`SheetState`, the
+candidates indexed by ``project_id``) and re-reads after every write so that the page shows
+what the database now holds.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class SheetState:
+    """An expert's sheet for one candidate as stored: status, version and scores."""
+
+    status: str = "empty"
+    version: int = 0
+    scores: dict[str, float] = field(default_factory=dict)
+    comment: str = ""
+
+
+class StoreBackend:
+    """Adapter over :class:`scoring.store.service.Workbench`.
+
+    Parameters
+    ----------
+    url : str, optional
+        Database URL (default ``$SCORING_DB`` or the SQLite file of the store).
+    workbench : Workbench, optional
+        An existing store object (tests).
+    """
+
+    def __init__(self, url: str | None = None, *, workbench: Any = None) -> None:
+        if workbench is None:
+            from scoring.store.service import Workbench
+
+            workbench = Workbench(url)
+        self.wb = workbench
+
+    # ---------------------------------------------------------------- accounts
+    def login(self, code: str) -> Any:
+        """The :class:`~scoring.store.accounts.Actor` of an access code (``ValueError`` if refused)."""
+        return self.wb.login(code)
+
+    def check_code(self, actor: Any, code: str) -> None:
+        """Refuse (``PermissionError``) unless ``code`` is ``actor``'s current access code."""
+        try:
+            again = self.wb.login(code)
+        except ValueError as exc:
+            raise PermissionError("访问码不正确 / wrong access code") from exc
+        if again.account_id != actor.account_id:
+            raise PermissionError("访问码不属于当前账号 / the code is not this account's")
+
+    # ---------------------------------------------------------------- panels
+    def panels(self, actor: Any) -> list[dict[str, Any]]:
+        """Panels the actor may see (store order)."""
+        return list(self.wb.panels(actor))
+
+    def expert_panels(self, actor: Any) -> list[dict[str, Any]]:
+        """The actor's panels, open ones first."""
+        rank = {"open": 0, "draft": 1, "closed": 2}
+        return sorted(self.panels(actor), key=lambda p: (rank.get(p["status"], 3), p["id"]))
+
+    def panel_config(self, actor: Any, panel_id: Any) -> tuple[Any, str]:
+        """``(PanelConfig, content hash)`` of a frozen panel."""
+        return self.wb.panel_config(actor, int(panel_id))
+
+    def panel_criteria(self, actor: Any, panel_id: Any) -> Any:
+        """The frozen criteria of a panel as a :class:`~scoring.criteria.CriteriaSet`."""
+        from scoring.criteria import parse_criteria
+
+        cfg, _h = self.panel_config(actor, panel_id)
+        return parse_criteria(cfg.criteria, source=f"panel {panel_id}")
+
+    # ---------------------------------------------------------------- candidates
+    def candidates(self, actor: Any, panel_id: Any) -> pd.DataFrame:
+        """The panel's candidates visible to the actor, in defense order, indexed by project_id."""
+        df = self.wb.panel_candidates(actor, int(panel_id))
+        df = df.sort_values("position") if "position" in df else df
+        return df.set_index("project_id", drop=False).rename_axis(None)
+
+    def conflict_choices(self, actor: Any, panel_id: Any) -> list[tuple[str, str, str]]:
+        """``(project_id, name, city)`` of the panel's candidates, for declaring conflicts."""
+        df = self.candidates(actor, panel_id)
+        return [
+            (str(p), str(df.at[p, "name"]) if "name" in df else "", str(df.at[p, "city"]) if "city" in df else "")
+            for p in df.index
+        ]
+
+    def conflicts_declared(self, actor: Any, panel_id: Any) -> bool:
+        """Whether this page already went through the declaration (always asked once per login)."""
+        return False
+
+    def expert_id(self, actor: Any) -> str:
+        """The expert id an expert/bank account scores as."""
+        getter = getattr(self.wb, "expert_id", None)
+        if callable(getter):
+            return str(getter(actor))
+        return str(actor.login)
+
+    def declare_conflicts(self, actor: Any, panel_id: Any, project_ids: list[str], reason: str) -> int:
+        """Declare the actor's conflicts with ``project_ids``; returns how many were declared."""
+        eid = self.expert_id(actor)
+        for pid in project_ids:
+            self.wb.declare_conflict(actor, eid, str(pid), reason)
+        return len(project_ids)
+
+    # ---------------------------------------------------------------- sheets
+    def _sheets(self, actor: Any, panel_id: Any) -> pd.DataFrame:
+        return self.wb.my_sheets(actor, int(panel_id))
+
+    def sheet(self, actor: Any, panel_id: Any, project_id: str) -> SheetState:
+        """The actor's stored sheet for ``project_id``."""
+        df = self._sheets(actor, panel_id)
+        row = df[df["project_id"] == str(project_id)]
+        if row.empty:
+            raise PermissionError(f"您不能查看项目 {project_id} / you may not see {project_id}")
+        r = row.iloc[0]
+        fixed = {"position", "project_id", "name", "status", "version"}
+        scores = {
+            k: float(r[k]) for k in df.columns if k not in fixed and r[k] is not None and pd.notna(r[k])
+        }
+        return SheetState(str(r["status"]), int(r["version"]), scores)
+
+    def save_draft(
+        self, actor: Any, panel_id: Any, project_id: str, scores: dict, comment: str, base_version: int
+    ) -> tuple[str, SheetState]:
+        """Save a draft; returns the store's outcome and the sheet as now stored."""
+        res = self.wb.save_scores(
+            actor, int(panel_id), str(project_id), dict(scores), base_version=int(base_version)
+        )
+        return res.status, self.sheet(actor, panel_id, project_id)
+
+    def confirm(
+        self, actor: Any, panel_id: Any, project_id: str, code: str, base_version: int
+    ) -> tuple[str, SheetState]:
+        """Confirm (sign) the sheet after checking the access code again."""
+        self.check_code(actor, code)
+        res = self.wb.confirm_sheet(actor, int(panel_id), str(project_id), base_version=int(base_version))
+        return res.status, self.sheet(actor, panel_id, project_id)
+
+    def my_progress(self, actor: Any, panel_id: Any) -> tuple[int, int]:
+        """``(confirmed, total)`` of the actor's sheets (recused ones not counted)."""
+        df = self._sheets(actor, panel_id)
+        return int((df["status"] == "confirmed").sum()), len(df)
+
+    # ---------------------------------------------------------------- chair / organizer
+    def progress(self, actor: Any, panel_id: Any) -> pd.DataFrame:
+        """Long table of sheet statuses (never values): expert_id, expert_name, project_id, status."""
+        return self.wb.progress(actor, int(panel_id))
+
+    def open_panel(self, actor: Any, panel_id: Any) -> None:
+        self.wb.open_panel(actor, int(panel_id))
+
+    def close_panel(self, actor: Any, panel_id: Any) -> None:
+        self.wb.close_panel(actor, int(panel_id))
+
+    def results(self, actor: Any, panel_id: Any) -> pd.DataFrame:
+        """Ranking of a closed panel under its frozen configuration (see ``Workbench.results``)."""
+        return self.wb.results(actor, int(panel_id))
+
+    def panel_scores(self, actor: Any, panel_id: Any) -> pd.DataFrame:
+        """Long scores of a closed panel (confirmed sheets)."""
+        return self.wb.panel_scores(actor, int(panel_id))
+
+    # ---------------------------------------------------------------- organizer console
+    def import_table(self, actor: Any, what: str, filename: str, data: bytes) -> Any:
+        """Import uploaded candidates or experts (all or nothing); returns the store's result."""
+        suffix = Path(filename).suffix.lower()
+        if suffix not in (".xlsx", ".csv"):
+            raise ValueError(f"{filename}: 只接受 .xlsx 或 .csv / only .xlsx or .csv files")
+        with tempfile.TemporaryDirectory(prefix="scoring-upload-") as tmp:
+            path = Path(tmp) / Path(filename).name
+            path.write_bytes(data)
+            if what == "candidates":
+                return self.wb.import_candidates(actor, path)
+            if what == "experts":
+                return self.wb.import_experts(actor, path)
+        raise ValueError(f"unknown import {what!r}")
+
+    def all_candidates(self, actor: Any) -> pd.DataFrame:
+        return self.wb.candidates(actor)
+
+    def experts(self, actor: Any) -> pd.DataFrame:
+        return self.wb.experts(actor)
+
+    def accounts(self, actor: Any) -> list[dict[str, Any]]:
+        return self.wb.accounts(actor)
+
+    def create_panel(self, actor: Any, name: str, **kwargs: Any) -> int:
+        return self.wb.create_panel(actor, name, **kwargs)
+
+    def freeze(self, actor: Any, panel_id: Any, config: Any) -> str:
+        return self.wb.freeze_config(actor, int(panel_id), config)
+
+    def issue_code(self, actor: Any, login: str, role: str | None = None, **kwargs: Any) -> str:
+        """Reissue ``login``'s code, or create the account when ``role`` is given and it is new."""
+        known = {a["login"] for a in self.accounts(actor)}
+        if login.upper() in {k.upper() for k in known} or role is None:
+            return self.wb.reissue_code(actor, login)
+        return self.wb.create_account(actor, login, role, **kwargs)
+
+
+def default_backend() -> StoreBackend:
+    """The backend of a dashboard kernel: the store at ``$SCORING_DB`` (or the default file)."""
+    return StoreBackend(os.environ.get("SCORING_DB") or None)

@@ -1,0 +1,257 @@
+"""专家评分 — the expert scoring page: login, conflicts first, then one card per candidate with the
+five criteria, rubric descriptors, automatic draft saves and confirmation with the code again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+
+from .models import ExpertModel
+from .views import PAGE_LAYOUT, Header, LoginBox, Messages, Poller, esc, html_table
+
+YEARS_MAX = 3
+
+
+def candidate_card(row: Any, lang: str = "zh") -> str:
+    """HTML card of one candidate: name, city, type, industry, key indicators over three years."""
+    from scoring.schema import ENTERPRISE_TYPES, INDICATORS, PROJECT_KINDS  # noqa: F401
+
+    get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
+    kind = get("kind", "")
+    kind_txt = PROJECT_KINDS.get(kind, kind) if lang == "zh" else kind
+    years = sorted(
+        {int(c.rsplit("_", 1)[1]) for c in row.index if c.rsplit("_", 1)[-1].isdigit()}
+    )[-YEARS_MAX:]
+    rows = []
+    for key, (zh, unit) in INDICATORS.items():
+        vals = [get(f"{key}_{y}") for y in years]
+        if all(v is None or v != v for v in vals):
+            continue
+        label = f"{zh}({unit})" if lang == "zh" else f"{key} ({unit})"
+        rows.append([label, *[("" if v is None or v != v else f"{float(v):g}") for v in vals]])
+    head = "指标" if lang == "zh" else "Indicator"
+    table = html_table(rows, [head, *years]) if rows else ""
+    facts = [
+        ("城市" if lang == "zh" else "City", get("city", "")),
+        ("类型" if lang == "zh" else "Type", kind_txt),
+        ("企业类型" if lang == "zh" else "Enterprise type", get("enterprise_type", "")),
+        ("产业" if lang == "zh" else "Industry", get("industry", "")),
+    ]
+    facts_html = " · ".join(f"{esc(k)}：<b>{esc(v)}</b>" for k, v in facts if v)
+    summary = get("summary", "")
+    return (
+        f"<div class='scoring-card' style='border:1px solid #ccd;border-radius:6px;padding:8px'>"
+        f"<h3 style='margin:2px 0'>{esc(get('project_id', ''))} {esc(get('name', ''))}</h3>"
+        f"<div>{facts_html}</div><div style='margin-top:6px'>{table}</div>"
+        f"<p style='margin:6px 0'>{esc(summary)}</p></div>"
+    )
+
+
+class ExpertView:
+    """Widgets of the expert page, linked to an :class:`ExpertModel`."""
+
+    def __init__(self, model: ExpertModel) -> None:
+        self.model = m = model
+        self.header = Header(m, "app.expert")
+        safe = self.header.safe
+        self.messages = Messages(m)
+        self.login = LoginBox(m, safe)
+        self.status = w.HTML()  # panel, progress, timer
+        self.status.add_class("scoring-status")
+
+        # conflicts
+        self.conflict_title = w.HTML()
+        self.conflict_boxes: list[w.Checkbox] = []
+        self.conflict_list = w.VBox(layout=w.Layout(max_height="320px", overflow="auto"))
+        self.conflict_reason = w.Text(layout=w.Layout(width="420px"))
+        self.no_conflict = w.Button(button_style="primary")
+        self.no_conflict.add_class("scoring-no-conflict")
+        self.declare = w.Button(button_style="warning")
+        self.declare.add_class("scoring-declare")
+        self.no_conflict.on_click(safe(lambda _b: m.declare_conflicts([])))
+        self.declare.on_click(safe(self._declare))
+        self.conflicts = w.VBox(
+            [self.conflict_title, self.conflict_list, self.conflict_reason,
+             w.HBox([self.no_conflict, self.declare])]
+        )
+
+        # scoring
+        self.select = w.Select(rows=12, layout=w.Layout(width="260px"))
+        self.select.add_class("scoring-candidates")
+        self.select.observe(safe(self._on_select), "value")
+        self.card = w.HTML()
+        self.inputs: dict[str, w.Text] = {}
+        self.labels: dict[str, w.HTML] = {}
+        self.descriptors: dict[str, w.HTML] = {}
+        self.criteria_box = w.VBox()
+        self.saved = w.HTML()
+        self.saved.add_class("scoring-saved")
+        self.code = w.Password(layout=w.Layout(width="260px"))
+        self.code.add_class("scoring-confirm-code")
+        self.confirm = w.Button(button_style="success")
+        self.confirm.add_class("scoring-confirm")
+        self.confirm.on_click(safe(self._confirm))
+        self.confirm_box = w.HBox([self.code, self.confirm])
+        right = w.VBox(
+            [self.card, self.criteria_box, self.saved, self.confirm_box],
+            layout=w.Layout(flex="1 1 auto", min_width="0"),
+        )
+        self.scoring = w.HBox([self.select, right], layout=w.Layout(width="100%"))
+
+        self.body = w.VBox()
+        self.root = w.VBox(
+            [self.header.box, self.messages.box, self.status, self.body], layout=PAGE_LAYOUT
+        )
+        self.root.add_class("scoring-expert")
+
+        for name in ("phase", "order", "current", "scores", "sheet_status", "lang"):
+            m.observe(safe(self._refresh), name)
+        m.observe(safe(lambda _c: self._render_status()), ["progress_text", "timer_text"])
+        m.observe(safe(lambda c: setattr(self.saved, "value", self._saved_html(c["new"]))), "saved_text")
+        self.poller = Poller(m.tick, 1.0)
+        self._refresh()
+
+    # -- rendering -------------------------------------------------------------------------
+    def _saved_html(self, text: str) -> str:
+        return f"<div style='color:#0d47a1'>💾 {esc(text)}</div>" if text else ""
+
+    def _render_status(self) -> None:
+        m = self.model
+        if not m.logged_in or m.phase != "scoring":
+            self.status.value = ""
+            return
+        self.status.value = (
+            f"<div style='display:flex;gap:24px;flex-wrap:wrap;font-size:15px'>"
+            f"<span>{esc(m.tr('panel'))}：<b>{esc(m.panel_name)}</b></span>"
+            f"<span class='scoring-progress'><b>{esc(m.progress_text)}</b></span>"
+            f"<span class='scoring-timer'>⏱ {esc(m.timer_text)}</span></div>"
+        )
+
+    def _refresh(self, _change: Any = None) -> None:
+        m = self.model
+        self.conflict_title.value = f"<b>{esc(m.tr('conflicts.title'))}</b>"
+        self.conflict_reason.description = m.tr("conflicts.reason")
+        self.no_conflict.description = m.tr("conflicts.none")
+        self.declare.description = m.tr("conflicts.declare")
+        self.confirm.description = m.tr("expert.confirm")
+        self.code.placeholder = m.tr("expert.confirm_code")
+        if m.phase == "login":
+            self.body.children = [self.login.box]
+        elif m.phase == "conflicts":
+            if len(self.conflict_boxes) != len(m.conflict_choices):
+                self.conflict_boxes = [
+                    w.Checkbox(description=f"{p} {n}（{c}）", indent=False, value=False,
+                               layout=w.Layout(width="auto"))
+                    for p, n, c in m.conflict_choices
+                ]
+                self.conflict_list.children = self.conflict_boxes
+            self.body.children = [self.conflicts]
+        else:
+            self._render_scoring()
+            self.body.children = [self.scoring]
+        self._render_status()
+
+    def _option(self, pid: str) -> str:
+        m = self.model
+        name = ""
+        if m.candidates is not None and "name" in m.candidates:
+            name = str(m.candidates.at[pid, "name"])
+        status = m.statuses.get(pid)
+        mark = {"confirmed": "✔", "draft": "✎"}.get(status or "", "")
+        pos = m.order.index(pid) + 1
+        return f"{pos}. {pid} {name[:14]} {mark}".strip()
+
+    def _render_scoring(self) -> None:
+        m = self.model
+        opts = [(self._option(p), p) for p in m.order]
+        if list(self.select.options) != opts:
+            self.select.options = opts
+        if m.current and self.select.value != m.current:
+            self.select.value = m.current
+        if m.current and m.candidates is not None:
+            self.card.value = candidate_card(m.candidates.loc[m.current], m.lang)
+        if m.criteria is not None and not self.inputs:
+            rows = []
+            for c in m.criteria:
+                lab = w.HTML(layout=w.Layout(width="190px"))
+                box = w.Text(continuous_update=False, layout=w.Layout(width="90px"))
+                box.add_class(f"scoring-score-{c.key}")
+                desc = w.HTML(layout=w.Layout(flex="1 1 auto"))
+                box.observe(self.header.safe(self._on_score(c.key)), "value")
+                self.inputs[c.key], self.labels[c.key], self.descriptors[c.key] = box, lab, desc
+                rows.append(w.HBox([lab, box, desc], layout=w.Layout(align_items="center")))
+            self.criteria_box.children = rows
+        locked = m.sheet_status == "confirmed"
+        for c in m.criteria or []:
+            lo, hi = m.criteria.scale
+            arrow = "↓" if c.objective == "min" else "↑"
+            self.labels[c.key].value = (
+                f"<b>{esc(c.name(m.lang))}</b> {arrow} <small>({c.weight:.0%})</small>"
+            )
+            v = m.scores.get(c.key)
+            text = "" if v is None else f"{v:g}"
+            box = self.inputs[c.key]
+            self._setting = True
+            try:
+                if box.value != text:
+                    box.value = text
+            finally:
+                self._setting = False
+            box.placeholder = f"{lo:g}–{hi:g}"
+            box.disabled = locked
+            bands = " | ".join(f"{b.score:g}: {b.zh if m.lang == 'zh' else b.en}" for b in
+                               sorted(c.rubric, key=lambda b: -b.score))
+            now = m.descriptor(c.key, v)
+            self.descriptors[c.key].value = (
+                "<div style='font-size:12px;line-height:1.3'>"
+                + (f"<b style='color:#0d47a1'>{esc(now)}</b><br>" if now else "")
+                + f"<span style='color:#666'>{esc(bands)}</span></div>"
+            )
+        self.confirm.disabled = locked
+        self.code.disabled = locked
+        if locked:
+            self.confirm.description = m.tr("sheet.confirmed")
+
+    # -- callbacks -------------------------------------------------------------------------
+    _setting = False
+
+    def _on_score(self, key: str) -> Any:
+        def handler(change: dict) -> None:
+            if self._setting:
+                return
+            self.model.set_score(key, change["new"])
+            self._render_scoring()
+
+        handler.__name__ = f"on_score_{key}"
+        return handler
+
+    def _on_select(self, change: dict) -> None:
+        pid = change["new"]
+        if pid and pid != self.model.current:
+            self.model.select(pid)
+
+    def _declare(self, _b: Any = None) -> None:
+        chosen = [p for (p, _n, _c), box in zip(self.model.conflict_choices, self.conflict_boxes,
+                                                strict=False) if box.value]
+        self.model.declare_conflicts(chosen, self.conflict_reason.value)
+
+    def _confirm(self, _b: Any = None) -> None:
+        if self.model.confirm(self.code.value):
+            self.code.value = ""
+        self._refresh()
+
+
+def expert_app(backend: Any = None, *, lang: str = "zh", poll: bool = True) -> w.Widget:
+    """The expert page, ready to display (``backend`` defaults to the store at ``$SCORING_DB``)."""
+    if backend is None:
+        from .backend import default_backend
+
+        backend = default_backend()
+    model = ExpertModel(backend, lang=lang)
+    view = ExpertView(model)
+    if poll:
+        view.poller.start()
+    view.root.model = model  # type: ignore[attr-defined]
+    view.root.view = view  # type: ignore[attr-defined]
+    return view.root

@@ -1,0 +1,139 @@
+"""User-facing text of the dashboards: Simplified Chinese by default, English by a switch."""
+
+from __future__ import annotations
+
+LANGS: tuple[str, ...] = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+#: key -> (Chinese, English). ``{name}`` placeholders are filled with ``str.format``.
+TEXT: dict[str, tuple[str, str]] = {
+    "app.expert": ("专家评分", "Expert scoring"),
+    "app.board": ("评审组长 / 组织者看板", "Chair and organizer board"),
+    "app.bank": ("银行审贷对比", "Bank reviewer comparison"),
+    "app.console": ("组织者配置", "Organizer console"),
+    "lang.switch": ("English", "中文"),
+    "login.code": ("访问码", "Access code"),
+    "login.button": ("登录", "Log in"),
+    "login.placeholder": ("请输入组织者发放的访问码", "Access code issued by the organizer"),
+    "login.ok": ("已登录：{name}（{role}）", "Logged in: {name} ({role})"),
+    "login.wrong_role": ("此页面不适用于该账号的角色（{role}）", "This page is not for role {role}"),
+    "logout": ("退出", "Log out"),
+    "role.expert": ("评审专家", "expert"),
+    "role.chair": ("评审组长", "chair"),
+    "role.organizer": ("组织者", "organizer"),
+    "role.bank": ("银行评审", "bank reviewer"),
+    "panel": ("评审组", "Panel"),
+    "panel.none": ("当前没有可评分的评审组", "No panel is open for you"),
+    "status.draft": ("未开始", "draft"),
+    "status.open": ("评审中", "open"),
+    "status.closed": ("已结束", "closed"),
+    "sheet.empty": ("未评分", "not scored"),
+    "sheet.draft": ("草稿", "draft"),
+    "sheet.confirmed": ("已确认", "confirmed"),
+    "sheet.recused": ("回避", "recused"),
+    "conflicts.title": (
+        "查看项目前，请先声明利益冲突（回避）：勾选与您存在关联的项目",
+        "Before seeing any candidate, declare your conflicts of interest: tick related projects",
+    ),
+    "conflicts.reason": ("回避理由", "Reason"),
+    "conflicts.reason_default": ("本人声明存在关联", "Declared by the expert"),
+    "conflicts.none": ("无利益冲突，继续", "No conflict, continue"),
+    "conflicts.declare": ("声明回避并继续", "Declare and continue"),
+    "expert.candidates": ("答辩顺序", "Defense order"),
+    "expert.comment": ("评语", "Comment"),
+    "expert.confirm_code": ("再次输入访问码以确认（签字）", "Enter your code again to confirm (sign)"),
+    "expert.confirm": ("确认评分表", "Confirm sheet"),
+    "expert.progress": ("{done} / {total} 已确认", "{done} / {total} confirmed"),
+    "expert.saved": (
+        "已自动保存（第 {version} 版，{status}，{time}）。数据库中：{scores}",
+        "Saved automatically (version {version}, {status}, {time}). The database holds: {scores}",
+    ),
+    "expert.duplicate": ("重复提交，数据库未改变（第 {version} 版）", "Duplicate: nothing new (v{version})"),
+    "expert.stale": (
+        "该评分表已在别处更新（第 {version} 版），已重新载入，请核对",
+        "This sheet changed elsewhere (version {version}); reloaded, please check",
+    ),
+    "expert.confirmed": ("已确认签字（第 {version} 版）", "Confirmed and signed (version {version})"),
+    "expert.locked": (
+        "该评分表已确认，修改需评审组长批准",
+        "This sheet is confirmed; a change needs the chair's approval",
+    ),
+    "expert.bad_score": ("{name}：请输入 {lo}–{hi} 之间的数字", "{name}: enter a number {lo}–{hi}"),
+    "expert.indicators": ("主要指标", "Key indicators"),
+    "expert.summary": ("项目简介", "Summary"),
+    "timer.idle": ("答辩计时：未开始", "Defense timer: not started"),
+    "timer.presentation": ("陈述 {left}", "Presentation {left}"),
+    "timer.questions": ("提问 {left}", "Questions {left}"),
+    "timer.over": ("答辩时间已到", "Time is up"),
+    "timer.start": ("开始计时", "Start timer"),
+    "board.progress": ("评分进度（评审中不显示分值）", "Progress (values hidden while open)"),
+    "board.open": ("开启评审", "Open panel"),
+    "board.close": ("结束评审", "Close panel"),
+    "board.refresh": ("刷新", "Refresh"),
+    "board.ranking": ("排名（冻结的方法与权重）", "Ranking (frozen method and weights)"),
+    "board.criteria_scores": ("各项专家组得分", "Panel score per criterion"),
+    "board.deviation": ("偏离提示", "Deviation flags"),
+    "board.agreement": ("一致性：Kendall W = {w}，ICC = {icc}", "Agreement: Kendall's W = {w}, ICC = {icc}"),
+    "board.robustness": ("入选概率（权重扰动）", "Probability of making the cut (weight uncertainty)"),
+    "board.shortlist": ("入选名单（分数线 {cut}）", "Shortlist (cut line {cut})"),
+    "board.download": ("下载", "Download"),
+    "board.hidden": ("评审结束后显示结果", "Results appear after the panel is closed"),
+    "board.config_hash": ("配置指纹", "Configuration hash"),
+    "bank.pick": ("选择 2–6 个项目对比", "Pick 2 to 6 candidates"),
+    "bank.compare": ("对比", "Compare"),
+    "bank.weights": ("本行权重", "Our weights"),
+    "bank.own_rank": ("本行排名", "Our rank"),
+    "bank.panel_rank": ("专家组排名", "Panel rank"),
+    "bank.basket": ("合作项目篮（最多 {cap} 个）", "Portfolio basket (at most {cap})"),
+    "bank.add": ("加入项目篮", "Add to basket"),
+    "bank.remove": ("移出", "Remove"),
+    "bank.export": ("导出对比表", "Export comparison"),
+    "bank.need": ("请选择 2–6 个项目", "Pick 2 to 6 candidates"),
+    "bank.radar": ("专家组评分雷达图", "Panel scores (radar)"),
+    "console.upload_candidates": ("上传申报项目（xlsx/csv）", "Upload candidates (xlsx/csv)"),
+    "console.upload_experts": ("上传专家名单（xlsx/csv）", "Upload experts (xlsx/csv)"),
+    "console.imported": ("已导入 {n} 行", "Imported {n} rows"),
+    "console.weights": ("指标与权重（实时预览排名变化）", "Criteria and weights (live ranking preview)"),
+    "console.method": ("排名方法", "Ranking method"),
+    "console.aggregation": ("汇总规则", "Aggregation"),
+    "console.cut": ("入选数量", "Cut size"),
+    "console.freeze": ("冻结配置", "Freeze configuration"),
+    "console.frozen": ("已冻结，配置指纹 {hash}", "Frozen, configuration hash {hash}"),
+    "console.codes": ("发放访问码", "Issue access codes"),
+    "console.panel": ("评审组设置", "Panel set-up"),
+    "console.members": ("成员", "Members"),
+    "console.order": ("答辩顺序", "Defense order"),
+    "console.conflicts": ("回避", "Conflicts"),
+    "console.preview_moves": ("与当前排名相比的名次变化", "Rank change against the current ranking"),
+    "error.refused": ("操作被拒绝：", "Refused:"),
+    "error.internal": (
+        "内部错误，已记录（编号 {ref}），请联系组织者",
+        "Internal error, logged (ref {ref}); please tell the organizer",
+    ),
+    "error.login": ("访问码无效或已停用", "Invalid or revoked access code"),
+    "col.project_id": ("项目编号", "Project"),
+    "col.name": ("名称", "Name"),
+    "col.city": ("城市", "City"),
+    "col.kind": ("类型", "Type"),
+    "col.industry": ("产业", "Industry"),
+    "col.score": ("得分", "Score"),
+    "col.rank": ("名次", "Rank"),
+    "col.expert": ("专家", "Expert"),
+    "col.p_cut": ("入选概率", "P(cut)"),
+}
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
+    """Text of ``key`` in ``lang``, formatted with ``values``; the key itself if unknown."""
+    pair = TEXT.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if lang == "en" else pair[0]
+    return text.format(**values) if values else text
+
+
+def criterion_name(crit: object, lang: str) -> str:
+    """Display name of a criterion object or dict (``zh``/``en`` attributes or keys)."""
+    if isinstance(crit, dict):
+        return str(crit.get("en" if lang == "en" else "zh", crit.get("key", "")))
+    return str(getattr(crit, "en" if lang == "en" else "zh", crit))

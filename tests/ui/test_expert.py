@@ -1,0 +1,131 @@
+"""Expert page: widget values set in pytest against a real (SQLite) store; no browser."""
+
+from __future__ import annotations
+
+from scoring.ui.expert import expert_app
+
+
+def _login(backend, code):
+    app = expert_app(backend, poll=False)
+    view = app.view
+    view.login.code.value = code
+    view.login.button.click()
+    return app.model, view
+
+
+def _fill(view, values):
+    for key, value in values.items():
+        view.inputs[key].value = str(value)
+
+
+FULL = {"strength": 85, "market": 70, "risk": 30, "poverty": 60, "demonstration": 75}
+
+
+def test_wrong_code_is_refused(store):
+    backend, info = store
+    model, view = _login(backend, info["codes"]["X01"] + "X")
+    assert not model.logged_in
+    assert model.phase == "login"
+    assert "访问码无效" in model.error
+    assert "访问码无效" in view.messages.error.value
+
+
+def test_other_roles_cannot_use_the_expert_page(store):
+    backend, info = store
+    model, _ = _login(backend, info["codes"]["chair"])
+    assert not model.logged_in
+    assert "不适用" in model.error
+
+
+def test_conflicts_first_then_candidates_in_defense_order(store):
+    backend, info = store
+    model, view = _login(backend, info["codes"]["X02"])
+    assert model.phase == "conflicts"
+    assert view.body.children == (view.conflicts,)
+    assert model.candidates is None  # nothing about candidates beyond names before declaring
+    view.conflict_boxes[1].value = True  # E002
+    view.conflict_reason.value = "曾任该企业顾问"
+    view.declare.click()
+    assert model.phase == "scoring", model.error
+    assert model.order == ["E001", "E003", "E004", "E005", "E006"]
+    assert model.progress_text == "0 / 5 已确认"
+    # the store now refuses anything about E002 for this expert
+    me = backend.login(info["codes"]["X02"])
+    assert "E002" not in backend.candidates(me, info["panels"]["P1"]).index
+    assert "营业收入" in view.card.value and "E001" in view.card.value
+
+
+def test_drafts_save_visibly_and_match_the_database(store):
+    backend, info = store
+    model, view = _login(backend, info["codes"]["X01"])
+    view.no_conflict.click()
+    view.inputs["strength"].value = "85"
+    assert model.error == ""
+    assert model.sheet_status == "draft" and model.version == 1
+    assert "综合实力 85" in view.saved.value and "市场前景 —" in view.saved.value
+    me = backend.login(info["codes"]["X01"])
+    stored = backend.sheet(me, info["panels"]["P1"], "E001")
+    assert stored.scores == {"strength": 85.0} and stored.status == "draft"
+    # the rubric descriptor of the band is shown beside the input
+    assert "行业龙头" in view.descriptors["strength"].value
+    # a value outside the scale is refused with a clear message and nothing is stored
+    view.inputs["market"].value = "150"
+    assert "0–100" in model.error
+    assert backend.sheet(me, info["panels"]["P1"], "E001").version == 1
+
+
+def test_confirm_needs_the_code_again_and_locks_the_sheet(store):
+    backend, info = store
+    model, view = _login(backend, info["codes"]["X03"])
+    view.no_conflict.click()
+    _fill(view, FULL)
+    view.code.value = "wrong"
+    view.confirm.click()
+    assert "访问码不正确" in model.error
+    assert model.sheet_status == "draft"
+    view.code.value = info["codes"]["X03"]
+    view.confirm.click()
+    assert model.error == "", model.error
+    assert model.sheet_status == "confirmed"
+    assert model.progress_text == "1 / 6 已确认"
+    assert view.inputs["strength"].disabled and view.confirm.disabled
+    # a change after confirmation is refused in the page
+    view.inputs["strength"].value = "10"
+    assert "已确认" in model.error
+    me = backend.login(info["codes"]["X03"])
+    assert backend.sheet(me, info["panels"]["P1"], "E001").scores == {k: float(v) for k, v in FULL.items()}
+
+
+def test_stale_page_is_told_and_reloaded(store):
+    backend, info = store
+    model_a, view_a = _login(backend, info["codes"]["X04"])
+    model_b, view_b = _login(backend, info["codes"]["X04"])
+    view_a.no_conflict.click()
+    view_b.no_conflict.click()
+    view_a.inputs["strength"].value = "80"
+    view_b.inputs["strength"].value = "60"  # page B still shows version 0
+    assert "已在别处更新" in model_b.notice
+    assert model_b.scores == {"strength": 80.0}  # shows what the database holds
+
+
+def test_language_switch(store):
+    backend, info = store
+    model, view = _login(backend, info["codes"]["X05"])
+    view.header.lang.click()
+    assert model.lang == "en"
+    assert view.no_conflict.description == "No conflict, continue"
+    view.no_conflict.click()
+    assert model.progress_text == "0 / 6 confirmed"
+    assert "Overall strength" in view.labels["strength"].value
+
+
+def test_timer_started_by_the_chair_shows_on_the_expert_page(store):
+    from scoring.ui.models import start_panel_timer
+
+    backend, info = store
+    model, view = _login(backend, info["codes"]["X01"])
+    view.no_conflict.click()
+    start_panel_timer(str(info["panels"]["P1"]), "E001", presentation_s=600, questions_s=300)
+    model.tick()
+    assert model.timer_text.startswith("E001：陈述 ")
+    assert "陈述" in view.status.value
