@@ -182,3 +182,17 @@ def test_vikor_other_v_changes_weight_of_regret() -> None:
     s = pd.Series(rank(df, weights=w, objectives=OBJ, method="vikor").attrs["vikor"]["S"])
     expected = (s - s.min()) / (s.max() - s.min())
     np.testing.assert_allclose(q1.sort_index(), expected.sort_index())
+
+
+def test_weighted_product_kernel_zero_veto_respects_zero_weights() -> None:
+    """A zero vetoes a candidate only on a criterion that carries weight."""
+    X = np.array([[0.0, 50.0, 40.0], [20.0, 80.0, 100.0], [60.0, 10.0, 20.0]])
+    minimise = np.array([False, False, True])  # risk 100 inverts to 0
+    W = np.array([[0.5, 0.3, 0.2], [0.0, 0.6, 0.4], [0.0, 1.0, 0.0]])
+    m = METHODS["weighted_product"]
+    B = m.score_batch(X, W, minimise)
+    assert B[0, 0] == 0.0 and B[0, 1] == 0.0 and B[0, 2] > 0
+    assert B[1, 0] > 0 and B[1, 1] == 0.0
+    np.testing.assert_allclose(B[2], [50.0, 80.0, 10.0])
+    for k in range(3):
+        np.testing.assert_allclose(B[k], m.evaluate(X, W[k], minimise)[0], rtol=1e-12)

@@ -56,9 +56,11 @@ class WeightedProduct(Method):
         Xi, keep = self._prepared(X, minimise)
         Xk, Wk = Xi[:, keep], W[:, keep]
         zero = Xk <= 0
-        logs = np.log10(np.where(zero, 1.0, Xk))
-        vetoed = ((Wk > 0).astype(float) @ zero.T.astype(float)) > 0
-        return np.where(vetoed, 0.0, np.power(10.0, Wk @ logs.T))
+        logs = np.log(np.where(zero, 1.0, Xk))
+        out = np.exp(Wk @ logs.T)
+        if zero.any():
+            out[((Wk > 0).astype(float) @ zero.T.astype(float)) > 0] = 0.0
+        return out
 
     def evaluate(
         self, X: np.ndarray, w: np.ndarray, minimise: np.ndarray
