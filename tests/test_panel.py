@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from scipy import stats
 
 from scoring.errors import InputError
@@ -128,6 +131,25 @@ def test_kendall_w_tie_correction() -> None:
     friedman = stats.friedmanchisquare(*x)  # scipy: groups = objects, blocks = raters
     assert res.chi2 == pytest.approx(friedman.statistic)
     assert res.W == pytest.approx(friedman.statistic / (5 * 7))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    x=arrays(np.float64, st.tuples(st.integers(2, 8), st.integers(2, 6)), elements=st.integers(0, 10).map(float)),
+    shift=st.floats(-50, 50, allow_nan=False),
+)
+def test_kendall_w_properties(x: np.ndarray, shift: float) -> None:
+    res = kendall_w_matrix(x)
+    if np.isnan(res.W):  # every rater ties everything
+        assert all(len(np.unique(col)) == 1 for col in x.T)
+        return
+    assert -1e-12 <= res.W <= 1 + 1e-12
+    # a rater's leniency (a constant added to all his scores) does not change W
+    y = x.copy()
+    y[:, 0] += shift
+    assert kendall_w_matrix(y).W == pytest.approx(res.W)
+    # rows (projects) in another order give the same W
+    assert kendall_w_matrix(x[::-1]).W == pytest.approx(res.W)
 
 
 def test_kendall_w_extremes_and_undefined() -> None:
