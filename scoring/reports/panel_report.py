@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import tempfile
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .charts import fig_png, robustness_chart
@@ -78,17 +80,20 @@ HOW_ZH = {"trimmed_mean": "去掉一个最高分和一个最低分后平均 (tri
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
-    """Cell text: numbers rounded, NaN/None empty, booleans as ✓."""
+    """Cell text: integers as such, other numbers rounded, NaN/None empty, booleans as 是."""
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return "是" if value else ""
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        if isinstance(value, float) and math.isnan(value):
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        v = float(value)
+        if math.isnan(v):
             return ""
-        if float(value).is_integer() and abs(value) < 1e9 and digits <= 2:
-            return str(int(value)) if isinstance(value, int) else f"{value:.{digits}f}"
-        return f"{value:.{digits}f}"
+        if 0 < abs(v) < 10 ** -digits:
+            return f"<{10 ** -digits:.{digits}f}" if v > 0 else f"{v:.1e}"
+        return f"{v:.{digits}f}"
     if isinstance(value, pd.Timestamp | datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     try:

@@ -167,7 +167,7 @@ class ReportPDF(FPDF):
     def paragraph(self, text: str, size: float = 9.5, height: float = 5.2) -> None:
         """A wrapped paragraph."""
         self.set_font(FAMILY, size=size)
-        self.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1)
         self.set_font(FAMILY, size=10)
 

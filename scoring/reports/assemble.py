@@ -1,0 +1,321 @@
+"""Gather :class:`~scoring.reports.data.ReportData` from plain tables, the demo files or the store.
+
+:func:`report_data` does the computing (aggregation, ranking, shortlist, robustness, panel
+statistics, score sheets) from plain DataFrames; :func:`report_data_from_files` and
+:func:`report_data_from_store` only fetch those tables.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scoring.criteria import CriteriaSet, default_criteria, parse_criteria
+
+from .data import ExpertSheet, ReportData, config_hash
+from .pdf import Progress, no_progress
+
+#: Shortlist rule of the demo when no cut line is frozen (as ``scoring demo`` uses).
+DEMO_SHORTLIST: dict[str, Any] = {"size": 30, "floors": {"kind": {"region": 5}}, "ties": "include"}
+SYNTHETIC_NOTE = "本报告使用虚构示例数据，所有企业、人员与数字均为虚构。Synthetic demo data: every name and figure is invented."
+
+
+def _config_dict(config: Any, criteria: CriteriaSet) -> dict[str, Any]:
+    if config is None:
+        config = {}
+    if dataclasses.is_dataclass(config) and not isinstance(config, type):
+        config = dataclasses.asdict(config)
+    out = dict(config)
+    out.setdefault("criteria", criteria.to_dict())
+    return out
+
+
+def _shortlist_options(config: Mapping[str, Any], override: Mapping[str, Any] | None) -> dict[str, Any]:
+    if override is not None:
+        return dict(override)
+    opts: dict[str, Any] = {}
+    if config.get("cut_size") is not None:
+        opts["size"] = int(config["cut_size"])
+    if config.get("cut_min_score") is not None:
+        opts["min_score"] = float(config["cut_min_score"])
+    tie = config.get("tie_rule", "include")
+    # the store's "competition" rule keeps every candidate tied at the cut, as "include" does
+    opts["ties"] = "include" if tie == "competition" else tie
+    if "size" not in opts and "min_score" not in opts:
+        return dict(DEMO_SHORTLIST)
+    return opts
+
+
+def _sheets(
+    scores: pd.DataFrame,
+    experts: pd.DataFrame,
+    order: list[str],
+    names: Mapping[str, str],
+    keys: tuple[str, ...],
+    recused: set[tuple[str, str]],
+    confirmations: pd.DataFrame | None,
+    comments: pd.DataFrame | None,
+) -> list[ExpertSheet]:
+    wide = scores.pivot_table(
+        index=["expert_id", "project_id"], columns="criterion", values="score", aggfunc="first"
+    )
+    conf = {}
+    if confirmations is not None and not confirmations.empty:
+        conf = {(r.expert_id, r.project_id): r.confirmed_at for r in confirmations.itertuples()}
+    notes = {}
+    if comments is not None and not comments.empty:
+        notes = {(r.expert_id, r.project_id): r.comment for r in comments.itertuples()}
+    sheets = []
+    exp = experts.set_index("expert_id") if "expert_id" in experts.columns else experts
+    for eid in exp.index:
+        rows = []
+        for pid in order:
+            rec: dict[str, Any] = {"project_id": pid, "name": names.get(pid, "")}
+            key = (eid, pid)
+            for k in keys:
+                rec[k] = float(wide.at[key, k]) if key in wide.index and k in wide.columns else float("nan")
+            rec["recused"] = key in recused
+            rec["comment"] = notes.get(key, "")
+            rec["confirmed_at"] = conf.get(key, "")
+            rows.append(rec)
+        frame = pd.DataFrame(rows).set_index("project_id")
+        e = exp.loc[eid]
+        sheets.append(
+            ExpertSheet(
+                expert_id=str(eid),
+                name=str(e.get("name", eid)),
+                rows=frame,
+                employer=str(e.get("employer", "") or ""),
+                kind=str(e.get("kind", "") or ""),
+            )
+        )
+    return sheets
+
+
+def report_data(
+    scores: pd.DataFrame,
+    candidates: pd.DataFrame,
+    experts: pd.DataFrame,
+    *,
+    criteria: CriteriaSet | None = None,
+    config: Any = None,
+    hash_: str | None = None,
+    conflicts: pd.DataFrame | None = None,
+    corrections: pd.DataFrame | None = None,
+    confirmations: pd.DataFrame | None = None,
+    comments: pd.DataFrame | None = None,
+    shortlist_options: Mapping[str, Any] | None = None,
+    samples: int = 10_000,
+    seed: int = 0,
+    title: str | None = None,
+    panel: str = "",
+    notes: tuple[str, ...] = (),
+    progress: Progress = no_progress,
+) -> ReportData:
+    """Compute everything the panel report prints from plain tables.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Long scores (``project_id, expert_id, criterion, score``), recused pairs absent.
+    candidates, experts : DataFrame
+        As read by :mod:`scoring.io` (``project_id``/``expert_id`` columns).
+    criteria : CriteriaSet, optional
+        Default: the criteria of ``config`` when it has them, else ``data/criteria.yml``.
+    config : PanelConfig or mapping, optional
+        The frozen configuration (``aggregation``, ``trim_min``, ``ranking_method``,
+        ``ranking_options``, ``tie_rule``, ``cut_size``, ``cut_min_score``).
+    hash_ : str, optional
+        The configuration's hash (the store's); default SHA-256 of its canonical JSON.
+    conflicts : DataFrame, optional
+        ``expert_id, project_id, reason`` (recusals).
+    corrections : DataFrame, optional
+        Printed as given (time, expert, project, reason ...).
+    confirmations, comments : DataFrame, optional
+        ``expert_id, project_id, confirmed_at`` / ``expert_id, project_id, comment``.
+    shortlist_options : mapping, optional
+        Keyword arguments of :func:`scoring.shortlist.shortlist`; default from the config's cut
+        line, else :data:`DEMO_SHORTLIST`.
+    samples, seed : int
+        Robustness (SMAA) draws and seed.
+    title, panel, notes
+        Printed on the first page.
+    progress : callable, optional
+        ``progress(step, done, total)``.
+
+    Returns
+    -------
+    ReportData
+    """
+    from scoring.aggregation import aggregate
+    from scoring.panel import expert_deviation, panel_agreement
+    from scoring.ranking import rank
+    from scoring.sensitivity import sensitivity
+    from scoring.shortlist import shortlist
+
+    cfg = _config_dict(config, criteria or default_criteria())
+    if criteria is None:
+        criteria = parse_criteria(cfg["criteria"]) if "criteria" in cfg else default_criteria()
+    keys = criteria.keys
+    how = cfg.setdefault("aggregation", "trimmed_mean")
+    trim_min = int(cfg.setdefault("trim_min", 5))
+    method = cfg.setdefault("ranking_method", "weighted_sum")
+    options = dict(cfg.get("ranking_options") or {})
+    total = 5
+    matrix = aggregate(scores, how=how, trim_min=trim_min, criteria=criteria)
+    ranking = rank(matrix, weights=criteria.weights, objectives=criteria.objectives, method=method,
+                   **options)
+    progress("汇总与排序 aggregate and rank", 1, total)
+    cand = candidates.set_index("project_id") if "project_id" in candidates.columns else candidates
+    opts = _shortlist_options(cfg, shortlist_options)
+    short = shortlist(ranking, cand.reset_index(), **opts)
+    selected = short[short["status"] == "selected"] if "status" in short else short
+    cut = int(opts.get("size") or len(selected))
+    table = ranking[["score", "rank"]].copy()
+    for col in ("name", "city", "kind"):
+        table[col] = [cand.at[p, col] if p in cand.index else "" for p in table.index]
+    for k in keys:
+        table[k] = matrix.loc[table.index, k].to_numpy(dtype=float)
+    table["shortlisted"] = [p in selected.index for p in table.index]
+    table = table[["name", "city", "kind", *keys, "score", "rank", "shortlisted"]]
+    table.index.name = "project_id"
+    progress("入围名单 shortlist", 2, total)
+    sens = sensitivity(matrix, weights=criteria.weights, objectives=criteria.objectives,
+                       method=method, samples=samples, seed=seed)
+    p_top = sens.p_top(min(cut, len(matrix)))
+    progress("稳健性 robustness", 3, total)
+    dev = expert_deviation(scores, criteria=criteria)
+    flagged = dev[dev["flag"].astype(bool)] if not dev.empty else dev
+    exp = experts.set_index("expert_id") if "expert_id" in experts.columns else experts
+    zh = criteria.names("zh")
+    flagged = pd.DataFrame(
+        {
+            "expert": [f"{e} {exp.at[e, 'name']}" if e in exp.index else e for e in flagged["expert_id"]],
+            "criterion": [zh.get(c, c) for c in flagged["criterion"]],
+            "n": flagged["n"].to_numpy(),
+            "mean_deviation": flagged["mean_deviation"].astype(float).round(2).to_numpy(),
+            "robust_z": flagged["robust_z"].astype(float).round(2).to_numpy(),
+            "方向": ["偏高 higher" if d == "higher" else "偏低 lower" for d in flagged["direction"]],
+        }
+    )
+    agreement = panel_agreement(scores, criteria=criteria, weights=criteria.weights,
+                                objectives=criteria.objectives)
+    agree = pd.DataFrame(
+        {
+            "指标 criterion": [zh.get(c, "总体 overall") for c in agreement.index],
+            "kendall_w": agreement["W"].astype(float).round(3).to_numpy(),
+            "p_value": agreement["p"].astype(float).to_numpy(),
+            "icc": agreement["icc"].astype(float).round(3).to_numpy(),
+            "ICC 95% CI": [f"[{lo:.2f}, {hi:.2f}]" for lo, hi in
+                           zip(agreement["icc_ci95_low"], agreement["icc_ci95_high"], strict=True)],
+            "项目数": agreement["n_projects"].to_numpy(),
+            "专家数": agreement["n_experts"].to_numpy(),
+        }
+    )
+    progress("专家组统计 panel statistics", 4, total)
+    names = {str(p): str(table.at[p, "name"]) for p in table.index}
+    conflicts = conflicts if conflicts is not None else pd.DataFrame(columns=["expert_id", "project_id"])
+    pairs = [(str(r.expert_id), str(r.project_id)) for r in conflicts.itertuples()]
+    recused = set(pairs)
+    reasons = (
+        [str(x) if pd.notna(x) else "回避" for x in conflicts["reason"]]
+        if "reason" in conflicts
+        else ["回避"] * len(pairs)
+    )
+    recusals = pd.DataFrame(
+        {
+            "expert": [f"{e} {exp.at[e, 'name']}" if e in exp.index else e for e, _ in pairs],
+            "project": [f"{p} {cand.at[p, 'name']}" if p in cand.index else p for _, p in pairs],
+            "reason": reasons,
+        }
+    )
+    order = [p for p in cand.index if p in set(scores["project_id"])]
+    sheets = _sheets(scores, exp.reset_index(), order, names, keys, recused, confirmations, comments)
+    progress("评分表 score sheets", 5, total)
+    return ReportData(
+        criteria=criteria,
+        config=cfg,
+        config_hash=hash_ or config_hash(cfg),
+        ranking=table,
+        sheets=sheets,
+        p_top=p_top,
+        cut=cut,
+        deviation=flagged,
+        agreement=agree,
+        recusals=recusals,
+        corrections=corrections if corrections is not None else pd.DataFrame(),
+        title=title or ReportData.title,
+        panel=panel,
+        notes=notes,
+    )
+
+
+def report_data_from_files(
+    folder: str | os.PathLike[str] | None = None,
+    *,
+    method: str = "weighted_sum",
+    how: str = "trimmed_mean",
+    trim_min: int = 5,
+    criteria: CriteriaSet | None = None,
+    shortlist_options: Mapping[str, Any] | None = None,
+    samples: int = 10_000,
+    seed: int = 0,
+    progress: Progress = no_progress,
+) -> ReportData:
+    """Report data from a folder of csv files laid out like ``data/demo/``.
+
+    ``candidates.csv``, ``experts.csv``, ``scores.csv`` and optionally ``conflicts.csv``
+    (``expert_id, project_id, reason``). The configuration is built from ``criteria`` and the
+    options (hashed like the store's :class:`~scoring.store.config.PanelConfig`).
+    """
+    from scoring.demo import DEMO_DIR, load_demo
+
+    folder = Path(folder or DEMO_DIR)
+    demo = load_demo(folder)
+    criteria = criteria or default_criteria()
+    opts = dict(shortlist_options if shortlist_options is not None else DEMO_SHORTLIST)
+    cfg: dict[str, Any] = {
+        "criteria": criteria.to_dict(),
+        "aggregation": how,
+        "trim_min": trim_min,
+        "ranking_method": method,
+        "ranking_options": {},
+        "tie_rule": opts.get("ties", "include"),
+        "cut_size": opts.get("size"),
+        "cut_min_score": opts.get("min_score"),
+    }
+    if opts.get("floors"):
+        cfg["floors"] = opts["floors"]
+    if opts.get("caps"):
+        cfg["caps"] = opts["caps"]
+    h = None
+    try:
+        from scoring.store.config import PanelConfig
+
+        keep = {f.name for f in dataclasses.fields(PanelConfig)}
+        h = PanelConfig(**{k: v for k, v in cfg.items() if k in keep}).content_hash
+    except (ImportError, TypeError):
+        h = None
+    synthetic = "note" in demo.candidates and demo.candidates["note"].astype(str).str.contains(
+        "synthetic"
+    ).any()
+    return report_data(
+        demo.scores,
+        demo.candidates,
+        demo.experts,
+        criteria=criteria,
+        config=cfg,
+        hash_=h,
+        conflicts=demo.conflicts,
+        shortlist_options=opts,
+        samples=samples,
+        seed=seed,
+        panel=f"数据 {folder.name}",
+        notes=(SYNTHETIC_NOTE,) if synthetic else (),
+        progress=progress,
+    )
