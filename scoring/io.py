@@ -487,7 +487,11 @@ def _frame(
 
 def _table_of(source: PathLike | pd.DataFrame, sheet: str | int | None) -> tuple[pd.DataFrame, str]:
     if isinstance(source, pd.DataFrame):
-        return source.astype("str"), source.attrs.get("file")
+        text = source.map(
+            lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+        )
+        text.columns = [str(c) for c in text.columns]
+        return text, source.attrs.get("file")
     table = read_table(source, sheet=sheet)
     return table, table.attrs["file"]
 
@@ -742,7 +746,8 @@ def zh_headers(columns: Iterable[str], *, experts: bool | None = None) -> dict[s
         if experts:
             zh = schema.EXPERT_FIELDS.get(key)
         zh = zh or schema.CANDIDATE_FIELDS.get(key) or schema.EXPERT_FIELDS.get(key)
-        zh = zh or SCORE_FIELDS.get(key) if key != "score" else zh
+        if zh is None and key != "score":  # a ranking's score is 得分, a raw score 分数
+            zh = SCORE_FIELDS.get(key)
         zh = zh or EXTRA_HEADERS.get(key) or crit_names.get(key)
         m = _IND_EN_RE.match(key)
         if zh is None and m:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io as _io
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scoring import io, schema
 from scoring.errors import InputError
@@ -273,3 +277,78 @@ def test_templates_are_current_and_importable(tmp_path, repo_root):
     assert got.loc[3, "kind"] == "enterprise"
     experts = io.read_table(committed / "experts.csv")
     assert list(experts.columns) == list(schema.EXPERT_FIELDS.values())
+
+
+_CELLS = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            "E1",
+            "太原市",
+            "北京市",
+            "enterprise",
+            "region",
+            "农业企业",
+            "是",
+            "=1+2",
+            "1,200",
+            "-5",
+            "1e3",
+            "nan",
+            "inf",
+            "'@x",
+            "\u00a0",
+            "10.5",
+        ]
+    ),  # fmt: skip
+    st.text(max_size=6),
+)
+_HEADERS = st.sampled_from(
+    [
+        "project_id",
+        "name",
+        "kind",
+        "city",
+        "enterprise_type",
+        "employees",
+        "revenue_2025",
+        "2024年市场占有率(%)",
+        "项目编号",
+        "colour",
+        "",
+        "project_id",
+    ]  # fmt: skip
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(header=st.lists(_HEADERS, min_size=0, max_size=6),
+       rows=st.lists(st.lists(_CELLS, max_size=7), max_size=5),
+       raw=st.binary(max_size=40))  # fmt: skip
+def test_fuzz_never_crashes_and_names_rows(tmp_path, header, rows, raw):
+    """Malformed csv (wrong columns, types, duplicates, empty, binary) -> InputError or a result."""
+    buf = _io.StringIO()
+    csv.writer(buf).writerows([header, *rows])
+    for i, data in enumerate((buf.getvalue().encode("utf-8"), raw)):
+        p = tmp_path / f"f{i}.csv"
+        p.write_bytes(data)
+        for reader in (io.read_candidates, io.read_experts, io.read_scores):
+            try:
+                out = reader(p)
+            except InputError as exc:
+                for prob in exc.problems:
+                    assert prob.file == p.name
+                    assert (
+                        prob.row is not None
+                        or prob.column is not None
+                        or "file" in prob.message
+                        or "UTF-8" in prob.message
+                        or "csv" in prob.message
+                        or "NUL" in prob.message
+                        or "empty" in prob.message
+                        or "no data" in prob.message
+                    ), prob
+            else:
+                assert len(out) >= 1
