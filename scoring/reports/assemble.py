@@ -319,3 +319,68 @@ def report_data_from_files(
         notes=(SYNTHETIC_NOTE,) if synthetic else (),
         progress=progress,
     )
+
+
+def report_data_from_store(
+    workbench: Any,
+    panel_id: int,
+    *,
+    actor: Any = None,
+    samples: int = 10_000,
+    seed: int = 0,
+    progress: Progress = no_progress,
+) -> ReportData:
+    """Report data of a closed panel from the store (:class:`scoring.store.Workbench`).
+
+    Uses only the store's public API as ``actor`` (default: the command line's organizer):
+    the frozen configuration and its hash, the confirmed scores, every sheet version (for the
+    confirmation times), the chair's progress view (recusals), and the correction requests.
+    """
+    actor = actor or workbench.system_actor()
+    cfg, h = workbench.panel_config(actor, panel_id)
+    scores = workbench.panel_scores(actor, panel_id)
+    history = workbench.panel_scores(actor, panel_id, history=True)
+    candidates = workbench.panel_candidates(actor, panel_id)
+    status = workbench.progress(actor, panel_id)
+    members = list(dict.fromkeys(status["expert_id"]))
+    experts = workbench.experts(actor)
+    experts = experts[experts["expert_id"].isin(members)]
+    conf = history[history["kind"].isin(["confirm", "correction"])]
+    confirmations = (
+        conf.groupby(["expert_id", "project_id"], as_index=False)["created_at"].max()
+        .rename(columns={"created_at": "confirmed_at"})
+    )
+    recused = status[status["status"] == "recused"][["expert_id", "project_id"]].assign(
+        reason="回避（利益冲突）"
+    )
+    corr = workbench.corrections(actor, panel_id)
+    corrections = pd.DataFrame(
+        {
+            "time": corr["created_at"],
+            "expert": corr["expert_id"],
+            "project": corr["project_id"],
+            "新分 new": [
+                ", ".join(f"{k}={v}" for k, v in (s or {}).items()) for s in corr["scores"]
+            ],
+            "reason": corr["reason"],
+            "状态 status": corr["status"],
+        }
+    )
+    name = ""
+    for p in workbench.panels(actor):
+        if int(p["id"]) == int(panel_id):
+            name = " · ".join(str(x) for x in (p.get("name"), p.get("date")) if x)
+    return report_data(
+        scores,
+        candidates,
+        experts,
+        config=cfg,
+        hash_=h,
+        conflicts=recused,
+        corrections=corrections,
+        confirmations=confirmations,
+        samples=samples,
+        seed=seed,
+        panel=name,
+        progress=progress,
+    )

@@ -121,13 +121,14 @@ def build_catalogue_pdf(
     pdf.set_font(FAMILY, size=11)
     pdf.cell(0, 7, "附件5", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
-    pdf.title_block(title, f"（{year}年度目录）" if year else "")
+    pdf.title_block(title, "山西省供应链重点培育项目")
     total = sum(len(cities) for _, cities in layout)
     done = 0
     number = 0
     for s, (section, cities) in enumerate(layout, start=1):
         pdf.heading(f"{chinese_numeral(s)}、{SECTIONS[section]}")
         for c, (city, names) in enumerate(cities, start=1):
+            # "(一)太原市(13个)": the numeral restarts in each section, the number runs on
             if pdf.will_page_break(16):
                 pdf.add_page()
             with pdf.bold(11.5):
