@@ -165,10 +165,14 @@ class ExpertView:
     def _render_scoring(self) -> None:
         m = self.model
         opts = [(self._option(p), p) for p in m.order]
-        if list(self.select.options) != opts:
-            self.select.options = opts
-        if m.current and self.select.value != m.current:
-            self.select.value = m.current
+        self._setting = True
+        try:
+            if list(self.select.options) != opts:
+                self.select.options = opts
+            if m.current and self.select.value != m.current:
+                self.select.value = m.current
+        finally:
+            self._setting = False
         if m.current and m.candidates is not None:
             self.card.value = candidate_card(m.candidates.loc[m.current], m.lang)
         if m.criteria is not None and not self.inputs:
@@ -227,6 +231,8 @@ class ExpertView:
         return handler
 
     def _on_select(self, change: dict) -> None:
+        if self._setting:
+            return
         pid = change["new"]
         if pid and pid != self.model.current:
             self.model.select(pid)

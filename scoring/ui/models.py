@@ -347,3 +347,211 @@ class ExpertModel(TimerMixin, BaseModel):
 def start_panel_timer(panel_id: str, project_id: str, **kwargs: Any) -> Any:
     """Start the shared defense timer (the chair's button)."""
     return start_timer(panel_id, project_id, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chair / organizer board
+# ---------------------------------------------------------------------------------------------
+
+STATUS_MARK = {"confirmed": "✔", "draft": "✎", "empty": "·", "recused": "回避"}
+
+
+def progress_matrix(progress: Any) -> Any:
+    """Experts x candidates table of sheet marks plus a ``confirmed`` column ("c / n")."""
+    import pandas as pd
+
+    if progress is None or len(progress) == 0:
+        return pd.DataFrame()
+    df = progress.copy()
+    df["mark"] = df["status"].map(STATUS_MARK).fillna("?")
+    mat = df.pivot(index=["expert_id", "expert_name"], columns="project_id", values="mark")
+    scorable = df[df["status"] != "recused"].groupby(["expert_id", "expert_name"]).size()
+    done = df[df["status"] == "confirmed"].groupby(["expert_id", "expert_name"]).size()
+    done = done.reindex(mat.index, fill_value=0)
+    scorable = scorable.reindex(mat.index, fill_value=0)
+    mat.insert(0, "confirmed", [f"{d} / {n}" for d, n in zip(done, scorable, strict=True)])
+    return mat
+
+
+def panel_results(backend: Any, actor: Any, panel_id: Any, *, samples: int = 2000) -> dict:
+    """Everything the board shows after closing: ranking, panel scores, deviation flags,
+    agreement, probability of making the cut line, shortlist.
+
+    Returns
+    -------
+    dict
+        ``ranking`` (store's results), ``config`` (PanelConfig), ``hash``, ``deviation``
+        (flagged rows), ``agreement``, ``p_cut`` (Series), ``cut`` (int), ``shortlist``.
+    """
+    from scoring.panel import expert_deviation, panel_agreement
+    from scoring.sensitivity import sensitivity
+    from scoring.shortlist import shortlist
+
+    ranking = backend.results(actor, panel_id)
+    cfg, h = backend.panel_config(actor, panel_id)
+    long = backend.panel_scores(actor, panel_id)
+    keys = list(cfg.keys)
+    out: dict[str, Any] = {"ranking": ranking, "config": cfg, "hash": h, "long": long}
+    dev = expert_deviation(long, criteria=keys)
+    out["deviation"] = dev[dev["flag"]]
+    try:
+        out["agreement"] = panel_agreement(
+            long, criteria=keys, weights=cfg.weights, objectives=cfg.objectives
+        )
+    except ValueError as exc:  # too few experts/candidates for the statistics
+        log.info("agreement not computed: %s", exc)
+        out["agreement"] = None
+    n = len(ranking)
+    cut = int(cfg.cut_size) if cfg.cut_size else max(1, (n + 1) // 2)
+    cut = min(cut, n)
+    out["cut"] = cut
+    matrix = ranking[keys]
+    if n >= 2:
+        sens = sensitivity(
+            matrix, weights=cfg.weights, objectives=cfg.objectives, method=cfg.ranking_method,
+            samples=samples, seed=0,
+        )
+        out["p_cut"] = sens.p_top(cut)
+    else:
+        import pandas as pd
+
+        out["p_cut"] = pd.Series(1.0, index=ranking.index)
+    cands = ranking.reset_index()[["project_id", "name"]]
+    extra = backend.candidates(actor, panel_id)
+    for col in ("city", "kind", "enterprise_type"):
+        if col in extra:
+            cands[col] = cands["project_id"].map(extra[col])
+    out["shortlist"] = shortlist(
+        ranking[["score", "rank"]], cands, size=cut if not cfg.cut_min_score else None,
+        min_score=cfg.cut_min_score, ties=cfg.tie_rule if cfg.tie_rule != "competition" else "include",
+    )
+    return out
+
+
+def export_bytes(results: dict, fmt: str, lang: str = "zh") -> tuple[str, bytes]:
+    """The board's download: ranking (and, in xlsx, shortlist and flags) as ``(filename, bytes)``."""
+    import tempfile
+    from pathlib import Path
+
+    from scoring.io import write_table
+
+    ranking = results["ranking"].copy()
+    ranking.index.name = "project_id"
+    name = f"ranking_panel{ranking.attrs.get('panel_id', '')}.{fmt}"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        if fmt == "xlsx":
+            sheets = {"排名 ranking": ranking, "入选 shortlist": results["shortlist"]}
+            write_table(sheets, path, title=f"评审排名 / ranking（配置 {results['hash'][:12]}）")
+        elif fmt == "csv":
+            write_table(ranking, path)
+        else:
+            raise ValueError(f"unknown format {fmt!r}")
+        return name, path.read_bytes()
+
+
+class BoardModel(TimerMixin, BaseModel):
+    """State and actions of the chair / organizer board."""
+
+    roles = ("chair", "organizer")
+    panels = tl.List()
+    panel_status = tl.Unicode("")
+    progress_version = tl.Int(0)
+    results_version = tl.Int(0)
+    timer_project = tl.Unicode("")
+    project_ids = tl.List()
+
+    def __init__(self, backend: Any, **kwargs: Any) -> None:
+        super().__init__(backend, **kwargs)
+        self.progress: Any = None
+        self.matrix: Any = None
+        self.results: dict | None = None
+        self._progress_key: Any = None
+
+    def after_login(self) -> None:
+        self.load_panels()
+
+    def load_panels(self) -> None:
+        """List the panels the account may run; select the first open one."""
+        panels = self.run(self.backend.panels, self.identity)
+        if panels is None:
+            return
+        self.panels = [{k: p[k] for k in ("id", "name", "status", "config_hash")} for p in panels]
+        if not self.panels:
+            self.error = self.tr("panel.none")
+            return
+        order = {"open": 0, "draft": 1, "closed": 2}
+        best = sorted(self.panels, key=lambda p: (order.get(p["status"], 3), p["id"]))[0]
+        self.choose(str(best["id"]))
+
+    def choose(self, panel_id: str) -> None:
+        """Show panel ``panel_id``."""
+        self.panel_id = str(panel_id)
+        self.results = None
+        self.refresh(force=True)
+        cands = self.run(self.backend.candidates, self.identity, self.panel_id, clear=False)
+        self.project_ids = [] if cands is None else [str(p) for p in cands.index]
+        self.refresh_timer()
+
+    def _status(self) -> str:
+        panels = self.run(self.backend.panels, self.identity, clear=False) or []
+        for p in panels:
+            if str(p["id"]) == self.panel_id:
+                return str(p["status"])
+        return ""
+
+    def refresh(self, force: bool = False) -> None:
+        """Re-read status and progress (polled every second); results once closed."""
+        if not self.logged_in or not self.panel_id:
+            return
+        status = self._status()
+        changed = status != self.panel_status
+        self.panel_status = status
+        prog = self.run(self.backend.progress, self.identity, self.panel_id, clear=False)
+        if prog is not None:
+            key = tuple(map(tuple, prog[["expert_id", "project_id", "status", "version"]].values))
+            if force or key != self._progress_key:
+                self._progress_key = key
+                self.progress = prog
+                self.matrix = progress_matrix(prog)
+                self.progress_version += 1
+        if status == "closed" and (force or changed or self.results is None):
+            self.load_results()
+
+    def load_results(self) -> None:
+        """Compute the closed panel's results."""
+        res = self.run(panel_results, self.backend, self.identity, self.panel_id, clear=False)
+        if res is not None:
+            self.results = res
+            self.results_version += 1
+
+    def open_panel(self) -> None:
+        if self.run(self.backend.open_panel, self.identity, self.panel_id) is None and self.error:
+            return
+        self.refresh(force=True)
+
+    def close_panel(self) -> None:
+        if self.run(self.backend.close_panel, self.identity, self.panel_id) is None and self.error:
+            return
+        self.refresh(force=True)
+
+    def start_timer(self, project_id: str, presentation_s: int = 600, questions_s: int = 300) -> None:
+        """Start the defense timer for ``project_id`` on every page of the panel."""
+        if project_id not in self.project_ids:
+            self.error = f"unknown project {project_id}"
+            return
+        self.run(start_timer, self.panel_id, project_id, presentation_s=presentation_s,
+                 questions_s=questions_s)
+        self.timer_project = project_id
+        self.refresh_timer()
+
+    def download(self, fmt: str) -> tuple[str, bytes] | None:
+        """``(filename, bytes)`` of the export, or None before results exist."""
+        if self.results is None:
+            self.error = self.tr("board.hidden")
+            return None
+        return self.run(export_bytes, self.results, fmt, self.lang)
+
+    def tick(self) -> None:
+        self.refresh()
+        self.refresh_timer()

@@ -1,0 +1,220 @@
+"""评审组长 / 组织者 — the chair and organizer board: live progress (values hidden while open), open
+and close the panel, the defense timer; after closing the ranking, panel scores, deviation flags,
+agreement, robustness chart, shortlist and downloads."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import ipywidgets as w
+
+from .models import BoardModel
+from .views import PAGE_LAYOUT, Header, LoginBox, Messages, Poller, download_link, esc, html_table
+
+
+def p_cut_png(p_cut: Any, cut: int, lang: str = "zh") -> bytes:
+    """Bar chart of each candidate's probability of making the cut line (PNG bytes)."""
+    from matplotlib.figure import Figure
+
+    from scoring.fonts import setup_matplotlib
+
+    setup_matplotlib()
+    s = p_cut.sort_values(ascending=True)
+    fig = Figure(figsize=(6.4, max(2.0, 0.32 * len(s) + 0.8)), dpi=90)
+    ax = fig.add_subplot()
+    ax.barh([str(i) for i in s.index], s.values, color="#1565c0")
+    ax.set_xlim(0, 1)
+    ax.axvline(0.5, color="#999", lw=0.8, ls="--")
+    title = f"进入前 {cut} 名的概率" if lang == "zh" else f"Probability of making the top {cut}"
+    ax.set_title(title)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _fmt(v: Any, nd: int = 3) -> str:
+    try:
+        return f"{float(v):.{nd}f}"
+    except (TypeError, ValueError):
+        return ""
+
+
+class BoardView:
+    """Widgets of the board, linked to a :class:`BoardModel`."""
+
+    def __init__(self, model: BoardModel) -> None:
+        self.model = m = model
+        self.header = Header(m, "app.board")
+        safe = self.header.safe
+        self.messages = Messages(m)
+        self.login = LoginBox(m, safe)
+        self.panel = w.Dropdown(layout=w.Layout(width="360px"))
+        self.panel.add_class("scoring-panel")
+        self.panel.observe(safe(self._on_panel), "value")
+        self.state = w.HTML()
+        self.open = w.Button(button_style="primary")
+        self.open.add_class("scoring-open")
+        self.close = w.Button(button_style="danger")
+        self.close.add_class("scoring-close")
+        self.open.on_click(safe(lambda _b: m.open_panel()))
+        self.close.on_click(safe(lambda _b: m.close_panel()))
+        self.timer_pick = w.Dropdown(layout=w.Layout(width="160px"))
+        self.timer_go = w.Button()
+        self.timer_go.add_class("scoring-start-timer")
+        self.timer_go.on_click(safe(lambda _b: m.start_timer(self.timer_pick.value or "")))
+        self.timer = w.HTML()
+        self.timer.add_class("scoring-timer")
+        self.controls = w.HBox(
+            [self.panel, self.open, self.close, self.timer_pick, self.timer_go],
+            layout=w.Layout(flex_flow="row wrap", grid_gap="6px"),
+        )
+        self.progress = w.HTML(layout=w.Layout(overflow="auto", max_width="100%"))
+        self.progress.add_class("scoring-progress")
+        self.results = w.HTML(layout=w.Layout(overflow="auto", max_width="100%"))
+        self.results.add_class("scoring-results")
+        self.chart = w.Image(format="png", layout=w.Layout(max_width="640px"))
+        self.downloads = w.HTML()
+        self.downloads.add_class("scoring-downloads")
+        self.body = w.VBox()
+        self.main = w.VBox(
+            [self.controls, self.state, self.timer, self.progress, self.results, self.chart,
+             self.downloads]
+        )
+        self.root = w.VBox(
+            [self.header.box, self.messages.box, self.body], layout=PAGE_LAYOUT
+        )
+        self.root.add_class("scoring-board")
+        m.observe(safe(self._render), ["logged_in", "lang", "panels", "panel_status", "project_ids"])
+        m.observe(safe(lambda _c: self._render_progress()), "progress_version")
+        m.observe(safe(lambda _c: self._render_results()), "results_version")
+        m.observe(safe(lambda _c: self._render_timer()), "timer_text")
+        self.poller = Poller(m.tick, 1.0)
+        self._render()
+
+    # -- rendering -------------------------------------------------------------------------
+    def _render(self, _change: Any = None) -> None:
+        m = self.model
+        self.open.description = m.tr("board.open")
+        self.close.description = m.tr("board.close")
+        self.timer_go.description = m.tr("timer.start")
+        if not m.logged_in:
+            self.body.children = [self.login.box]
+            return
+        opts = [(f"{p['name']}（{m.tr('status.' + p['status'])}）", str(p["id"])) for p in m.panels]
+        if list(self.panel.options) != opts:
+            self.panel.options = opts
+        if m.panel_id and self.panel.value != m.panel_id:
+            self.panel.value = m.panel_id
+        self.timer_pick.options = m.project_ids
+        st = m.panel_status
+        self.open.disabled = st != "draft"
+        self.close.disabled = st != "open"
+        self.timer_go.disabled = st != "open"
+        self.state.value = (
+            f"<div class='scoring-panel-status'>{esc(m.tr('panel'))}：<b>{esc(m.tr('status.' + st) if st else '')}</b></div>"
+        )
+        self.body.children = [self.main]
+        self._render_progress()
+        self._render_results()
+        self._render_timer()
+
+    def _render_timer(self) -> None:
+        self.timer.value = f"<div>⏱ {esc(self.model.timer_text)}</div>"
+
+    def _render_progress(self) -> None:
+        m = self.model
+        mat = m.matrix
+        if mat is None or len(mat) == 0:
+            self.progress.value = ""
+            return
+        rows = [[eid, name, *mat.loc[(eid, name)].tolist()] for eid, name in mat.index]
+        header = [m.tr("col.expert"), "", m.tr("sheet.confirmed"), *mat.columns[1:]]
+        total = sum(int(v.split("/")[0]) for v in mat["confirmed"])
+        n = sum(int(v.split("/")[1]) for v in mat["confirmed"])
+        self.progress.value = (
+            f"<h4 style='margin:6px 0'>{esc(m.tr('board.progress'))} — "
+            f"<span class='scoring-confirmed-total'>{total} / {n}</span></h4>"
+            + html_table(rows, header, cls="scoring-progress-matrix")
+        )
+
+    def _render_results(self) -> None:
+        m = self.model
+        res = m.results
+        if res is None:
+            self.results.value = (
+                f"<p style='color:#666'>{esc(m.tr('board.hidden'))}</p>" if m.logged_in else ""
+            )
+            self.chart.value = b""
+            self.downloads.value = ""
+            return
+        ranking, cfg = res["ranking"], res["config"]
+        keys = list(cfg.keys)
+        names = {c: c for c in keys}
+        crit = cfg.criteria.get("criteria", {}) if isinstance(cfg.criteria, dict) else {}
+        for k in keys:
+            if isinstance(crit, dict) and k in crit:
+                names[k] = crit[k].get("zh" if m.lang == "zh" else "en", k)
+        pcut = res["p_cut"]
+        rows = [
+            [int(r["rank"]), pid, r.get("name", ""), _fmt(r["score"]),
+             *[_fmt(r[k], 1) for k in keys], _fmt(pcut.get(pid), 2)]
+            for pid, r in ranking.iterrows()
+        ]
+        head = [m.tr("col.rank"), m.tr("col.project_id"), m.tr("col.name"), m.tr("col.score"),
+                *[names[k] for k in keys], m.tr("col.p_cut")]
+        parts = [
+            f"<h4>{esc(m.tr('board.ranking'))} · {esc(cfg.ranking_method)} · {esc(cfg.aggregation)}"
+            f" · {esc(m.tr('board.config_hash'))} <code>{esc(res['hash'][:12])}</code></h4>",
+            html_table(rows, head, cls="scoring-ranking"),
+        ]
+        ag = res.get("agreement")
+        if ag is not None and "overall" in ag.index:
+            parts.append(
+                "<p>" + esc(m.tr("board.agreement", w=_fmt(ag.at["overall", "W"]),
+                                 icc=_fmt(ag.at["overall", "icc"]))) + "</p>"
+            )
+        dev = res["deviation"]
+        dev_rows = [[r["expert_id"], names.get(r["criterion"], r["criterion"]),
+                     _fmt(r["mean_deviation"], 1), r["direction"]] for _, r in dev.iterrows()]
+        parts.append(f"<h4>{esc(m.tr('board.deviation'))}（{len(dev_rows)}）</h4>")
+        if dev_rows:
+            parts.append(html_table(dev_rows, [m.tr("col.expert"), "", "Δ", ""]))
+        sl = res["shortlist"]
+        parts.append(f"<h4>{esc(m.tr('board.shortlist', cut=res['cut']))}</h4>")
+        parts.append(html_table(
+            [[int(r["rank"]), pid, r.get("name", ""), r.get("city", ""), r.get("status", "")]
+             for pid, r in sl.iterrows()],
+            [m.tr("col.rank"), m.tr("col.project_id"), m.tr("col.name"), m.tr("col.city"), ""],
+            cls="scoring-shortlist",
+        ))
+        self.results.value = "".join(parts)
+        self.chart.value = p_cut_png(pcut, res["cut"], m.lang)
+        links = []
+        for fmt in ("xlsx", "csv"):
+            got = m.download(fmt)
+            if got is not None:
+                links.append(download_link(got[0], got[1], f"{m.tr('board.download')} {fmt}"))
+        self.downloads.value = "<div>" + "".join(links) + "</div>"
+
+    # -- callbacks -------------------------------------------------------------------------
+    def _on_panel(self, change: dict) -> None:
+        if change["new"] and change["new"] != self.model.panel_id:
+            self.model.choose(change["new"])
+            self._render()
+
+
+def board_app(backend: Any = None, *, lang: str = "zh", poll: bool = True) -> w.Widget:
+    """The chair / organizer board, ready to display."""
+    if backend is None:
+        from .backend import default_backend
+
+        backend = default_backend()
+    model = BoardModel(backend, lang=lang)
+    view = BoardView(model)
+    if poll:
+        view.poller.start()
+    view.root.model = model  # type: ignore[attr-defined]
+    view.root.view = view  # type: ignore[attr-defined]
+    return view.root

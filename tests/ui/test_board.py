@@ -1,0 +1,104 @@
+"""Chair / organizer board against a real store: progress without values, open/close, results."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from scoring.ui.board import board_app
+from scoring.ui.expert import expert_app
+
+FULL = {"strength": 85, "market": 70, "risk": 30, "poverty": 60, "demonstration": 75}
+
+
+def _board(backend, code):
+    app = board_app(backend, poll=False)
+    app.view.login.code.value = code
+    app.view.login.button.click()
+    return app.model, app.view
+
+
+def test_progress_shows_statuses_not_values(store):
+    backend, info = store
+    model, view = _board(backend, info["codes"]["chair"])
+    assert model.panel_id == str(info["panels"]["P1"]) and model.panel_status == "open"
+    assert "0 / 30" in view.progress.value
+    # an expert saves a draft with a distinctive value, then confirms
+    ex = expert_app(backend, poll=False)
+    ex.view.login.code.value = info["codes"]["X01"]
+    ex.view.login.button.click()
+    ex.view.no_conflict.click()
+    for k, v in {**FULL, "strength": 87.5}.items():
+        ex.view.inputs[k].value = str(v)
+    model.tick()
+    assert "✎" in view.progress.value and "87.5" not in view.progress.value
+    ex.view.code.value = info["codes"]["X01"]
+    ex.view.confirm.click()
+    model.tick()
+    assert "1 / 30" in view.progress.value
+    assert "✔" in view.progress.value and "87.5" not in view.progress.value
+    assert model.results is None and "评审结束后显示结果" in view.results.value
+
+
+def test_results_after_close_match_the_store(store):
+    backend, info = store
+    model, view = _board(backend, info["codes"]["chair"])
+    view.panel.value = str(info["panels"]["P0"])
+    assert model.panel_status == "closed"
+    chair = backend.login(info["codes"]["chair"])
+    expected = backend.results(chair, info["panels"]["P0"])
+    ranking = model.results["ranking"]
+    assert list(ranking.index) == list(expected.index)
+    assert model.results["cut"] == 3  # the frozen cut line
+    assert set(model.results["shortlist"].index) == set(expected.index[expected["rank"] <= 3])
+    assert 0.0 <= model.results["p_cut"].min() and model.results["p_cut"].max() <= 1.0
+    assert "scoring-ranking" in view.results.value and "Kendall" in view.results.value
+    assert view.chart.value[:4] == b"\x89PNG"
+    name, data = model.download("xlsx")
+    assert name.endswith(".xlsx")
+    sheet = pd.read_excel(io.BytesIO(data), sheet_name=0, header=1)
+    assert list(sheet.iloc[:, 0].astype(str)) == list(expected.index)
+    assert "scoring-download" in view.downloads.value
+
+
+def test_close_then_ranking_appears(store):
+    backend, info = store
+    model, view = _board(backend, info["codes"]["chair"])
+    for x in ("X01", "X02"):
+        ex = expert_app(backend, poll=False)
+        ex.view.login.code.value = info["codes"][x]
+        ex.view.login.button.click()
+        ex.view.no_conflict.click()
+        for pid in ("E001", "E002"):
+            ex.model.select(pid)
+            for k, v in FULL.items():
+                ex.view.inputs[k].value = str(v + (5 if pid == "E002" else 0) - (x == "X02"))
+            ex.view.code.value = info["codes"][x]
+            ex.view.confirm.click()
+            assert ex.model.sheet_status == "confirmed", ex.model.error
+    view.close.click()
+    assert model.error == "" and model.panel_status == "closed"
+    assert list(model.results["ranking"].index) == ["E002", "E001"]
+
+
+def test_expert_code_cannot_open_the_board(store):
+    backend, info = store
+    model, _ = _board(backend, info["codes"]["X01"])
+    assert not model.logged_in and "不适用" in model.error
+
+
+def test_organizer_cannot_close_a_chaired_panel(store):
+    backend, info = store
+    model, view = _board(backend, info["codes"]["organizer"])
+    assert model.panel_status == "open"
+    view.close.click()  # the store refuses: only the panel's chair
+    assert "主持人" in model.error and model.panel_status == "open"
+
+
+def test_timer_start(store):
+    backend, info = store
+    model, view = _board(backend, info["codes"]["chair"])
+    view.timer_pick.value = "E003"
+    view.timer_go.click()
+    assert model.timer_text.startswith("E003：陈述 10:00") or "陈述 09:5" in model.timer_text
