@@ -42,9 +42,21 @@ def record_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+_HEAD = sa.text("SELECT seq, hash FROM audit_head WHERE id = 1")
+_HEAD_LOCK = sa.text("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
+_INSERT = sa.text(
+    "INSERT INTO audit_log (seq, ts, actor, action, target, details, prev_hash, hash) "
+    "VALUES (:seq, :ts, :actor, :action, :target, :details, :prev_hash, :hash)"
+)
+_MOVE_HEAD = sa.text("UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1")
+
+
 @dataclass
 class ChainWriter:
-    """Appends records inside one write transaction, after locking the chain head."""
+    """Appends records inside one write transaction, after locking the chain head.
+
+    Plain prepared SQL (not the expression language): this runs in every write transaction.
+    """
 
     conn: Connection
     seq: int
@@ -53,10 +65,9 @@ class ChainWriter:
     @classmethod
     def lock(cls, conn: Connection) -> ChainWriter:
         """Lock the chain head row for this transaction and return a writer positioned at it."""
-        row = conn.execute(
-            sa.select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1).with_for_update()
-        ).one()
-        return cls(conn, row.seq, row.hash)
+        stmt = _HEAD if conn.dialect.name == "sqlite" else _HEAD_LOCK
+        row = conn.execute(stmt).one()
+        return cls(conn, int(row.seq), row.hash)
 
     def append(self, actor: str, action: str, target: str = "", details: Any = None) -> int:
         """Append one record; returns its ``seq``."""
@@ -64,13 +75,11 @@ class ChainWriter:
         ts = now()
         text = canonical_json(details if details is not None else {})
         h = record_hash(seq, ts, actor, action, target, text, self.hash)
-        self.conn.execute(
-            sa.insert(AuditRecord).values(
-                seq=seq, ts=ts, actor=actor, action=action, target=target, details=text,
-                prev_hash=self.hash, hash=h,
-            )
-        )
-        self.conn.execute(sa.update(ChainHead).where(ChainHead.id == 1).values(seq=seq, hash=h))
+        self.conn.execute(_INSERT, {
+            "seq": seq, "ts": ts, "actor": actor, "action": action, "target": target,
+            "details": text, "prev_hash": self.hash, "hash": h,
+        })
+        self.conn.execute(_MOVE_HEAD, {"seq": seq, "hash": h})
         self.seq, self.hash = seq, h
         return seq
 

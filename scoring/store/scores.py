@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import sqlalchemy as sa
+
 from ..errors import InputError, Problem
 from .audit import canonical_json
 from .config import PanelConfig
@@ -104,3 +106,38 @@ def request_key(action: str, base_version: int, scores: Mapping[str, float], ext
     """The default idempotency key: the same action on the same version with the same values."""
     text = canonical_json([action, base_version, dict(scores), extra])
     return action + ":" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
+
+
+# Prepared statements of the hot path (a save runs them in every expert's page at once);
+# plain SQL keeps the Python cost of a save to a fraction of a millisecond.
+_SHEET_SQL = (
+    "SELECT s.id, s.status, s.version, s.scores, p.status AS panel_status, "
+    "(SELECT v.version FROM sheet_versions v WHERE v.sheet_id = s.id "
+    "AND v.request_id = :request_id) AS dup_version "
+    "FROM sheets s JOIN panels p ON p.id = s.panel_id JOIN candidates c ON c.id = s.candidate_pk "
+    "WHERE s.panel_id = :panel_id AND s.expert_pk = :expert_pk AND c.project_id = :project_id "
+    "AND c.round_id = p.round_id"
+)
+SHEET = sa.text(_SHEET_SQL).columns(
+    sa.column("id", sa.Integer), sa.column("status", sa.String), sa.column("version", sa.Integer),
+    sa.column("scores", sa.JSON), sa.column("panel_status", sa.String),
+    sa.column("dup_version", sa.Integer),
+)
+SHEET_FOR_UPDATE = sa.text(_SHEET_SQL + " FOR UPDATE OF s").columns(
+    sa.column("id", sa.Integer), sa.column("status", sa.String), sa.column("version", sa.Integer),
+    sa.column("scores", sa.JSON), sa.column("panel_status", sa.String),
+    sa.column("dup_version", sa.Integer),
+)
+FIND_REQUEST = sa.text(
+    "SELECT version FROM sheet_versions WHERE sheet_id = :sheet_id AND request_id = :request_id"
+)
+INSERT_VERSION = sa.text(
+    "INSERT INTO sheet_versions (sheet_id, version, kind, scores, request_id, author, approved_by, "
+    "reason, created_at) VALUES (:sheet_id, :version, :kind, :scores, :request_id, :author, "
+    ":approved_by, :reason, :created_at)"
+).bindparams(sa.bindparam("scores", type_=sa.JSON))
+UPDATE_SHEET = sa.text(
+    "UPDATE sheets SET version = :version, status = :status, scores = :scores, "
+    "updated_at = :updated_at WHERE id = :sheet_id AND version = :base_version"
+).bindparams(sa.bindparam("scores", type_=sa.JSON))
+ACCOUNT = sa.text("SELECT role, active, code_version, expert_pk FROM accounts WHERE id = :id")

@@ -44,7 +44,19 @@ from .models import (
     SheetVersion,
 )
 from .models import PanelConfig as PanelConfigRow
-from .scores import DUPLICATE, SAVED, STALE, SaveResult, clean_scores, request_key
+from .scores import (
+    ACCOUNT,
+    DUPLICATE,
+    INSERT_VERSION,
+    SAVED,
+    SHEET,
+    SHEET_FOR_UPDATE,
+    STALE,
+    UPDATE_SHEET,
+    SaveResult,
+    clean_scores,
+    request_key,
+)
 
 _SYSTEM_ID = -1
 
@@ -651,59 +663,92 @@ class Workbench:
         AccessDenied, RuleViolation, InputError
             Not the actor's sheet or recused; panel not open or sheet confirmed; bad values.
         """
-        with self._read() as conn:
-            cfg = self._scoring_config(conn, actor, panel_id)
-        clean = clean_scores(scores, cfg)
-        rid = request_id or request_key("save", base_version, clean)
-        return self._append_version(actor, panel_id, project_id, "draft", clean, base_version, rid)
+        return self._append_version(actor, panel_id, project_id, "draft", scores, base_version, request_id)
 
     def confirm_sheet(
         self, actor: Actor, panel_id: int, project_id: str, *, base_version: int,
         request_id: str | None = None,
     ) -> SaveResult:
         """Confirm (sign) the actor's sheet: every criterion must be scored. Idempotent."""
-        with self._read() as conn:
-            cfg = self._scoring_config(conn, actor, panel_id)
-        rid = request_id or request_key("confirm", base_version, {})
-        return self._append_version(actor, panel_id, project_id, "confirm", None, base_version, rid, cfg=cfg)
+        return self._append_version(actor, panel_id, project_id, "confirm", None, base_version, request_id)
 
     def _append_version(
-        self, actor: Actor, panel_id: int, project_id: str, kind: str, scores: dict[str, float] | None,
-        base_version: int, request_id: str, *, cfg: PanelConfig | None = None,
+        self, actor: Actor, panel_id: int, project_id: str, kind: str, raw: Mapping[str, Any] | None,
+        base_version: int, request_id: str | None,
     ) -> SaveResult:
+        try:
+            pid, base = int(panel_id), int(base_version)
+        except (TypeError, ValueError):
+            raise StoreError("评审组编号或版本号无效 / bad panel id or version") from None
+        cfg = self._configs.get(pid)
+        if cfg is None:
+            with self._read() as conn:
+                self._check_fast(conn, actor, ("expert", "bank"))
+                cfg = self._config(conn, pid)
+                if cfg is None:
+                    self._panel(conn, pid)
+                    raise RuleViolation("配置尚未冻结，不能评分 / scoring is not possible before the "
+                                        "configuration is frozen")
+        config = cfg[0]
+        if kind == "draft":
+            scores = clean_scores(raw or {}, config)
+            rid = request_id or request_key("save", base, scores)
+        else:
+            scores = None
+            rid = request_id or request_key("confirm", base, {})
         with self._write(actor) as tx:
             conn = tx.conn
-            self._check(conn, actor, "expert", "bank")
-            sheet = self._own_sheet(conn, actor, panel_id, project_id, lock=True)
-            dup = conn.execute(
-                sa.select(SheetVersion.version).where(SheetVersion.sheet_id == sheet.id,
-                                                      SheetVersion.request_id == request_id)
-            ).scalar()
-            if dup is not None:
+            self._check_fast(conn, actor, ("expert", "bank"))
+            stmt = SHEET if conn.dialect.name == "sqlite" else SHEET_FOR_UPDATE
+            sheet = conn.execute(stmt, {"panel_id": pid, "expert_pk": actor.expert_pk,
+                                        "project_id": str(project_id), "request_id": rid}).first()
+            if sheet is None or sheet.status == "recused":
+                # One message for "not on the panel", "no such candidate" and "recused".
+                raise AccessDenied(f"您不能为项目 {project_id} 评分 / you may not score {project_id} "
+                                   f"in panel {panel_id}")
+            if sheet.dup_version is not None:
                 return SaveResult(DUPLICATE, sheet.version, sheet.status)
             if sheet.panel_status != "open":
-                raise RuleViolation(f"评审组未开放评分 / panel {panel_id} is {sheet.panel_status}, not open for scoring")
+                raise RuleViolation(f"评审组未开放评分 / panel {panel_id} is {sheet.panel_status}, "
+                                    "not open for scoring")
             if sheet.status == "confirmed":
                 raise RuleViolation("评分表已确认，修改需主持人批准 / the sheet is confirmed: "
                                     "a change needs a correction approved by the chair")
-            if int(base_version) != sheet.version:
+            if base != sheet.version:
                 return SaveResult(STALE, sheet.version, sheet.status)
             if kind == "confirm":
-                assert cfg is not None
-                scores = clean_scores(sheet.scores or {}, cfg, complete=True)
+                scores = clean_scores(sheet.scores or {}, config, complete=True)
                 status = "confirmed"
             else:
                 status = "draft"
             version = sheet.version + 1
             ts = now()
-            conn.execute(sa.insert(SheetVersion).values(
-                sheet_id=sheet.id, version=version, kind=kind, scores=scores, request_id=request_id,
-                author=actor.label, created_at=ts))
-            conn.execute(sa.update(Sheet).where(Sheet.id == sheet.id)
-                         .values(version=version, status=status, scores=scores, updated_at=ts))
-            tx.audit(f"sheet.{kind}", f"panel:{panel_id}/{project_id}/{actor.label}",
+            conn.execute(INSERT_VERSION, {
+                "sheet_id": sheet.id, "version": version, "kind": kind, "scores": scores,
+                "request_id": rid, "author": actor.label, "approved_by": None, "reason": None,
+                "created_at": ts})
+            n = conn.execute(UPDATE_SHEET, {"version": version, "status": status, "scores": scores,
+                                            "updated_at": ts, "sheet_id": sheet.id,
+                                            "base_version": base}).rowcount
+            if n != 1:  # cannot happen while writers are serialised; never write a fork
+                raise RuleViolation("并发冲突，请重试 / concurrent change: retry")
+            tx.audit(f"sheet.{kind}", f"panel:{pid}/{project_id}/{actor.label}",
                      {"version": version, "scores": scores})
             return SaveResult(SAVED, version, status)
+
+    def _check_fast(self, conn: Connection, actor: Actor, roles: tuple[str, ...]) -> None:
+        """:meth:`_check` with a prepared statement (hot path)."""
+        if not isinstance(actor, Actor) or actor.account_id == _SYSTEM_ID:
+            self._check(conn, actor, *roles)
+            return
+        row = conn.execute(ACCOUNT, {"id": actor.account_id}).first()
+        if row is None or not row.active or row.code_version != actor.code_version:
+            raise AccessDenied("访问码已失效，请重新登录 / access code revoked or reissued: log in again")
+        if row.role != actor.role or row.expert_pk != actor.expert_pk:
+            raise AccessDenied("账户已变更，请重新登录 / account changed: log in again")
+        if actor.role not in roles:
+            raise AccessDenied(f"需要角色 {'、'.join(ROLES[r] for r in roles)} / needs role "
+                               f"{', '.join(roles)} (you are {actor.role})")
 
     def my_sheets(self, actor: Actor, panel_id: int) -> pd.DataFrame:
         """The actor's own sheets in the panel (recused candidates left out).
