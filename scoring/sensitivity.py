@@ -43,7 +43,7 @@ Memory and speed
 ----------------
 Weight vectors are all drawn up front (``samples x m`` floats, so results do not depend on the
 chunking); scores are computed in chunks of ``chunk_size`` samples, by default
-``max(1, CHUNK_ELEMENTS // n)`` with ``CHUNK_ELEMENTS = 1_000_000`` (8 MB per float64 chunk of
+``max(1, CHUNK_ELEMENTS // n)`` with ``CHUNK_ELEMENTS = 250_000`` (8 MB per float64 chunk of
 scores; about 4 such arrays alive at once, so ~32 MB for any ``n``). 10,000 samples x 500
 candidates thus run in 5 chunks of 2,000.
 """
@@ -74,7 +74,7 @@ __all__ = [
 ]
 
 #: Scores held per chunk (samples x candidates); bounds memory whatever the number of candidates.
-CHUNK_ELEMENTS = 1_000_000
+CHUNK_ELEMENTS = 250_000
 #: Relative tie tolerance, the same as :func:`scoring.ranking.ties.competition_rank`.
 RTOL = 1e-9
 
@@ -150,31 +150,99 @@ def _anchored_row(keys: np.ndarray, rtol: float) -> np.ndarray:
     return out
 
 
+_SIGN = np.uint64(1 << 63)
+#: Largest index width packed into the low bits of a sort key (above it: plain argsort).
+_MAX_INDEX_BITS = 20
+
+
+def _pack(S: np.ndarray, bits: int, descending: bool) -> np.ndarray:
+    """Sortable uint64 keys: the score order in the high bits, the column index in the low bits.
+
+    Float64 -> uint64 with the same order: set the sign bit of non-negative numbers, flip every bit
+    of negative ones; for a descending order flip every bit of that. The ``bits`` lowest bits (a
+    relative change below ``2**(bits - 52)``, far under the tie tolerance) are then replaced by the
+    candidate's column, so one plain sort of the keys yields both the order and (up to that
+    truncation) the sorted scores — several times faster than ``argsort``, which has no SIMD path.
+    """
+    u = S.view(np.uint64)
+    t = u >> np.uint64(63)  # 1 for negative numbers
+    if descending:  # key = ~ordered(x) = u ^ ((sign - 1) & ~SIGN)
+        t -= np.uint64(1)
+        t &= ~_SIGN
+    else:  # key = ordered(x) = u ^ ((0 - sign) | SIGN)
+        np.negative(t, out=t)
+        t |= _SIGN
+    t ^= u
+    t &= ~np.uint64((1 << bits) - 1)
+    t |= np.arange(S.shape[1], dtype=np.uint64)
+    return t
+
+
+def _unpack(t: np.ndarray, bits: int, descending: bool) -> np.ndarray:
+    """Float sort keys (``-score`` when descending), with the ``bits`` low bits cleared."""
+    hi = t & ~np.uint64((1 << bits) - 1)
+    x = hi >> np.uint64(63)  # 1 where the key is >= 0
+    x -= np.uint64(1)  # 0 for non-negative keys, all ones for negative keys
+    x |= _SIGN
+    hi ^= x
+    return hi.view(np.float64)
+
+
 def _sorted_ranks(
     S: np.ndarray, higher_is_better: bool, rtol: float = RTOL
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Order and 0-based competition ranks of the rows of ``S`` (s, n) that have ties.
 
-    Returns ``(order, rows, r0)``: ``order[k, p]`` is the candidate in place ``p`` (best first) of
-    sample ``k``; in every sample not listed in ``rows`` the 0-based rank of place ``p`` is ``p``;
-    for ``rows[i]`` it is ``r0[i, p]``.
+    Returns ``(order, rows, r0)``: ``order[k, p]`` (int64, C-contiguous, owned by the caller) is
+    the candidate in place ``p`` (best first) of sample ``k``; in every sample not listed in
+    ``rows`` the 0-based rank of place ``p`` is ``p``; for ``rows[i]`` it is ``r0[i, p]``.
+
+    Method: one in-place sort of packed keys (:func:`_pack`) along the candidate axis; a screen on
+    sorted neighbours flags the rows that may hold a tie (its slack covers the truncation of the
+    packed keys); flagged rows are re-sorted exactly (stable ``argsort`` of the true scores, as
+    :func:`scoring.ranking.ties.competition_rank` does) and get anchored tie groups. When every
+    score has magnitude >= 1 the screen works on the integer keys directly (a relative tolerance
+    is a bounded number of float steps); otherwise on the unpacked float keys.
     """
-    key = -S if higher_is_better else S
-    order = np.argsort(key, axis=1)
-    s, n = key.shape
+    S = np.ascontiguousarray(S, dtype=np.float64)
+    s, n = S.shape
+    bits = max(1, int(n - 1).bit_length())
     no_rows = np.zeros(0, dtype=np.intp)
     if n < 2:
-        return order, no_rows, np.zeros((0, n), dtype=np.intp)
-    # Sorted values for the tie test: a second (SIMD) sort is cheaper than gathering by ``order``.
-    sk = np.sort(key, axis=1)
-    gaps = np.diff(sk, axis=1)  # >= 0
-    # Cheap per-row screen: the tolerance never exceeds rtol * max(max|key|, 1) of that row.
-    bound = rtol * np.maximum(np.maximum(np.abs(sk[:, 0]), np.abs(sk[:, -1])), 1.0)
-    rows = np.nonzero(gaps.min(axis=1) <= bound)[0]
+        return np.zeros((s, n), dtype=np.int64), no_rows, np.zeros((0, n), dtype=np.intp)
+    key = None
+    if bits > _MAX_INDEX_BITS or rtol < 1e-10:  # truncation would not be negligible: plain sort
+        key = -S if higher_is_better else S
+        order = np.argsort(key, axis=1, kind="stable").astype(np.int64, copy=False)
+        sk = np.take_along_axis(key, order, axis=1)
+        flagged = np.diff(sk, axis=1).min(axis=1) <= rtol * np.maximum(
+            np.maximum(np.abs(sk[:, 0]), np.abs(sk[:, -1])), 1.0
+        )
+    else:
+        t = _pack(S, bits, higher_is_better)
+        t.sort(axis=1)
+        lo, hi = float(S.min()), float(S.max())
+        if lo >= 1.0 or hi <= -1.0:
+            # |x| >= 1 everywhere and one sign: |a - b| <= rtol * max(|a|, |b|) spans at most
+            # rtol * 2**53 * (1 + rtol) float steps; the packed index adds < 2**bits.
+            steps = np.uint64(int(rtol * 2.0**53 * 1.001) + (2 << bits))
+            flagged = np.diff(t, axis=1).min(axis=1) <= steps
+        else:
+            sk = _unpack(t, bits, higher_is_better)
+            slack = 2.0 ** (bits - 50)  # > twice the relative truncation of a packed key
+            flagged = np.diff(sk, axis=1).min(axis=1) <= (rtol + slack) * np.maximum(
+                np.maximum(np.abs(sk[:, 0]), np.abs(sk[:, -1])), 1.0
+            )
+        t &= np.uint64((1 << bits) - 1)
+        order = t.view(np.int64)
+    rows = np.nonzero(flagged)[0]
     if rows.size == 0:
         return order, no_rows, np.zeros((0, n), dtype=np.intp)
-    x = sk[rows]
-    g = gaps[rows]
+    key_rows = -S[rows] if higher_is_better else S[rows]
+    exact = np.argsort(key_rows, axis=1, kind="stable")
+    order[rows] = exact
+    x = np.take_along_axis(key_rows, exact, axis=1)
+    g = np.diff(x, axis=1)
     tied = g <= rtol * np.maximum(np.maximum(np.abs(x[:, 1:]), np.abs(x[:, :-1])), 1.0)
     pos = np.arange(n)
     start = np.where(np.concatenate([np.zeros((rows.size, 1), bool), tied], axis=1), 0, pos)
@@ -543,19 +611,23 @@ def sensitivity(
     for lo in range(0, int(samples), chunk):
         Wc = W[lo : lo + chunk]
         order, rows, r0 = _sorted_ranks(_scores(kernel, X, Wc, minimise, name), hib)
-        idx = order * n + pos
-        firsts = order[:, 0]
+        firsts = order[:, 0].copy()
         if rows.size:
             tied_samples += int((r0[:, 1:] == r0[:, :-1]).any(axis=1).sum())
-            idx[rows] = order[rows] * n + r0
+            extra_k, extra_p = np.nonzero(r0[:, 1:] == 0)  # also tied for first place
+            extra = order[rows[extra_k], extra_p + 1]
+        # flat (candidate, rank) cell of every (sample, place), computed in place on ``order``
+        idx = order
+        idx *= n
+        idx += pos
+        if rows.size:
+            idx[rows] += r0 - pos
         counts += np.bincount(idx.ravel(), minlength=n * n)
         for j in range(m):
             first_w[:, j] += np.bincount(firsts, weights=Wc[:, j], minlength=n)
-        if rows.size:  # candidates tied for first place, beyond the one sorted first
-            k_idx, p_idx = np.nonzero(r0[:, 1:] == 0)
-            extra = order[rows[k_idx], p_idx + 1]
+        if rows.size:
             for j in range(m):
-                first_w[:, j] += np.bincount(extra, weights=Wc[rows[k_idx], j], minlength=n)
+                first_w[:, j] += np.bincount(extra, weights=Wc[rows[extra_k], j], minlength=n)
     counts = counts.reshape(n, n)
 
     n_first = counts[:, 0]

@@ -390,3 +390,19 @@ def test_single_candidate():
                     samples=50)
     assert r.acceptability.loc["A", 1] == 1.0
     assert r.confidence.loc["A"] == 1.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 700), st.integers(1, 4), st.integers(0, 2**31), st.booleans(),
+       st.sampled_from([1e-3, 1.0, 1e6]))
+def test_packed_sort_matches_competition_rank(n, s, seed, hib, scale):
+    """Wide rows (index packed into up to 10 low bits), both signs, exact and near-exact ties."""
+    rng = np.random.default_rng(seed)
+    S = rng.normal(0, scale, size=(s, n))
+    S[:, : n // 3] = np.round(S[:, : n // 3] / scale, 1) * scale  # many exact ties
+    if n > 3:
+        S[:, 1] = S[:, 2] * (1 + 5e-10)  # a near-tie within tolerance
+        S[:, 3] = -0.0
+    got = batch_competition_ranks(S, higher_is_better=hib)
+    for i in range(s):
+        assert got[i].tolist() == competition_rank(S[i], higher_is_better=hib).tolist()
