@@ -1,0 +1,75 @@
+"""Bank reviewer page against a real store: compare, own weights, basket limit, export."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from scoring.ui.bank import bank_app
+
+
+def _bank(backend, code):
+    app = bank_app(backend)
+    app.view.login.code.value = code
+    app.view.login.button.click()
+    return app.model, app.view
+
+
+def test_compare_three_and_add_to_basket(store):
+    backend, info = store
+    model, view = _bank(backend, info["codes"]["bank"])
+    assert model.logged_in, model.error
+    assert {p for _l, p in model.pool} == {"E007", "E008", "E009", "E010", "E011", "E012"}
+    view.pick.value = ("E007",)
+    view.compare.click()
+    assert "2–6" in model.error  # one is not a comparison
+    view.pick.value = ("E007", "E008", "E009")
+    view.compare.click()
+    assert model.error == ""
+    assert "营业收入" in view.table.value and ("↑" in view.table.value or "↓" in view.table.value)
+    assert view.radar.value[:4] == b"\x89PNG"
+    chair = backend.login(info["codes"]["chair"])
+    panel_rank = backend.results(chair, info["panels"]["P0"])["rank"]
+    assert list(model.comparison["panel_rank"]) == [panel_rank[p] for p in ("E007", "E008", "E009")]
+    view.add.click()
+    assert model.basket == ["E007", "E008", "E009"]
+    assert "3 / 20" in view.basket.value
+    name, data = model.export()
+    got = pd.read_excel(io.BytesIO(data), sheet_name=None, header=1)
+    assert list(next(iter(got.values())).iloc[:, 0]) == ["E007", "E008", "E009"]
+
+
+def test_bank_weights_change_the_bank_ranking_not_the_panel(store):
+    backend, info = store
+    model, view = _bank(backend, info["codes"]["bank"])
+    view.pick.value = ("E007", "E008", "E009", "E010", "E011", "E012")
+    view.compare.click()
+    panel_before = list(model.comparison["panel_rank"])
+    for k in model.keys():
+        view.sliders[k].value = 0.05
+    view.sliders["risk"].value = 1.0  # a bank may weigh risk more
+    own = model.own_ranking()
+    from scoring.ranking import rank
+
+    expected = rank(model.table[model.keys()], weights=model.weights,
+                    objectives=model.config.objectives, method=model.config.ranking_method)
+    assert list(own["rank"]) == list(expected["rank"])
+    assert list(model.comparison["panel_rank"]) == panel_before
+
+
+def test_basket_refuses_the_21st_project(store):
+    backend, info = store
+    model, _ = _bank(backend, info["codes"]["bank"])
+    from scoring.portfolio import BankPortfolio
+
+    model.portfolio = BankPortfolio("示例发展银行", projects=tuple(f"Z{i:02d}" for i in range(20)))
+    assert not model.add_to_basket(["E007"])
+    assert "20" in model.error
+    assert len(model.portfolio) == 20 and "E007" not in model.portfolio
+
+
+def test_expert_code_is_refused(store):
+    backend, info = store
+    model, _ = _bank(backend, info["codes"]["X01"])
+    assert not model.logged_in
