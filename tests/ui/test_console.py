@@ -1,0 +1,107 @@
+"""Organizer console against a real store: upload with validation report, live preview,
+panel set-up, freezing, access codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scoring.ui.board import board_app
+from scoring.ui.console import console_app
+
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
+
+
+def _console(backend, code):
+    app = console_app(backend)
+    app.view.login.code.value = code
+    app.view.login.button.click()
+    return app.model, app.view
+
+
+def test_bad_upload_shows_every_problem_and_imports_nothing(store):
+    backend, info = store
+    model, view = _console(backend, info["codes"]["organizer"])
+    assert model.logged_in, model.error
+    org = backend.login(info["codes"]["organizer"])
+    before = len(backend.all_candidates(org))
+    lines = (DEMO / "candidates.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    bad = [lines[0]]
+    for i, line in enumerate(lines[1:4]):
+        cells = line.split(",")
+        cells[0] = f"N{i:03d}"
+        if i == 1:
+            cells[header.index("revenue_2025")] = "abc"  # row 3: not a number
+        if i == 2:
+            cells[header.index("city")] = "火星市"  # row 4: unknown city
+        bad.append(",".join(cells))
+    model.upload("candidates", "bad.csv", ("\n".join(bad) + "\n").encode("utf-8"))
+    assert model.error
+    rows = {r for r, _c, _m in model.report}
+    assert {3, 4} <= rows, model.report
+    assert "scoring-table" in view.report.value
+    assert len(backend.all_candidates(org)) == before
+
+
+def test_good_upload_is_idempotent(store):
+    backend, info = store
+    model, _ = _console(backend, info["codes"]["organizer"])
+    data = (DEMO / "experts.csv").read_bytes()
+    assert model.upload("experts", "experts.csv", data), model.error
+    assert "=9" in model.notice  # re-importing the same file changes nothing
+
+
+def test_weights_preview_moves_the_ranking(store):
+    backend, info = store
+    model, view = _console(backend, info["codes"]["organizer"])
+    assert model.preview is not None
+    assert (model.preview["move"] == 0).all()  # default weights: no move
+    for k, s in view.sliders.items():
+        s.value = 1.0 if k == "poverty" else 0.05
+    from scoring.aggregation import aggregate
+    from scoring.ranking import rank
+
+    chair = backend.login(info["codes"]["chair"])
+    long = backend.panel_scores(chair, info["panels"]["P0"])
+    expected = rank(aggregate(long, how="trimmed_mean"), weights=model.weights,
+                    objectives=model.criteria.objectives)
+    assert model.preview["rank"].to_dict() == expected["rank"].to_dict()
+    assert "scoring-table" in view.preview.value
+
+
+def test_panel_freeze_and_codes_then_chair_opens(store):
+    backend, info = store
+    model, view = _console(backend, info["codes"]["organizer"])
+    view.p_name.value = "P2"
+    view.p_chair.value = "CHAIR"
+    view.p_members.value = ("X01", "X02")
+    view.p_order.value = "E020, E021，E022"
+    view.p_create.click()
+    assert model.error == "", model.error
+    pid = next(p["id"] for p in model.panels if p["name"] == "P2")
+    view.method.value = "topsis"
+    view.f_panel.value = pid
+    view.f_go.click()
+    assert model.error == "" and len(model.frozen_hash) == 64
+    cfg, h = backend.panel_config(backend.login(info["codes"]["organizer"]), pid)
+    assert cfg.ranking_method == "topsis" and h == model.frozen_hash
+    view.f_go.click()  # the frozen configuration cannot change (a second freeze of the same: ok)
+    view.k_login.value = "X06"
+    view.k_role.value = "expert"
+    view.k_expert.value = "X06"
+    view.k_go.click()
+    code = model.issued
+    assert code.startswith("X06-") and code in view.k_out.value
+    assert backend.login(code).role == "expert"
+    board = board_app(backend, poll=False)
+    board.view.login.code.value = info["codes"]["chair"]
+    board.view.login.button.click()
+    board.view.panel.value = str(pid)
+    board.view.open.click()
+    assert board.model.panel_status == "open", board.model.error
+
+
+def test_non_organizer_refused(store):
+    backend, info = store
+    model, _ = _console(backend, info["codes"]["chair"])
+    assert not model.logged_in
