@@ -392,8 +392,12 @@ def panel_results(backend: Any, actor: Any, panel_id: Any, *, samples: int = 200
     long = backend.panel_scores(actor, panel_id)
     keys = list(cfg.keys)
     out: dict[str, Any] = {"ranking": ranking, "config": cfg, "hash": h, "long": long}
-    dev = expert_deviation(long, criteria=keys)
-    out["deviation"] = dev[dev["flag"]]
+    try:
+        dev = expert_deviation(long, criteria=keys)
+        out["deviation"] = dev[dev["flag"]]
+    except ValueError as exc:  # too few scores to compare experts
+        log.info("deviation not computed: %s", exc)
+        out["deviation"] = long.iloc[0:0].assign(mean_deviation=[], direction=[])
     try:
         out["agreement"] = panel_agreement(
             long, criteria=keys, weights=cfg.weights, objectives=cfg.objectives

@@ -1,0 +1,184 @@
+"""The four dashboards in a real browser (Chromium via Playwright) against ``scoring serve``.
+
+One server and one browser for the module; the scenario runs in order: a wrong code is refused,
+two experts score and confirm at once, the board shows their progress within 2 s, the chair
+closes the panel, the ranking appears, the organizer downloads the xlsx (checked against the
+store), a bank reviewer compares three candidates and fills the basket. Screenshots go to docs/.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.browser
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+SHEETS = {
+    "X01": {"E001": [82, 75, 30, 60, 70], "E002": [90, 85, 25, 70, 88]},
+    "X02": {"E001": [78, 72, 35, 55, 66], "E002": [88, 80, 20, 75, 90]},
+}
+KEYS = ["strength", "market", "risk", "poverty", "demonstration"]
+
+
+def open_page(ctx, base, name):
+    page = ctx.new_page()
+    page.goto(f"{base}/voila/render/{name}.ipynb")
+    page.locator("button.scoring-login").wait_for(state="visible")
+    return page
+
+
+def login(page, code):
+    page.locator(".scoring-code input").fill(code)
+    page.locator("button.scoring-login").click()
+
+
+def kernel_id(page):
+    return json.loads(page.locator("#jupyter-config-data").text_content())["kernelId"]
+
+
+def score_and_confirm(page, code, sheets):
+    for i, (pid, values) in enumerate(sheets.items()):
+        if i:
+            page.locator(".scoring-candidates select").select_option(index=i)
+            page.locator(".scoring-card").get_by_text(pid).first.wait_for()
+        for key, value in zip(KEYS, values, strict=True):
+            box = page.locator(f".scoring-score-{key} input")
+            box.fill(str(value))
+            box.press("Tab")
+        page.locator(".scoring-saved").get_by_text("示范引领作用 " + str(values[-1])).wait_for()
+        page.locator(".scoring-confirm-code input").fill(code)
+        page.locator("button.scoring-confirm").click()
+        page.locator(".scoring-notice").get_by_text("已确认签字").wait_for()
+        yield pid
+
+
+def test_review_session_end_to_end(server, browser_context):
+    base, info, db_url = server
+    ctx = browser_context
+    codes = info["codes"]
+
+    # a wrong access code is refused
+    a = open_page(ctx, base, "expert")
+    login(a, codes["X01"][:-1] + ("0" if codes["X01"][-1] != "0" else "1"))
+    a.locator(".scoring-error").get_by_text("访问码无效").wait_for()
+
+    # the chair's board, then two experts logged in at once
+    board = open_page(ctx, base, "board")
+    login(board, codes["chair"])
+    board.locator(".scoring-progress-matrix").wait_for()
+    b = open_page(ctx, base, "expert")
+    login(a, codes["X01"])
+    login(b, codes["X02"])
+    for page in (a, b):
+        page.locator("button.scoring-no-conflict").click()
+        page.locator(".scoring-progress").get_by_text("0 / 6 已确认").wait_for()
+
+    # they score and confirm in turns; each confirmation shows on the board within 2 s
+    runs = {"X01": score_and_confirm(a, codes["X01"], SHEETS["X01"]),
+            "X02": score_and_confirm(b, codes["X02"], SHEETS["X02"])}
+    delays = []
+    done = {"X01": 0, "X02": 0}
+    for _ in range(2):
+        for x, run in runs.items():
+            next(run)
+            t0 = time.monotonic()
+            done[x] += 1
+            row = board.locator(".scoring-progress-matrix tr", has_text=x)
+            row.get_by_text(f"{done[x]} / 6").wait_for(timeout=2000)
+            delays.append(time.monotonic() - t0)
+    assert max(delays) <= 2.0, delays
+    a.locator(".scoring-progress").get_by_text("2 / 6 已确认").wait_for()
+    assert "87" not in board.locator(".scoring-progress-matrix").inner_text()  # no values
+    a.screenshot(path=str(DOCS / "dashboard-expert.png"), full_page=True)
+
+    # the chair closes the panel: the ranking appears
+    board.locator("button.scoring-close").click()
+    board.locator(".scoring-ranking").wait_for()
+    ranking_text = board.locator(".scoring-ranking").inner_text()
+    assert ranking_text.index("E002") < ranking_text.index("E001")
+    board.screenshot(path=str(DOCS / "dashboard-board.png"), full_page=True)
+
+    # the organizer downloads the xlsx; its rows equal the store's results
+    org = open_page(ctx, base, "board")
+    login(org, codes["organizer"])
+    org.locator(".scoring-panel select").select_option(label="P1（已结束）")
+    org.locator(".scoring-ranking").wait_for()
+    with org.expect_download() as dl:
+        org.locator("a.scoring-download", has_text="xlsx").click()
+    path = dl.value.path()
+    got = pd.read_excel(path, sheet_name=0, header=1)
+    from scoring.store import Workbench
+
+    wb = Workbench(db_url)
+    try:
+        expected = wb.results(wb.login(codes["organizer"]), info["panels"]["P1"])
+    finally:
+        wb.close()
+    assert list(got.iloc[:, 0].astype(str)) == list(expected.index)
+    score_col = [c for c in got.columns if "score" in str(c).lower() or "得分" in str(c)][0]
+    assert got[score_col].round(9).tolist() == expected["score"].round(9).tolist()
+
+    # a bank reviewer compares three candidates and adds them to the basket
+    bank = open_page(ctx, base, "bank")
+    login(bank, codes["bank"])
+    bank.locator(".scoring-pick select").select_option(index=[0, 1, 2])
+    bank.locator("button.scoring-compare").click()
+    bank.locator(".scoring-compare-table").wait_for()
+    bank.locator("button.scoring-add-basket").click()
+    bank.locator(".scoring-basket-count").get_by_text("3 / 20").wait_for()
+    bank.screenshot(path=str(DOCS / "dashboard-bank.png"), full_page=True)
+
+    # the organizer console
+    con = open_page(ctx, base, "console")
+    login(con, codes["organizer"])
+    con.get_by_role("tab").nth(1).click()
+    con.locator(".scoring-preview table").wait_for()
+    con.screenshot(path=str(DOCS / "dashboard-console.png"), full_page=True)
+    for page in (a, b, board, org, bank, con):
+        page.close()
+
+
+def _alive(base, kid):
+    try:
+        with urllib.request.urlopen(f"{base}/scoring/api/alive/{kid}", timeout=5) as r:
+            return json.loads(r.read())["alive"]
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return None
+        raise
+
+
+def test_closed_tab_shuts_its_kernel_down(server, browser_context):
+    base, _info, _db = server
+    page = open_page(browser_context, base, "expert")
+    kid = kernel_id(page)
+    assert _alive(base, kid) is True
+    page.close(run_before_unload=True)
+    deadline = time.monotonic() + 10
+    while _alive(base, kid) is not None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _alive(base, kid) is None  # voila issue 1458: the beacon is no longer refused
+
+
+def test_dead_kernel_tells_the_user_to_reload(server, browser_context):
+    base, _info, _db = server
+    page = open_page(browser_context, base, "expert")
+    kid = kernel_id(page)
+    status = page.evaluate(
+        """async (kid) => {
+            const x = (document.cookie.match('\\\\b_xsrf=([^;]*)\\\\b') || [])[1] || '';
+            const r = await fetch('/api/kernels/' + kid, {method: 'DELETE',
+                                  headers: {'X-XSRFToken': x}});
+            return r.status; }""",
+        kid,
+    )
+    assert status == 204
+    page.locator("#scoring-dead-banner").get_by_text("请刷新页面").wait_for(timeout=10_000)
+    page.close()
