@@ -42,10 +42,17 @@ and confidence), so the columns of the acceptability matrix need not sum to 1, t
 Memory and speed
 ----------------
 Weight vectors are all drawn up front (``samples x m`` floats, so results do not depend on the
-chunking); scores are computed in chunks of ``chunk_size`` samples, by default
-``max(1, CHUNK_ELEMENTS // n)`` with ``CHUNK_ELEMENTS = 250_000`` (8 MB per float64 chunk of
-scores; about 4 such arrays alive at once, so ~32 MB for any ``n``). 10,000 samples x 500
-candidates thus run in 5 chunks of 2,000.
+chunking); scores are computed by one kernel call per chunk of ``chunk_size`` samples, by default
+``max(1, CHUNK_ELEMENTS // n)`` with ``CHUNK_ELEMENTS = 5_000_000`` (40 MB of float64 scores),
+and ranked in sub-chunks of ``RANK_ELEMENTS = 1_000_000`` scores (8 MB; about 3 such work arrays
+alive at once), so memory stays under ~70 MB for any ``n`` and ``samples``. 10,000 samples x 500
+candidates thus make 1 kernel call and 5 ranking steps of 2,000 samples. Few, large kernel calls
+matter: a multi-threaded BLAS pays a start-up cost per matrix product, which many small products
+multiply (badly so on a busy machine). Per ranking step: one in-place sort of packed
+integer keys (the sort order and the candidate index in one 64-bit word; NumPy sorts integers with
+SIMD, while ``argsort`` has no SIMD path), a tie screen on sorted neighbours, and one ``bincount``
+of the (candidate, rank) cells. ``benchmarks/bench_sensitivity.py`` measures it against the
+NumPy floor (one matrix product plus one ``argsort``).
 """
 
 from __future__ import annotations
@@ -65,6 +72,7 @@ from .validation import validate_matrix
 
 __all__ = [
     "CHUNK_ELEMENTS",
+    "RANK_ELEMENTS",
     "RTOL",
     "ScoreKernel",
     "SensitivityResult",
@@ -73,8 +81,10 @@ __all__ = [
     "sensitivity",
 ]
 
-#: Scores held per chunk (samples x candidates); bounds memory whatever the number of candidates.
-CHUNK_ELEMENTS = 250_000
+#: Scores computed per kernel call (samples x candidates, float64: 40 MB); bounds memory.
+CHUNK_ELEMENTS = 5_000_000
+#: Scores ranked at a time within a kernel chunk (8 MB: the sort and counting stay in cache).
+RANK_ELEMENTS = 1_000_000
 #: Relative tie tolerance, the same as :func:`scoring.ranking.ties.competition_rank`.
 RTOL = 1e-9
 
@@ -575,7 +585,7 @@ def sensitivity(
     value_samples : int
         Draws of the criteria values for the confidence factor when ``value_sd`` is given.
     chunk_size : int, optional
-        Samples per kernel call; default ``max(1, CHUNK_ELEMENTS // n)``.
+        Samples per kernel call; default ``max(1, CHUNK_ELEMENTS // n)`` (see "Memory and speed").
 
     Returns
     -------
@@ -608,26 +618,31 @@ def sensitivity(
     first_w = np.zeros((n, m))
     pos = np.arange(n)
     tied_samples = 0
+    sub = max(1, min(chunk, RANK_ELEMENTS // n))
     for lo in range(0, int(samples), chunk):
-        Wc = W[lo : lo + chunk]
-        order, rows, r0 = _sorted_ranks(_scores(kernel, X, Wc, minimise, name), hib)
-        firsts = order[:, 0].copy()
-        if rows.size:
-            tied_samples += int((r0[:, 1:] == r0[:, :-1]).any(axis=1).sum())
-            extra_k, extra_p = np.nonzero(r0[:, 1:] == 0)  # also tied for first place
-            extra = order[rows[extra_k], extra_p + 1]
-        # flat (candidate, rank) cell of every (sample, place), computed in place on ``order``
-        idx = order
-        idx *= n
-        idx += pos
-        if rows.size:
-            idx[rows] += r0 - pos
-        counts += np.bincount(idx.ravel(), minlength=n * n)
-        for j in range(m):
-            first_w[:, j] += np.bincount(firsts, weights=Wc[:, j], minlength=n)
-        if rows.size:
+        S_all = _scores(kernel, X, W[lo : lo + chunk], minimise, name)
+        for a in range(0, S_all.shape[0], sub):
+            Wc = W[lo + a : lo + a + sub]
+            order, rows, r0 = _sorted_ranks(S_all[a : a + sub], hib)
+            firsts = order[:, 0].copy()
+            if rows.size:
+                tied_samples += int((r0[:, 1:] == r0[:, :-1]).any(axis=1).sum())
+                extra_k, extra_p = np.nonzero(r0[:, 1:] == 0)  # also tied for first place
+                extra = order[rows[extra_k], extra_p + 1]
+            # flat (candidate, rank) cell of every (sample, place), in place on ``order``
+            idx = order
+            idx *= n
+            idx += pos
+            if rows.size:
+                idx[rows] += r0 - pos
+            counts += np.bincount(idx.ravel(), minlength=n * n)
             for j in range(m):
-                first_w[:, j] += np.bincount(extra, weights=Wc[rows[extra_k], j], minlength=n)
+                first_w[:, j] += np.bincount(firsts, weights=Wc[:, j], minlength=n)
+            if rows.size:
+                for j in range(m):
+                    first_w[:, j] += np.bincount(extra, weights=Wc[rows[extra_k], j],
+                                                 minlength=n)
+        del S_all
     counts = counts.reshape(n, n)
 
     n_first = counts[:, 0]
