@@ -38,8 +38,11 @@ OBJECTIVES = {c: "min" if c == "risk" else "max" for c in CRITERIA}
 def make_matrix(n: int, seed: int = 2024) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     values = np.clip(rng.normal(70, 12, size=(n, len(CRITERIA))), 0, 100).round(2)
-    return pd.DataFrame(values, columns=list(CRITERIA),
-                        index=pd.Index([f"P{i:04d}" for i in range(n)], name="project_id"))
+    return pd.DataFrame(
+        values,
+        columns=list(CRITERIA),
+        index=pd.Index([f"P{i:04d}" for i in range(n)], name="project_id"),
+    )
 
 
 def skcriteria_loop(X: pd.DataFrame, W: np.ndarray) -> np.ndarray:
@@ -80,13 +83,20 @@ def main() -> None:
     s, n, m = args.samples, args.candidates, len(CRITERIA)
     X = make_matrix(n)
     weights = dict.fromkeys(CRITERIA, 1.0)
-    Xi = METHODS["weighted_sum"].inverted(X.to_numpy(), np.array([OBJECTIVES[c] == "min"
-                                                                   for c in CRITERIA]))
+    Xi = METHODS["weighted_sum"].inverted(
+        X.to_numpy(), np.array([OBJECTIVES[c] == "min" for c in CRITERIA])
+    )
     W_floor = np.random.default_rng(args.seed).dirichlet(np.ones(m), size=s)
 
     def run_vectorised():
-        return sensitivity(X, weights=weights, objectives=OBJECTIVES, method="weighted_sum",
-                           samples=s, seed=args.seed)
+        return sensitivity(
+            X,
+            weights=weights,
+            objectives=OBJECTIVES,
+            method="weighted_sum",
+            samples=s,
+            seed=args.seed,
+        )
 
     run_vectorised()  # warm-up: imports, first-touch allocations
     numpy_floor(Xi, W_floor)
@@ -110,30 +120,45 @@ def main() -> None:
         loop_counts = skcriteria_loop(X, W_loop)
         t_loop_k = time.perf_counter() - t0
     t_loop = t_loop_k * s / k
-    check = sensitivity(X, weights=weights, objectives=OBJECTIVES, method="weighted_sum",
-                        samples=k, seed=args.seed)
+    check = sensitivity(
+        X, weights=weights, objectives=OBJECTIVES, method="weighted_sum", samples=k, seed=args.seed
+    )
     agree = np.array_equal(check.counts.to_numpy(), loop_counts)
 
     best_vec, best_floor = min(t_vec), min(t_floor)
     print("SMAA-2 sensitivity benchmark / 稳健性分析基准")
-    print(f"  problem: {s:,} weight samples x {n} candidates x {m} criteria, weighted_sum, "
-          f"float64; {result.chunk_size} samples per kernel call, ranked "
-          f"{max(1, min(result.chunk_size, RANK_ELEMENTS // n))} at a time")
+    print(
+        f"  problem: {s:,} weight samples x {n} candidates x {m} criteria, weighted_sum, "
+        f"float64; {result.chunk_size} samples per kernel call, ranked "
+        f"{max(1, min(result.chunk_size, RANK_ELEMENTS // n))} at a time"
+    )
     print(f"  machine: {platform.machine()}, {os.cpu_count()} cores, numpy {np.__version__}")
-    print(f"  (a) vectorised scoring.sensitivity : {best_vec:8.3f} s  "
-          f"(best of {args.repeat}; median {np.median(t_vec):.3f} s)")
-    print(f"  (b) scikit-criteria loop           : {t_loop:8.1f} s  "
-          f"(EXTRAPOLATED: {k} samples timed in {t_loop_k:.2f} s, x {s / k:.1f}; "
-          f"counts equal to (a) on those samples: {'yes' if agree else 'NO'})")
-    print(f"  (c) numpy floor (matmul + argsort) : {best_floor:8.3f} s  "
-          f"(best of {args.repeat}; median {np.median(t_floor):.3f} s)")
-    print(f"      CPU time (all threads), best  : (a) {min(c_vec):.3f} s, (c) {min(c_floor):.3f} s "
-          f"-> {min(c_vec) / min(c_floor):.2f}x")
+    print(
+        f"  (a) vectorised scoring.sensitivity : {best_vec:8.3f} s  "
+        f"(best of {args.repeat}; median {np.median(t_vec):.3f} s)"
+    )
+    print(
+        f"  (b) scikit-criteria loop           : {t_loop:8.1f} s  "
+        f"(EXTRAPOLATED: {k} samples timed in {t_loop_k:.2f} s, x {s / k:.1f}; "
+        f"counts equal to (a) on those samples: {'yes' if agree else 'NO'})"
+    )
+    print(
+        f"  (c) numpy floor (matmul + argsort) : {best_floor:8.3f} s  "
+        f"(best of {args.repeat}; median {np.median(t_floor):.3f} s)"
+    )
+    print(
+        f"      CPU time (all threads), best  : (a) {min(c_vec):.3f} s, (c) {min(c_floor):.3f} s "
+        f"-> {min(c_vec) / min(c_floor):.2f}x"
+    )
     r1, r2 = t_loop / best_vec, best_vec / best_floor
-    print(f"  ratio (b)/(a) speed-up over the loop : {r1:8.1f}x   goal >= 100x  "
-          f"{'OK' if r1 >= 100 else 'MISSED'}")
-    print(f"  ratio (a)/(c) cost over the floor    : {r2:8.2f}x   goal <= 2x    "
-          f"{'OK' if r2 <= 2 else 'MISSED'}")
+    print(
+        f"  ratio (b)/(a) speed-up over the loop : {r1:8.1f}x   goal >= 100x  "
+        f"{'OK' if r1 >= 100 else 'MISSED'}"
+    )
+    print(
+        f"  ratio (a)/(c) cost over the floor    : {r2:8.2f}x   goal <= 2x    "
+        f"{'OK' if r2 <= 2 else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

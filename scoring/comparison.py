@@ -80,8 +80,9 @@ def ws_coefficient(reference_ranks: Any, other_ranks: Any) -> float:
         if set(reference_ranks.index) != set(other_ranks.index) or (
             reference_ranks.index.has_duplicates or other_ranks.index.has_duplicates
         ):
-            raise InputError([Problem("the two rankings must rank the same, unique candidates",
-                                      column="ranks")])
+            raise InputError(
+                [Problem("the two rankings must rank the same, unique candidates", column="ranks")]
+            )
         other_ranks = other_ranks.loc[reference_ranks.index]
     x, p = _as_rank_array(reference_ranks, "reference_ranks")
     problems += p
@@ -89,8 +90,11 @@ def ws_coefficient(reference_ranks: Any, other_ranks: Any) -> float:
     problems += p
     if x is not None and y is not None:
         if x.size != y.size:
-            problems.append(Problem(f"the rankings have different lengths ({x.size} and {y.size})",
-                                    column="ranks"))
+            problems.append(
+                Problem(
+                    f"the rankings have different lengths ({x.size} and {y.size})", column="ranks"
+                )
+            )
         elif x.size == 0:
             problems.append(Problem("the rankings are empty", column="ranks"))
         else:
@@ -98,8 +102,9 @@ def ws_coefficient(reference_ranks: Any, other_ranks: Any) -> float:
             for what, a in (("reference_ranks", x), ("other_ranks", y)):
                 bad = (a < 1) | (a > n)
                 if bad.any():
-                    problems.append(Problem(f"{what}: {int(bad.sum())} rank(s) outside 1..{n}",
-                                            column=what))
+                    problems.append(
+                        Problem(f"{what}: {int(bad.sum())} rank(s) outside 1..{n}", column=what)
+                    )
     if problems:
         raise InputError(problems)
     assert x is not None and y is not None
@@ -118,17 +123,26 @@ def _rank_series(name: str, ranking: Any) -> tuple[pd.Series | None, list[Proble
     elif isinstance(ranking, pd.Series):
         s = ranking
     else:
-        return None, [Problem(f"ranking '{name}' must be a DataFrame or a Series, got "
-                              f"{type(ranking).__name__}")]
+        return None, [
+            Problem(
+                f"ranking '{name}' must be a DataFrame or a Series, got {type(ranking).__name__}"
+            )
+        ]
     problems: list[Problem] = []
     if s.index.has_duplicates:
         for label in s.index[s.index.duplicated()].unique():
-            problems.append(Problem(f"ranking '{name}': candidate appears more than once",
-                                    row=label))
+            problems.append(
+                Problem(f"ranking '{name}': candidate appears more than once", row=label)
+            )
     num = pd.to_numeric(s, errors="coerce")
     for label in s.index[~np.isfinite(num.to_numpy(dtype=float, na_value=np.nan))]:
-        problems.append(Problem(f"ranking '{name}': rank {s.loc[label]!r} is not a finite number",
-                                row=label, column="rank"))
+        problems.append(
+            Problem(
+                f"ranking '{name}': rank {s.loc[label]!r} is not a finite number",
+                row=label,
+                column="rank",
+            )
+        )
     if problems:
         return None, problems
     return num.astype(float), []
@@ -172,11 +186,13 @@ def compare_rankings(rankings: Mapping[str, pd.DataFrame | pd.Series]) -> dict[s
             missing = [c for c in ref.index if c not in s.index]
             extra = [c for c in s.index if c not in ref.index]
             for c in missing:
-                problems.append(Problem(f"ranking '{name}' lacks candidate ranked in "
-                                        f"'{names[0]}'", row=c))
+                problems.append(
+                    Problem(f"ranking '{name}' lacks candidate ranked in '{names[0]}'", row=c)
+                )
             for c in extra:
-                problems.append(Problem(f"ranking '{name}' has a candidate missing from "
-                                        f"'{names[0]}'", row=c))
+                problems.append(
+                    Problem(f"ranking '{name}' has a candidate missing from '{names[0]}'", row=c)
+                )
     if problems:
         raise InputError(problems)
     names = list(series)
@@ -296,8 +312,10 @@ def compare_weight_sets(
             try:
                 sets[str(name)] = validate_weights(w, keys)
             except InputError as exc:
-                problems += [Problem(f"weight set '{name}': {p.message}", p.row, p.column)
-                             for p in exc.problems]
+                problems += [
+                    Problem(f"weight set '{name}': {p.message}", p.row, p.column)
+                    for p in exc.problems
+                ]
     if X is not None and o is not None and resolved is not None:
         problems += _method_problems(resolved[1], X, o)
     if problems:

@@ -128,21 +128,33 @@ def resolve_method(method: str | ScoreKernel) -> tuple[str, ScoreKernel]:
             from .ranking import METHODS
         except ImportError as exc:  # the registry is part of the package; say so plainly
             raise InputError(
-                [Problem(f"ranking methods are unavailable ({exc}); cannot use method '{method}'",
-                         column="method")]
+                [
+                    Problem(
+                        f"ranking methods are unavailable ({exc}); cannot use method '{method}'",
+                        column="method",
+                    )
+                ]
             ) from exc
         if method not in METHODS:
             raise InputError(
-                [Problem(f"unknown method '{method}' (known: {', '.join(sorted(METHODS))})",
-                         column="method")]
+                [
+                    Problem(
+                        f"unknown method '{method}' (known: {', '.join(sorted(METHODS))})",
+                        column="method",
+                    )
+                ]
             )
         return method, METHODS[method]
     if hasattr(method, "score_batch") and hasattr(method, "higher_is_better"):
         name = getattr(method, "name", None) or type(method).__name__
         return str(name), method
     raise InputError(
-        [Problem(f"method must be a name or a kernel with score_batch, got {type(method).__name__}",
-                 column="method")]
+        [
+            Problem(
+                f"method must be a name or a kernel with score_batch, got {type(method).__name__}",
+                column="method",
+            )
+        ]
     )
 
 
@@ -276,8 +288,15 @@ def batch_competition_ranks(
     """Competition ranks ("1224", 1 = best) of every row of ``S`` (s, n), vectorised.
 
     Same rule as :func:`scoring.ranking.ties.competition_rank` applied to each row.
+
+    Raises
+    ------
+    ValueError
+        When a value is not finite.
     """
     S = np.atleast_2d(np.asarray(S, dtype=float))
+    if not np.isfinite(S).all():
+        raise ValueError("batch_competition_ranks needs finite values")
     order, rows, r0 = _sorted_ranks(S, higher_is_better, rtol)
     rank_at_pos = np.broadcast_to(np.arange(S.shape[1]), S.shape).copy()
     rank_at_pos[rows] = r0
@@ -372,8 +391,9 @@ class SensitivityResult:
             When ``k`` is not an integer between 1 and the number of candidates.
         """
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= self.n:
-            raise InputError([Problem(f"k must be an integer from 1 to {self.n}, got {k!r}",
-                                      column="k")])
+            raise InputError(
+                [Problem(f"k must be an integer from 1 to {self.n}, got {k!r}", column="k")]
+            )
         p = self._counts[:, : int(k)].sum(axis=1) / self.samples
         return pd.Series(p, index=self._index(), name=f"p_top_{int(k)}")
 
@@ -381,14 +401,16 @@ class SensitivityResult:
     def expected_rank(self) -> pd.Series:
         """Mean rank over the samples, ``sum_r r * b_i^r``."""
         r = np.arange(1, self.n + 1)
-        return pd.Series(self._counts @ r / self.samples, index=self._index(),
-                         name="expected_rank")
+        return pd.Series(self._counts @ r / self.samples, index=self._index(), name="expected_rank")
 
     @property
     def central_weights(self) -> pd.DataFrame:
         """Central weight vectors: candidates x criteria, rows sum to 1; NaN if never first."""
-        return pd.DataFrame(np.array(self._central), index=self._index(),
-                            columns=pd.Index(self.criteria, name="criterion"))
+        return pd.DataFrame(
+            np.array(self._central),
+            index=self._index(),
+            columns=pd.Index(self.criteria, name="criterion"),
+        )
 
     @property
     def confidence(self) -> pd.Series:
@@ -456,35 +478,52 @@ def _validate(
         problems.append(Problem("the matrix has no criterion columns"))
     w = o = None
     if not isinstance(weights, Mapping):
-        problems.append(Problem(f"weights must be a mapping, got {type(weights).__name__}",
-                                column="weights"))
+        problems.append(
+            Problem(f"weights must be a mapping, got {type(weights).__name__}", column="weights")
+        )
     elif has_cols:
         w, p = _collect(validate_weights, weights, keys)
         problems += p
     if not isinstance(objectives, Mapping):
-        problems.append(Problem(f"objectives must be a mapping, got {type(objectives).__name__}",
-                                column="objectives"))
+        problems.append(
+            Problem(
+                f"objectives must be a mapping, got {type(objectives).__name__}",
+                column="objectives",
+            )
+        )
     elif has_cols:
         o, p = _collect(validate_objectives, objectives, keys)
         problems += p
     resolved, p = _collect(resolve_method, method)
     problems += p
     if not _is_int(samples) or samples < 1:
-        problems.append(Problem(f"samples must be an integer >= 1, got {samples!r}",
-                                column="samples"))
+        problems.append(
+            Problem(f"samples must be an integer >= 1, got {samples!r}", column="samples")
+        )
     if not _is_int(seed) or seed < 0:
         problems.append(Problem(f"seed must be an integer >= 0, got {seed!r}", column="seed"))
     if spread is not None:
         ok = isinstance(spread, (int, float, np.floating)) and not isinstance(spread, bool)
         if not ok or not math.isfinite(float(spread)) or not 0 < float(spread) <= 1:
-            problems.append(Problem(f"spread must be None or a number in (0, 1], got {spread!r}",
-                                    column="spread"))
+            problems.append(
+                Problem(
+                    f"spread must be None or a number in (0, 1], got {spread!r}", column="spread"
+                )
+            )
     if chunk_size is not None and (not _is_int(chunk_size) or chunk_size < 1):
-        problems.append(Problem(f"chunk_size must be None or an integer >= 1, got {chunk_size!r}",
-                                column="chunk_size"))
+        problems.append(
+            Problem(
+                f"chunk_size must be None or an integer >= 1, got {chunk_size!r}",
+                column="chunk_size",
+            )
+        )
     if not _is_int(value_samples) or value_samples < 1:
-        problems.append(Problem(f"value_samples must be an integer >= 1, got {value_samples!r}",
-                                column="value_samples"))
+        problems.append(
+            Problem(
+                f"value_samples must be an integer >= 1, got {value_samples!r}",
+                column="value_samples",
+            )
+        )
     sd = None
     if value_sd is not None and X is not None:
         sd, p = _value_sd(value_sd, X)
@@ -503,8 +542,9 @@ def _validate(
 def _value_sd(value_sd: Any, X: pd.DataFrame) -> tuple[np.ndarray | None, list[Problem]]:
     if isinstance(value_sd, pd.DataFrame):
         if set(value_sd.index) != set(X.index) or set(value_sd.columns) != set(X.columns):
-            return None, [Problem("value_sd must have the matrix's index and columns",
-                                  column="value_sd")]
+            return None, [
+                Problem("value_sd must have the matrix's index and columns", column="value_sd")
+            ]
         sd_df, problems = _collect(validate_matrix, value_sd.loc[X.index, X.columns])
         if problems:
             return None, [Problem(f"value_sd: {p}", row=p.row, column=p.column) for p in problems]
@@ -514,8 +554,12 @@ def _value_sd(value_sd: Any, X: pd.DataFrame) -> tuple[np.ndarray | None, list[P
             return None, [Problem(f"value_sd must be finite, got {value_sd!r}", column="value_sd")]
         sd = np.full(X.shape, float(value_sd))
     else:
-        return None, [Problem(f"value_sd must be a number or a DataFrame, got "
-                              f"{type(value_sd).__name__}", column="value_sd")]
+        return None, [
+            Problem(
+                f"value_sd must be a number or a DataFrame, got {type(value_sd).__name__}",
+                column="value_sd",
+            )
+        ]
     if (sd < 0).any():
         return None, [Problem("value_sd must be >= 0", column="value_sd")]
     return sd, []
@@ -524,19 +568,23 @@ def _value_sd(value_sd: Any, X: pd.DataFrame) -> tuple[np.ndarray | None, list[P
 # --------------------------------------------------------------------------- main entry
 
 
-def _scores(kernel: ScoreKernel, X: np.ndarray, W: np.ndarray, minimise: np.ndarray,
-            name: str) -> np.ndarray:
+def _scores(
+    kernel: ScoreKernel, X: np.ndarray, W: np.ndarray, minimise: np.ndarray, name: str
+) -> np.ndarray:
     S = np.asarray(kernel.score_batch(X, W, minimise), dtype=float)
     if S.shape != (W.shape[0], X.shape[0]):
-        raise ValueError(f"method '{name}' returned scores of shape {S.shape}, "
-                         f"expected {(W.shape[0], X.shape[0])}")
+        raise ValueError(
+            f"method '{name}' returned scores of shape {S.shape}, "
+            f"expected {(W.shape[0], X.shape[0])}"
+        )
     if not np.isfinite(S).all():
         raise ValueError(f"method '{name}' returned non-finite scores")
     return S
 
 
-def _draw_weights(rng: np.random.Generator, w: np.ndarray, samples: int,
-                  spread: float | None) -> np.ndarray:
+def _draw_weights(
+    rng: np.random.Generator, w: np.ndarray, samples: int, spread: float | None
+) -> np.ndarray:
     if spread is None:
         return rng.dirichlet(np.ones(w.size), size=samples)
     W = w[None, :] * rng.uniform(1.0 - spread, 1.0 + spread, size=(samples, w.size))
@@ -598,7 +646,15 @@ def sensitivity(
         objectives, unknown method, the method's own input problems, bad samples / seed / spread.
     """
     X_df, w_map, o_map, name, kernel, sd = _validate(
-        matrix, weights, objectives, method, samples, seed, spread, value_sd, value_samples,
+        matrix,
+        weights,
+        objectives,
+        method,
+        samples,
+        seed,
+        spread,
+        value_sd,
+        value_samples,
         chunk_size,
     )
     keys = tuple(str(c) for c in X_df.columns)
@@ -640,8 +696,7 @@ def sensitivity(
                 first_w[:, j] += np.bincount(firsts, weights=Wc[:, j], minlength=n)
             if rows.size:
                 for j in range(m):
-                    first_w[:, j] += np.bincount(extra, weights=Wc[rows[extra_k], j],
-                                                 minlength=n)
+                    first_w[:, j] += np.bincount(extra, weights=Wc[rows[extra_k], j], minlength=n)
         del S_all
     counts = counts.reshape(n, n)
 

@@ -84,8 +84,11 @@ def test_ws_aligns_series_by_label():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.integers(2, 9).flatmap(lambda n: st.tuples(st.permutations(range(1, n + 1)),
-                                                     st.permutations(range(1, n + 1)))))
+@given(
+    st.integers(2, 9).flatmap(
+        lambda n: st.tuples(st.permutations(range(1, n + 1)), st.permutations(range(1, n + 1)))
+    )
+)
 def test_ws_in_unit_interval_for_permutations(pair):
     x, y = pair
     v = ws_coefficient(list(x), list(y))
@@ -125,10 +128,12 @@ def test_compare_rankings_matches_scipy():
 def test_compare_rankings_bad_input_lists_all():
     idx = ["A", "B", "C"]
     with pytest.raises(InputError) as exc:
-        compare_rankings({
-            "one": pd.Series([1, 2, 3], index=idx),
-            "two": pd.Series([1, 2, 3], index=["A", "B", "D"]),
-        })
+        compare_rankings(
+            {
+                "one": pd.Series([1, 2, 3], index=idx),
+                "two": pd.Series([1, 2, 3], index=["A", "B", "D"]),
+            }
+        )
     rows = {p.row for p in exc.value.problems}
     assert rows == {"C", "D"}
     with pytest.raises(InputError, match="rank"):
@@ -142,8 +147,11 @@ def test_compare_rankings_bad_input_lists_all():
 def _matrix():
     rng = np.random.default_rng(7)
     cols = ["strength", "market", "risk", "poverty", "demonstration"]
-    X = pd.DataFrame(rng.integers(30, 95, size=(15, 5)).astype(float), columns=cols,
-                     index=[f"P{i:02d}" for i in range(15)])
+    X = pd.DataFrame(
+        rng.integers(30, 95, size=(15, 5)).astype(float),
+        columns=cols,
+        index=[f"P{i:02d}" for i in range(15)],
+    )
     obj = {c: "min" if c == "risk" else "max" for c in cols}
     return X, obj
 
@@ -151,9 +159,12 @@ def _matrix():
 def test_compare_weight_sets():
     X, obj = _matrix()
     eq = dict.fromkeys(X.columns, 1.0)
-    res = compare_weight_sets(X, {"equal": eq, "same": {k: 2.0 for k in eq},
-                                  "strength": {**eq, "strength": 10.0}},
-                              objectives=obj, method=LocalWeightedSum())
+    res = compare_weight_sets(
+        X,
+        {"equal": eq, "same": {k: 2.0 for k in eq}, "strength": {**eq, "strength": 10.0}},
+        objectives=obj,
+        method=LocalWeightedSum(),
+    )
     r = res["rankings"]
     assert list(r.columns) == ["equal", "same", "strength"]
     assert (r["equal"] == r["same"]).all()
@@ -170,8 +181,9 @@ def test_compare_weight_sets():
 def test_compare_weight_sets_bad_input_names_the_set():
     X, obj = _matrix()
     with pytest.raises(InputError) as exc:
-        compare_weight_sets(X, {"bad": {**dict.fromkeys(X.columns, 1.0), "risk": -1}},
-                            objectives=obj, method="nope")
+        compare_weight_sets(
+            X, {"bad": {**dict.fromkeys(X.columns, 1.0), "risk": -1}}, objectives=obj, method="nope"
+        )
     text = str(exc.value)
     assert "weight set 'bad'" in text and "nope" in text
 

@@ -73,8 +73,14 @@ def equal(keys, value=1.0):
 def test_two_candidates_each_first_half_the_time():
     X = frame({"A": [1, 0], "B": [0, 1]})
     n = 20_000
-    r = sensitivity(X, weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS,
-                    samples=n, seed=3)
+    r = sensitivity(
+        X,
+        weights=equal(X.columns),
+        objectives=equal(X.columns, "max"),
+        method=WS,
+        samples=n,
+        seed=3,
+    )
     acc = r.acceptability
     assert acc.loc["A", 1] == pytest.approx(0.5, abs=_se(0.5, n))
     assert acc.loc["B", 1] == pytest.approx(0.5, abs=_se(0.5, n))
@@ -90,8 +96,9 @@ def test_two_candidates_each_first_half_the_time():
 def test_unequal_specialists_two_thirds():
     X = frame({"A": [2, 0], "B": [0, 1]})
     n = 20_000
-    r = sensitivity(X, weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS,
-                    samples=n)
+    r = sensitivity(
+        X, weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS, samples=n
+    )
     assert r.acceptability.loc["A", 1] == pytest.approx(2 / 3, abs=_se(2 / 3, n))
     assert r.central_weights.loc["A", "c1"] == pytest.approx(2 / 3, abs=0.01)
     assert r.central_weights.loc["B", "c1"] == pytest.approx(1 / 6, abs=0.01)
@@ -100,8 +107,14 @@ def test_unequal_specialists_two_thirds():
 def test_three_specialists_all_ranks_one_third():
     X = frame({"A": [1, 0, 0], "B": [0, 1, 0], "C": [0, 0, 1]})
     n = 15_000
-    r = sensitivity(X, weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS,
-                    samples=n, seed=11)
+    r = sensitivity(
+        X,
+        weights=equal(X.columns),
+        objectives=equal(X.columns, "max"),
+        method=WS,
+        samples=n,
+        seed=11,
+    )
     np.testing.assert_allclose(r.acceptability.to_numpy(), 1 / 3, atol=_se(1 / 3, n))
     assert r.p_top(2).round(12).tolist() == pytest.approx(
         (r.acceptability[1] + r.acceptability[2]).tolist()
@@ -111,8 +124,13 @@ def test_three_specialists_all_ranks_one_third():
 def test_minimised_criterion_direction():
     # risk is minimised: A (low risk) beats B whatever the weights; C is dominated by both.
     X = pd.DataFrame({"quality": [80, 80, 70], "risk": [10, 30, 40]}, index=["A", "B", "C"])
-    r = sensitivity(X, weights={"quality": 1, "risk": 1},
-                    objectives={"quality": "max", "risk": "min"}, method=WS, samples=500)
+    r = sensitivity(
+        X,
+        weights={"quality": 1, "risk": 1},
+        objectives={"quality": "max", "risk": "min"},
+        method=WS,
+        samples=500,
+    )
     assert r.acceptability.loc["A", 1] == 1.0
     assert r.acceptability.loc["B", 2] == 1.0
     assert r.acceptability.loc["C", 3] == 1.0
@@ -131,16 +149,30 @@ def test_confidence_with_uncertain_values():
     from scipy.stats import norm
 
     X = frame({"A": [1, 0], "B": [0, 1]})
-    r = sensitivity(X, weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS,
-                    samples=20_000, value_sd=0.5, value_samples=4_000)
+    r = sensitivity(
+        X,
+        weights=equal(X.columns),
+        objectives=equal(X.columns, "max"),
+        method=WS,
+        samples=20_000,
+        value_sd=0.5,
+        value_samples=4_000,
+    )
     cw = r.central_weights.loc["A"].to_numpy()
     expected = norm.cdf((cw[0] - cw[1]) / (0.5 * math.sqrt(2 * (cw**2).sum())))
     assert expected == pytest.approx(0.814, abs=0.01)
     assert r.confidence.loc["A"] == pytest.approx(expected, abs=_se(expected, 4_000))
     assert r.value_samples == 4_000 and r.value_sd == 0.5
     # zero uncertainty is the exact-value definition
-    r0 = sensitivity(X, weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS,
-                     samples=2_000, value_sd=0.0, value_samples=10)
+    r0 = sensitivity(
+        X,
+        weights=equal(X.columns),
+        objectives=equal(X.columns, "max"),
+        method=WS,
+        samples=2_000,
+        value_sd=0.0,
+        value_samples=10,
+    )
     assert list(r0.confidence) == [1.0, 1.0]
 
 
@@ -149,8 +181,9 @@ def test_confidence_with_uncertain_values():
 
 def test_identical_candidates_share_ranks():
     X = frame({"A": [1, 1], "B": [1, 1], "C": [0, 0]})
-    r = sensitivity(X, weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS,
-                    samples=300)
+    r = sensitivity(
+        X, weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS, samples=300
+    )
     acc = r.acceptability
     assert acc.loc["A", 1] == acc.loc["B", 1] == 1.0
     assert acc.loc["C", 3] == 1.0
@@ -178,9 +211,13 @@ def test_anchored_tie_groups_match_ranking_package():
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.lists(st.sampled_from([0.0, 0.1, 0.2, 1.0, 1 + 1e-10, 2.5, -3.0, 1e12, 1e12 + 1]),
-                 min_size=1, max_size=9),
-        min_size=1, max_size=6,
+        st.lists(
+            st.sampled_from([0.0, 0.1, 0.2, 1.0, 1 + 1e-10, 2.5, -3.0, 1e12, 1e12 + 1]),
+            min_size=1,
+            max_size=9,
+        ),
+        min_size=1,
+        max_size=6,
     ).filter(lambda rows: len({len(r) for r in rows}) == 1),
     st.booleans(),
 )
@@ -210,8 +247,9 @@ def problems(draw):
 
 def with_worst(X: pd.DataFrame, obj: dict[str, str]) -> pd.DataFrame:
     """Append candidate 'W' strictly worst on every criterion (0 if maximised, 100 if minimised)."""
-    worst = pd.DataFrame([[0.0 if obj[c] == "max" else 100.0 for c in X.columns]],
-                         columns=X.columns, index=["W"])
+    worst = pd.DataFrame(
+        [[0.0 if obj[c] == "max" else 100.0 for c in X.columns]], columns=X.columns, index=["W"]
+    )
     return pd.concat([X, worst])
 
 
@@ -220,8 +258,7 @@ def with_worst(X: pd.DataFrame, obj: dict[str, str]) -> pd.DataFrame:
 def test_acceptability_properties(prob, spread, seed):
     X, w, obj = prob
     Xw = with_worst(X, obj)
-    r = sensitivity(Xw, weights=w, objectives=obj, method=WS, samples=200, seed=seed,
-                    spread=spread)
+    r = sensitivity(Xw, weights=w, objectives=obj, method=WS, samples=200, seed=seed, spread=spread)
     acc = r.acceptability
     n = len(Xw)
     assert acc.shape == (n, n)
@@ -270,8 +307,11 @@ def test_every_registered_method_properties(name):
     rng = np.random.default_rng(5)
     cols = ["strength", "market", "risk", "poverty", "demonstration"]
     obj = {c: "min" if c == "risk" else "max" for c in cols}
-    X = pd.DataFrame(rng.integers(20, 95, size=(12, 5)).astype(float), columns=cols,
-                     index=[f"P{i:02d}" for i in range(12)])
+    X = pd.DataFrame(
+        rng.integers(20, 95, size=(12, 5)).astype(float),
+        columns=cols,
+        index=[f"P{i:02d}" for i in range(12)],
+    )
     Xw = with_worst(X, obj)
     r = sensitivity(Xw, weights=equal(cols), objectives=obj, method=name, samples=1_000, seed=1)
     assert r.method == name
@@ -282,8 +322,7 @@ def test_every_registered_method_properties(name):
 
 def test_different_seeds_differ_and_are_recorded():
     X = frame({"A": [1, 0], "B": [0, 1], "C": [0.5, 0.5]})
-    kw = dict(weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS,
-              samples=500)
+    kw = dict(weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS, samples=500)
     a = sensitivity(X, seed=1, **kw)
     b = sensitivity(X, seed=2, **kw)
     assert not a.counts.equals(b.counts)
@@ -316,8 +355,9 @@ def test_spread_around_given_weights_concentrates():
 
 def test_result_is_immutable():
     X = frame({"A": [1, 0], "B": [0, 1]})
-    r = sensitivity(X, weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS,
-                    samples=100)
+    r = sensitivity(
+        X, weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS, samples=100
+    )
     assert isinstance(r, SensitivityResult)
     with pytest.raises(dataclasses.FrozenInstanceError):
         r.samples = 5  # type: ignore[misc]
@@ -327,14 +367,20 @@ def test_result_is_immutable():
     with pytest.raises(TypeError):
         r.weights["c1"] = 3  # type: ignore[index]
     summary = r.summary(k=1)
-    assert list(summary.columns) == ["reference_rank", "p_first", "p_top", "expected_rank",
-                                     "confidence"]
+    assert list(summary.columns) == [
+        "reference_rank",
+        "p_first",
+        "p_top",
+        "expected_rank",
+        "confidence",
+    ]
 
 
 def test_p_top_rejects_bad_k():
     X = frame({"A": [1, 0], "B": [0, 1]})
-    r = sensitivity(X, weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS,
-                    samples=10)
+    r = sensitivity(
+        X, weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS, samples=10
+    )
     for k in (0, 3, 1.5, True, "1"):
         with pytest.raises(InputError):
             r.p_top(k)
@@ -346,11 +392,26 @@ def test_p_top_rejects_bad_k():
 def test_bad_input_lists_every_problem():
     X = pd.DataFrame({"a": [1.0, np.nan], "b": [2.0, 3.0]}, index=["P1", "P2"])
     with pytest.raises(InputError) as exc:
-        sensitivity(X, weights={"a": 1, "b": 0}, objectives={"a": "max", "b": "up"},
-                    method="no_such_method", samples=0, seed=-1, spread=2.0)
+        sensitivity(
+            X,
+            weights={"a": 1, "b": 0},
+            objectives={"a": "max", "b": "up"},
+            method="no_such_method",
+            samples=0,
+            seed=-1,
+            spread=2.0,
+        )
     text = str(exc.value)
-    for needle in ("P2", "'a'", "weight must be", "objective", "no_such_method", "samples",
-                   "seed", "spread"):
+    for needle in (
+        "P2",
+        "'a'",
+        "weight must be",
+        "objective",
+        "no_such_method",
+        "samples",
+        "seed",
+        "spread",
+    ):
         assert needle in text, needle
     assert len(exc.value.problems) >= 7
 
@@ -369,8 +430,12 @@ def test_method_specific_problems_are_reported():
     # weighted_sum inverts a minimised criterion on the 0-100 scale: 150 is outside it.
     X = pd.DataFrame({"q": [50.0, 60.0], "risk": [150.0, 20.0]}, index=["A", "B"])
     with pytest.raises(InputError, match="risk"):
-        sensitivity(X, weights={"q": 1, "risk": 1}, objectives={"q": "max", "risk": "min"},
-                    method="weighted_sum")
+        sensitivity(
+            X,
+            weights={"q": 1, "risk": 1},
+            objectives={"q": "max", "risk": "min"},
+            method="weighted_sum",
+        )
 
 
 def test_not_a_dataframe_and_bad_value_sd():
@@ -378,23 +443,34 @@ def test_not_a_dataframe_and_bad_value_sd():
         sensitivity([[1, 2]], weights={"a": 1}, objectives={"a": "max"}, method=WS)
     X = frame({"A": [1, 0], "B": [0, 1]})
     with pytest.raises(InputError, match="value_sd"):
-        sensitivity(X, weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS,
-                    value_sd=-1.0)
+        sensitivity(
+            X,
+            weights=equal(X.columns),
+            objectives=equal(X.columns, "max"),
+            method=WS,
+            value_sd=-1.0,
+        )
     with pytest.raises(InputError, match="method"):
         sensitivity(X, weights=equal(X.columns), objectives=equal(X.columns, "max"), method=42)
 
 
 def test_single_candidate():
     X = frame({"A": [3, 4]})
-    r = sensitivity(X, weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS,
-                    samples=50)
+    r = sensitivity(
+        X, weights=equal(X.columns), objectives=equal(X.columns, "max"), method=WS, samples=50
+    )
     assert r.acceptability.loc["A", 1] == 1.0
     assert r.confidence.loc["A"] == 1.0
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(2, 700), st.integers(1, 4), st.integers(0, 2**31), st.booleans(),
-       st.sampled_from([1e-3, 1.0, 1e6]))
+@given(
+    st.integers(2, 700),
+    st.integers(1, 4),
+    st.integers(0, 2**31),
+    st.booleans(),
+    st.sampled_from([1e-3, 1.0, 1e6]),
+)
 def test_packed_sort_matches_competition_rank(n, s, seed, hib, scale):
     """Wide rows (index packed into up to 10 low bits), both signs, exact and near-exact ties."""
     rng = np.random.default_rng(seed)
