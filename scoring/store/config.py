@@ -18,7 +18,8 @@ from ..errors import InputError, Problem
 from .audit import canonical_json
 
 AGGREGATIONS = ("mean", "median", "trimmed_mean", "zscore")
-TIE_RULES = ("include", "exclude", "competition")
+#: Tie rules at the cut line, as :func:`scoring.shortlist.shortlist` takes them.
+TIE_RULES = ("include", "exclude", "chair")
 
 
 @dataclass(frozen=True)

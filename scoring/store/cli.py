@@ -1,0 +1,147 @@
+"""Organizers' command line around the store: ``init``, ``import``, ``export``, ``codes``, ``verify``.
+
+The database is the global ``--db URL``, else ``$SCORING_DB``, else the SQLite file
+``$SCORING_HOME/scoring.sqlite`` (``SCORING_HOME`` defaults to ``./var``; see
+:mod:`scoring.store.db`). Errors print one line and exit with status 2; nothing is changed
+(every command runs in one transaction). ``verify`` exits 1 when the audit chain is broken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .accounts import ROLES
+from .exports import run_export
+from .service import Workbench
+
+
+def _print_codes(codes: dict[str, str], wb: Workbench) -> None:
+    print("访问码（只显示这一次，请妥善分发）/ access codes (shown once):")
+    for login, code in codes.items():
+        print(f"  {login:<12} {code}")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """``scoring init [--demo] [--year Y]``."""
+    with Workbench(args.db) as wb:
+        if args.demo:
+            from .demo import seed_demo
+
+            codes = seed_demo(wb, year=args.year)
+            print(f"database: {wb.engine.url.render_as_string(hide_password=True)}")
+            print(f"round {wb.current_year()}: demo loaded (closed panel with every score confirmed; open panel)")
+            _print_codes(codes, wb)
+        else:
+            wb.init(args.year)
+            print(f"database: {wb.engine.url.render_as_string(hide_password=True)}")
+            print(f"round {wb.current_year()} ready")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """``scoring import candidates|experts FILE``."""
+    with Workbench(args.db) as wb:
+        org = wb.system_actor()
+        fn = wb.import_candidates if args.what == "candidates" else wb.import_experts
+        res = fn(org, args.file)
+    print(f"{args.what}: {len(res.added)} added, {len(res.changed)} changed, {res.unchanged} unchanged")
+    return 0
+
+
+def cmd_codes(args: argparse.Namespace) -> int:
+    """``scoring codes``: list accounts, create, (re)issue or revoke access codes."""
+    with Workbench(args.db) as wb:
+        org = wb.system_actor()
+        if args.create:
+            code = wb.create_account(org, args.create, args.role, name=args.name, expert_id=args.expert)
+            _print_codes({args.create.upper(): code}, wb)
+            return 0
+        if args.revoke:
+            for login in args.revoke:
+                wb.revoke(org, login)
+                print(f"revoked {login.upper()}")
+            return 0
+        if args.experts:
+            have = {a["expert_id"] for a in wb.accounts(org) if a["expert_id"]}
+            ex = wb.experts(org)
+            codes = {}
+            for rec in ex.to_dict("records"):
+                if rec["expert_id"] in have:
+                    continue
+                role = "bank" if rec["kind"] == "bank" else "expert"
+                codes[rec["expert_id"]] = wb.create_account(org, rec["expert_id"], role,
+                                                            expert_id=rec["expert_id"], name=rec["name"])
+            if not codes:
+                print("every expert already has an account (reissue with: scoring codes LOGIN ...)")
+                return 0
+            _print_codes(codes, wb)
+            return 0
+        logins = list(args.logins)
+        if args.all:
+            logins = [a["login"] for a in wb.accounts(org) if a["active"]]
+        if not logins:
+            for a in wb.accounts(org):
+                state = "active" if a["active"] else "revoked"
+                print(f"{a['login']:<12} {a['role']:<10} {state:<8} {a['expert_id'] or '':<6} {a['name']}")
+            return 0
+        # validate every login first, so a typo changes nothing
+        known = {a["login"] for a in wb.accounts(org)}
+        missing = [x for x in logins if x.upper() not in known]
+        if missing:
+            raise ValueError(f"no such account: {', '.join(missing)}")
+        codes = {x.upper(): wb.reissue_code(org, x) for x in logins}
+        _print_codes(codes, wb)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """``scoring verify``: recompute the audit chain; exit 1 naming the first bad record."""
+    with Workbench(args.db, create=False) as wb:
+        report = wb.verify()
+    if report.ok:
+        print(report.message)
+        return 0
+    print(f"scoring verify: {report.message}", file=sys.stderr)
+    return 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``init``, ``import``, ``export``, ``codes`` and ``verify`` to the ``scoring`` command."""
+    p = subparsers.add_parser("init", help="建库与当前年度（--demo 载入演示）/ create the database and round")
+    p.add_argument("--demo", action="store_true", help="also load the demo (closed and open panel) and print codes")
+    p.add_argument("--year", type=int, help="review year (default: this year)")
+    p.set_defaults(func=cmd_init)
+
+    p = subparsers.add_parser("import", help="导入候选项目或专家 / import candidates or experts (xlsx/csv)")
+    p.add_argument("what", choices=("candidates", "experts"))
+    p.add_argument("file", help="xlsx or csv (Chinese or English headers; see data/templates/)")
+    p.set_defaults(func=cmd_import)
+
+    p = subparsers.add_parser(
+        "export", help="导出排名、目录、汇总表、原始评分 / export ranking, catalogue, summary, scores",
+        description="WHAT: ranking, catalogue (附件5), summary (附件3), scores (every version); "
+        "xlsx or csv by the suffix of --out (report / catalogue as .pdf when scoring.reports is installed).")
+    p.add_argument("what", help="ranking | catalogue | summary | scores | report")
+    p.add_argument("--out", required=True, help="output file (.xlsx, .csv; .pdf for reports)")
+    p.add_argument("--panel", type=int, help="panel id (default: the latest closed panel)")
+    p.add_argument("--year", type=int, help="catalogue year (default: the current round)")
+    p.add_argument("--samples", type=int, default=10_000, help="robustness draws of the PDF report")
+    p.add_argument("--data", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--method", default="weighted_sum", help=argparse.SUPPRESS)
+    p.add_argument("--how", default="trimmed_mean", help=argparse.SUPPRESS)
+    p.set_defaults(func=run_export)
+
+    p = subparsers.add_parser("codes", help="账户与访问码 / accounts and access codes")
+    p.add_argument("logins", nargs="*", help="reissue the codes of these accounts")
+    p.add_argument("--all", action="store_true", help="reissue every active account's code")
+    p.add_argument("--experts", action="store_true", help="create accounts for experts that have none")
+    p.add_argument("--create", metavar="LOGIN", help="create an account")
+    p.add_argument("--role", choices=tuple(ROLES), default="expert", help="role of --create")
+    p.add_argument("--expert", metavar="EXPERT_ID", help="expert record of --create (expert/bank)")
+    p.add_argument("--name", help="display name of --create")
+    p.add_argument("--revoke", nargs="+", metavar="LOGIN", help="revoke these accounts")
+    p.set_defaults(func=cmd_codes)
+
+    p = subparsers.add_parser("verify", help="校验审计链 / verify the audit trail")
+    p.set_defaults(func=cmd_verify)

@@ -1,0 +1,242 @@
+"""Exports of the store: ranking, catalogue (附件5), summary table (附件3) and raw scores.
+
+Each export is a function ``run(args) -> int`` registered in :data:`EXPORTERS` under
+``(what, suffix)``; ``scoring export WHAT --out FILE`` picks it by the file's suffix. Tables are
+written by :func:`scoring.io.write_table` (xlsx laid out like the forms with a title row, or csv
+UTF-8 with BOM; text starting with ``= + - @`` neutralised). Other modules add exporters with
+:func:`register_exporter` (the PDF panel report and catalogue of :mod:`scoring.reports.cli` are
+picked up automatically as ``export report --out x.pdf`` and ``export catalogue --out x.pdf``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from .. import io as sio
+from .. import schema
+from ..errors import InputError, Problem
+from .errors import NotFound, RuleViolation
+from .service import Workbench
+
+Exporter = Callable[[argparse.Namespace], int]
+#: (what, suffix) -> exporter; suffix with the dot, lower case (``.xlsx``, ``.csv``, ``.pdf``).
+EXPORTERS: dict[tuple[str, str], Exporter] = {}
+
+#: 附件3 (summary table) columns: canonical name -> header of the form.
+SUMMARY_HEADERS: dict[str, str] = {
+    "seq": "序号",
+    "name": "企业名称(区域名称)",
+    "registered_capital": "注册资本(万元)",
+    "industry": "所属具体产业",
+    "prev_revenue": "上年营收(亿元)",
+    "contact": "联系人姓名及部门",
+    "phone": "联系方式",
+    "city": "所属城市",
+}
+
+
+def register_exporter(what: str, suffixes: tuple[str, ...] | str, run: Exporter) -> None:
+    """Make ``scoring export WHAT --out FILE<suffix>`` call ``run(args)``.
+
+    ``args`` carries ``db``, ``out``, ``panel`` (``None`` or an int; the store's exporters
+    default it to the latest closed panel) and ``year``.
+    """
+    for s in (suffixes,) if isinstance(suffixes, str) else suffixes:
+        EXPORTERS[(what, s.lower() if s.startswith(".") else "." + s.lower())] = run
+
+
+def kinds() -> list[str]:
+    """Export names known now, sorted."""
+    return sorted({w for w, _ in EXPORTERS})
+
+
+def latest_closed_panel(wb: Workbench) -> int:
+    """Id of the most recently closed panel of the current round."""
+    from .models import Panel, Round
+
+    with wb.engine.connect() as conn:
+        pid = conn.execute(
+            sa.select(Panel.id).join(Round, Round.id == Panel.round_id)
+            .where(Round.is_current, Panel.status == "closed")
+            .order_by(Panel.closed_at.desc(), Panel.id.desc()).limit(1)
+        ).scalar()
+    if pid is None:
+        raise RuleViolation("没有已结束的评审组 / no closed panel yet: results exist only after the chair closes a panel")
+    return int(pid)
+
+
+def _panel_id(wb: Workbench, args: argparse.Namespace) -> int:
+    pid = getattr(args, "panel", None)
+    return int(pid) if pid is not None else latest_closed_panel(wb)
+
+
+def _title(wb: Workbench, text: str) -> str:
+    year = wb.current_year()
+    return f"{year}年度{text}" if year else text
+
+
+def ranking_table(wb: Workbench, panel_id: int) -> pd.DataFrame:
+    """The ranking of a closed panel as exported: rank, id, name, city, kind, score, criteria."""
+    org = wb.system_actor()
+    res = wb.results(org, panel_id)
+    cands = wb.panel_candidates(org, panel_id).set_index("project_id")
+    out = res.copy()
+    out.insert(2, "city", [cands.at[p, "city"] if p in cands.index else None for p in out.index])
+    out.insert(3, "kind", [schema.PROJECT_KINDS.get(cands.at[p, "kind"], "") if p in cands.index else None
+                           for p in out.index])
+    cols = ["rank", "name", "city", "kind", "score", *[c for c in res.columns if c not in ("rank", "name", "score")]]
+    out = out[cols]
+    out.index.name = "project_id"
+    out.attrs = dict(res.attrs)
+    return out
+
+
+def export_ranking(args: argparse.Namespace) -> int:
+    """``export ranking``: the ranking of a closed panel with its configuration hash."""
+    with Workbench(args.db) as wb:
+        pid = _panel_id(wb, args)
+        table = ranking_table(wb, pid)
+        h = table.attrs.get("config_hash", "")
+        flat = table.reset_index()
+        flat = flat[["rank", "project_id", *[c for c in flat.columns if c not in ("rank", "project_id")]]]
+        path = sio.write_table(flat, args.out, title=_title(wb, f"供应链重点项目评审排名（评审组 {pid}，配置 {h[:12]}）"))
+    print(f"wrote {path} ({len(table)} projects, panel {pid}, config {h[:12]})")
+    return 0
+
+
+def catalogue_frame(wb: Workbench, panel_id: int) -> pd.DataFrame:
+    """The 附件5 catalogue of a closed panel: its shortlist by the frozen cut line and tie rule."""
+    from ..catalogue import catalogue
+    from ..shortlist import shortlist
+
+    org = wb.system_actor()
+    cfg, _h = wb.panel_config(org, panel_id)
+    ranking = wb.results(org, panel_id)
+    cands = wb.panel_candidates(org, panel_id)
+    short = shortlist(ranking[["score", "rank"]], cands, size=cfg.cut_size,
+                      min_score=cfg.cut_min_score, ties=cfg.tie_rule)
+    short.attrs.update(ranking.attrs)
+    return catalogue(short, cands)
+
+
+def export_catalogue(args: argparse.Namespace) -> int:
+    """``export catalogue``: the annual catalogue (附件5 layout) of a closed panel's shortlist."""
+    from ..catalogue import catalogue_table, catalogue_title
+
+    with Workbench(args.db) as wb:
+        pid = _panel_id(wb, args)
+        cat = catalogue_frame(wb, pid)
+        year = getattr(args, "year", None) or wb.current_year()
+        title = "".join(catalogue_title(year))
+        path = sio.write_table(catalogue_table(cat), args.out, title=title)
+    print(f"wrote {path} ({len(cat)} projects)")
+    return 0
+
+
+def summary_table(wb: Workbench) -> pd.DataFrame:
+    """Every candidate of the current round in the 附件3 layout (regions: name, contact, phone)."""
+    cands = wb.candidates(wb.system_actor())
+    if cands.empty:
+        raise NotFound("没有候选项目，请先导入 / no candidates: import them first")
+    order = {c: i for i, c in enumerate((*schema.CITIES, schema.PROVINCIAL))}
+    cands = cands.assign(_o=cands["city"].map(order).fillna(len(order)))
+    cands = cands.sort_values(["_o", "kind", "project_id"], key=None).reset_index(drop=True)
+    rows = []
+    for i, r in enumerate(cands.to_dict("records"), 1):
+        contact = " ".join(str(x) for x in (r.get("contact_name"), r.get("contact_dept")) if _filled(x))
+        region = r.get("kind") == "region"
+        rows.append({
+            "seq": i,
+            "name": r.get("name"),
+            "registered_capital": None if region else r.get("registered_capital"),
+            "industry": None if region else r.get("industry"),
+            "prev_revenue": None if region else r.get("prev_revenue"),
+            "contact": contact or None,
+            "phone": r.get("phone"),
+            "city": r.get("city"),
+        })
+    return pd.DataFrame(rows, columns=list(SUMMARY_HEADERS))
+
+
+def _filled(x: object) -> bool:
+    return x is not None and not (isinstance(x, float) and pd.isna(x)) and str(x).strip() != ""
+
+
+def export_summary(args: argparse.Namespace) -> int:
+    """``export summary``: the 附件3 summary table of every candidate."""
+    with Workbench(args.db) as wb:
+        table = summary_table(wb)
+        path = sio.write_table(table, args.out, title=_title(wb, "供应链重点项目汇总表"), headers=SUMMARY_HEADERS)
+    print(f"wrote {path} ({len(table)} candidates)")
+    return 0
+
+
+def scores_table(wb: Workbench, panel_id: int | None = None) -> pd.DataFrame:
+    """Every version of every sheet of the closed panels (or of one), one row per criterion."""
+    org = wb.system_actor()
+    ids = [panel_id] if panel_id is not None else [
+        p["id"] for p in wb.panels(org) if p["status"] == "closed"]
+    if not ids:
+        raise RuleViolation("没有已结束的评审组 / no closed panel yet")
+    frames = [wb.panel_scores(org, pid, history=True).assign(panel=pid) for pid in ids]
+    out = pd.concat(frames, ignore_index=True)
+    return out[["panel", *[c for c in out.columns if c != "panel"]]]
+
+
+def export_scores(args: argparse.Namespace) -> int:
+    """``export scores``: raw scores, every expert and every version (closed panels)."""
+    with Workbench(args.db) as wb:
+        table = scores_table(wb, getattr(args, "panel", None))
+        headers = {"panel": "评审组", "project_id": "项目编号", "expert_id": "专家编号", "criterion": "评审指标",
+                   "score": "评分", "version": "版本", "kind": "类型", "author": "评分人",
+                   "approved_by": "批准人", "reason": "更正原因", "created_at": "时间"}
+        path = sio.write_table(table, args.out, title=_title(wb, "专家评分原始记录"), headers=headers)
+    print(f"wrote {path} ({len(table)} rows)")
+    return 0
+
+
+for _what, _run in (("ranking", export_ranking), ("catalogue", export_catalogue),
+                    ("summary", export_summary), ("scores", export_scores)):
+    register_exporter(_what, (".xlsx", ".csv"), _run)
+
+
+def pdf_exporters_from_reports() -> None:
+    """Register the PDF exporters of :mod:`scoring.reports.cli`, if that module exists."""
+    try:
+        from ..reports import cli as rcli
+    except ImportError:
+        return
+    table = getattr(rcli, "EXPORTERS", {})
+    for name, spec in table.items():
+        run = spec[1] if isinstance(spec, tuple) else spec
+        what = name[:-4] if name.endswith("-pdf") else name
+        if (what, ".pdf") not in EXPORTERS:
+            register_exporter(what, ".pdf", _with_store_panel(run))
+
+
+def _with_store_panel(run: Exporter) -> Exporter:
+    def wrapped(args: argparse.Namespace) -> int:
+        if getattr(args, "panel", None) is None and getattr(args, "data", None) is None:
+            with Workbench(args.db) as wb:
+                args.panel = latest_closed_panel(wb)
+        return run(args)
+
+    wrapped.__doc__ = run.__doc__
+    return wrapped
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Dispatch ``scoring export WHAT --out FILE`` on (what, suffix)."""
+    pdf_exporters_from_reports()
+    suffix = Path(args.out).suffix.lower()
+    run = EXPORTERS.get((args.what, suffix))
+    if run is None:
+        known = sorted(f"{w} ({s})" for w, s in EXPORTERS)
+        raise InputError([Problem(f"cannot export {args.what!r} as {suffix or 'a file without suffix'}; "
+                                  f"known: {', '.join(known)}", column="--out")])
+    return int(run(args) or 0)
