@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -212,3 +214,45 @@ class StoreBackend:
 def default_backend() -> StoreBackend:
     """The backend of a dashboard kernel: the store at ``$SCORING_DB`` (or the default file)."""
     return StoreBackend(os.environ.get("SCORING_DB") or None)
+
+
+class LazyBackend:
+    """A backend created on first use, so that a page shows its login box before the store's
+    imports (pandas, SQLAlchemy) and schema check have run; :meth:`warm` starts them in a
+    background thread right after the page is displayed.
+
+    Parameters
+    ----------
+    factory : callable
+        Returns the real backend (default :func:`default_backend`).
+    """
+
+    def __init__(self, factory: Callable[[], Any] = default_backend) -> None:
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._real: Any = None
+        self._error: BaseException | None = None
+
+    def _get(self) -> Any:
+        with self._lock:
+            if self._real is None:
+                self._real = self._factory()
+            return self._real
+
+    def warm(self) -> threading.Thread:
+        """Create the real backend in a daemon thread (errors surface on first real use)."""
+
+        def run() -> None:
+            try:
+                self._get()
+            except Exception as exc:
+                self._error = exc
+
+        thread = threading.Thread(target=run, name="scoring-backend-warm", daemon=True)
+        thread.start()
+        return thread
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._get(), name)

@@ -182,12 +182,15 @@ class BankView:
 
 def bank_app(backend: Any = None, *, lang: str = "zh") -> w.Widget:
     """The bank reviewer's comparison page, ready to display."""
+    lazy = None
     if backend is None:
-        from .backend import default_backend
+        from .backend import LazyBackend
 
-        backend = default_backend()
+        backend = lazy = LazyBackend()
     model = BankModel(backend, lang=lang)
     view = BankView(model)
+    if lazy is not None:
+        lazy.warm()
     view.root.model = model  # type: ignore[attr-defined]
     view.root.view = view  # type: ignore[attr-defined]
     return view.root

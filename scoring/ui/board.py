@@ -121,7 +121,7 @@ class BoardView:
         self._render_timer()
 
     def _render_timer(self) -> None:
-        self.timer.value = f"<div>⏱ {esc(self.model.timer_text)}</div>"
+        self.timer.value = f"<div>{esc(self.model.timer_text)}</div>"
 
     def _render_progress(self) -> None:
         m = self.model
@@ -184,7 +184,8 @@ class BoardView:
         sl = res["shortlist"]
         parts.append(f"<h4>{esc(m.tr('board.shortlist', cut=res['cut']))}</h4>")
         parts.append(html_table(
-            [[int(r["rank"]), pid, r.get("name", ""), r.get("city", ""), r.get("status", "")]
+            [[int(r["rank"]), pid, r.get("name", ""), r.get("city", ""),
+              m.tr("shortlist." + str(r.get("status", "")))]
              for pid, r in sl.iterrows()],
             [m.tr("col.rank"), m.tr("col.project_id"), m.tr("col.name"), m.tr("col.city"), ""],
             cls="scoring-shortlist",
@@ -207,14 +208,17 @@ class BoardView:
 
 def board_app(backend: Any = None, *, lang: str = "zh", poll: bool = True) -> w.Widget:
     """The chair / organizer board, ready to display."""
+    lazy = None
     if backend is None:
-        from .backend import default_backend
+        from .backend import LazyBackend
 
-        backend = default_backend()
+        backend = lazy = LazyBackend()
     model = BoardModel(backend, lang=lang)
     view = BoardView(model)
     if poll:
         view.poller.start()
+    if lazy is not None:
+        lazy.warm()
     view.root.model = model  # type: ignore[attr-defined]
     view.root.view = view  # type: ignore[attr-defined]
     return view.root

@@ -191,12 +191,15 @@ class ConsoleView:
 
 def console_app(backend: Any = None, *, lang: str = "zh") -> w.Widget:
     """The organizer console, ready to display."""
+    lazy = None
     if backend is None:
-        from .backend import default_backend
+        from .backend import LazyBackend
 
-        backend = default_backend()
+        backend = lazy = LazyBackend()
     model = ConsoleModel(backend, lang=lang)
     view = ConsoleView(model)
+    if lazy is not None:
+        lazy.warm()
     view.root.model = model  # type: ignore[attr-defined]
     view.root.view = view  # type: ignore[attr-defined]
     return view.root

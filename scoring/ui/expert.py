@@ -114,7 +114,7 @@ class ExpertView:
 
     # -- rendering -------------------------------------------------------------------------
     def _saved_html(self, text: str) -> str:
-        return f"<div style='color:#0d47a1'>💾 {esc(text)}</div>" if text else ""
+        return f"<div style='color:#0d47a1'>{esc(text)}</div>" if text else ""
 
     def _render_status(self) -> None:
         m = self.model
@@ -125,7 +125,7 @@ class ExpertView:
             f"<div style='display:flex;gap:24px;flex-wrap:wrap;font-size:15px'>"
             f"<span>{esc(m.tr('panel'))}：<b>{esc(m.panel_name)}</b></span>"
             f"<span class='scoring-progress'><b>{esc(m.progress_text)}</b></span>"
-            f"<span class='scoring-timer'>⏱ {esc(m.timer_text)}</span></div>"
+            f"<span class='scoring-timer'>{esc(m.timer_text)}</span></div>"
         )
 
     def _refresh(self, _change: Any = None) -> None:
@@ -178,7 +178,7 @@ class ExpertView:
         if m.criteria is not None and not self.inputs:
             rows = []
             for c in m.criteria:
-                lab = w.HTML(layout=w.Layout(width="190px"))
+                lab = w.HTML(layout=w.Layout(width="190px", min_width="190px", flex="0 0 190px"))
                 box = w.Text(continuous_update=False, layout=w.Layout(width="90px"))
                 box.add_class(f"scoring-score-{c.key}")
                 desc = w.HTML(layout=w.Layout(flex="1 1 auto"))
@@ -250,14 +250,17 @@ class ExpertView:
 
 def expert_app(backend: Any = None, *, lang: str = "zh", poll: bool = True) -> w.Widget:
     """The expert page, ready to display (``backend`` defaults to the store at ``$SCORING_DB``)."""
+    lazy = None
     if backend is None:
-        from .backend import default_backend
+        from .backend import LazyBackend
 
-        backend = default_backend()
+        backend = lazy = LazyBackend()
     model = ExpertModel(backend, lang=lang)
     view = ExpertView(model)
     if poll:
         view.poller.start()
+    if lazy is not None:
+        lazy.warm()
     view.root.model = model  # type: ignore[attr-defined]
     view.root.view = view  # type: ignore[attr-defined]
     return view.root

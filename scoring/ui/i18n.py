@@ -76,6 +76,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "board.agreement": ("一致性：Kendall W = {w}，ICC = {icc}", "Agreement: Kendall's W = {w}, ICC = {icc}"),
     "board.robustness": ("入选概率（权重扰动）", "Probability of making the cut (weight uncertainty)"),
     "board.shortlist": ("入选名单（分数线 {cut}）", "Shortlist (cut line {cut})"),
+    "shortlist.selected": ("入选", "selected"),
+    "shortlist.chair": ("待组长裁定", "chair decides"),
     "board.download": ("下载", "Download"),
     "board.hidden": ("评审结束后显示结果", "Results appear after the panel is closed"),
     "board.config_hash": ("配置指纹", "Configuration hash"),

@@ -499,6 +499,9 @@ class BoardModel(TimerMixin, BaseModel):
 
     def _status(self) -> str:
         panels = self.run(self.backend.panels, self.identity, clear=False) or []
+        fresh = [{k: p[k] for k in ("id", "name", "status", "config_hash")} for p in panels]
+        if fresh and fresh != self.panels:
+            self.panels = fresh
         for p in panels:
             if str(p["id"]) == self.panel_id:
                 return str(p["status"])

@@ -58,7 +58,7 @@ def server(tmp_path_factory):
     port = free_port()
     env = {**os.environ, "SCORING_DB": db_url, "SCORING_HOME": str(home),
            "MPLCONFIGDIR": str(home / "mpl")}
-    log = open(home / "serve.log", "w")  # noqa: SIM115 - closed below
+    log = open(home / "serve.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "scoring", "serve", "--port", str(port)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,

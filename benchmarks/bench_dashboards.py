@@ -1,0 +1,214 @@
+"""Dashboards benchmark (``make bench``), all measured in one run against one ``scoring serve``.
+
+1. Time from opening each dashboard to its first usable widget (the login button is visible and
+   enabled) against a trivial Voila notebook (one button) served by the same server.
+   Goal: at most 1.2x. Median of ``--repeat`` openings, pages opened one after another.
+2. Memory of one expert kernel (logged in, scoring a candidate) against a bare kernel that
+   imports pandas + matplotlib and shows one button. Goal: at most 1.3x (RSS and USS).
+3. Ten expert pages opened at once: all usable (logged in, conflicts step shown); time printed.
+
+Chromium is Debian's /usr/bin/chromium driven by Playwright. The database is a fresh demo store
+seeded through the store's API (``tests/ui/seed.py``).
+
+    .venv/bin/python benchmarks/bench_dashboards.py [--repeat 3] [--preheat]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+TRIVIAL = "import ipywidgets as w\nw.Button(description='ok', _dom_classes=['scoring-login'])"
+BARE = (
+    "import pandas, matplotlib\nimport matplotlib.figure\nimport ipywidgets as w\n"
+    "w.Button(description='ok', _dom_classes=['scoring-login'])"
+)
+
+
+def _notebook(path: Path, code: str) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    cell = nbformat.v4.new_code_cell(code)
+    cell["id"] = path.stem
+    nb.cells = [cell]
+    nbformat.write(nb, str(path))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _kernel_pid(kernel_id: str) -> int:
+    import psutil
+
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        if any(kernel_id in part for part in (proc.info["cmdline"] or [])):
+            return proc.info["pid"]
+    raise LookupError(f"no process for kernel {kernel_id}")
+
+
+def _memory(kernel_id: str) -> tuple[float, float]:
+    """(RSS, USS) of a kernel's process in MiB."""
+    import psutil
+
+    info = psutil.Process(_kernel_pid(kernel_id)).memory_full_info()
+    return info.rss / 2**20, getattr(info, "uss", info.rss) / 2**20
+
+
+def _kernel_id(page) -> str:
+    import json
+
+    return json.loads(page.locator("#jupyter-config-data").text_content())["kernelId"]
+
+
+def _open(ctx, base: str, name: str) -> tuple[float, object]:
+    page = ctx.new_page()
+    t0 = time.perf_counter()
+    page.goto(f"{base}/voila/render/{name}.ipynb", wait_until="commit")
+    page.locator("button.scoring-login").wait_for(state="visible", timeout=120_000)
+    page.wait_for_function(
+        "() => { const b = document.querySelector('button.scoring-login'); return b && !b.disabled; }"
+    )
+    return time.perf_counter() - t0, page
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--preheat", action="store_true", help="serve with preheated kernels")
+    args = ap.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    from scoring.store import Workbench
+
+    spec = importlib.util.spec_from_file_location("seed", ROOT / "tests" / "ui" / "seed.py")
+    seed = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(seed)
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-dash-"))
+    dash = tmp / "dashboards"
+    shutil.copytree(ROOT / "dashboards", dash)
+    _notebook(dash / "trivial.ipynb", TRIVIAL)
+    _notebook(dash / "bare.ipynb", BARE)
+    db_url = f"sqlite:///{tmp / 'demo.sqlite'}"
+    wb = Workbench(db_url)
+    info = seed.seed(wb)
+    wb.close()
+    codes = info["codes"]
+    port = _free_port()
+    env = {**os.environ, "SCORING_DB": db_url, "SCORING_HOME": str(tmp),
+           "SCORING_DASHBOARDS": str(dash), "MPLCONFIGDIR": str(tmp / "mpl")}
+    cmd = [sys.executable, "-m", "scoring", "serve", "--port", str(port)]
+    if args.preheat:
+        cmd.append("--preheat")
+    log = open(tmp / "serve.log", "w")
+    server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/", timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+            ctx.set_default_timeout(120_000)
+            _, warm = _open(ctx, base, "trivial")  # warm the OS caches once
+            warm.close()
+
+            print(f"1. open -> first usable widget (median of {args.repeat}; preheat="
+                  f"{args.preheat})")
+            times: dict[str, float] = {}
+            for name in ("trivial", "expert", "board", "bank", "console"):
+                runs = []
+                for _ in range(args.repeat):
+                    dt, page = _open(ctx, base, name)
+                    runs.append(dt)
+                    page.close(run_before_unload=True)
+                    time.sleep(0.3)
+                times[name] = statistics.median(runs)
+            for name, dt in times.items():
+                ratio = dt / times["trivial"]
+                goal = "" if name == "trivial" else f"  ratio {ratio:.2f}x (goal <= 1.2x)"
+                print(f"   {name:8s} {dt:6.2f} s{goal}")
+
+            print("2. kernel memory (MiB)")
+            _, bare = _open(ctx, base, "bare")
+            time.sleep(1.0)
+            bare_rss, bare_uss = _memory(_kernel_id(bare))
+            _, ex = _open(ctx, base, "expert")
+            ex.locator(".scoring-code input").fill(codes["X01"])
+            ex.locator("button.scoring-login").click()
+            ex.locator("button.scoring-no-conflict").click()
+            ex.locator(".scoring-score-strength input").fill("80")
+            ex.locator(".scoring-score-strength input").press("Tab")
+            ex.locator(".scoring-saved").get_by_text("综合实力 80").wait_for()
+            time.sleep(1.0)
+            ex_rss, ex_uss = _memory(_kernel_id(ex))
+            print(f"   bare pandas+matplotlib kernel: RSS {bare_rss:6.1f}  USS {bare_uss:6.1f}")
+            print(f"   expert kernel (scoring):       RSS {ex_rss:6.1f}  USS {ex_uss:6.1f}")
+            print(f"   ratio RSS {ex_rss / bare_rss:.2f}x  USS {ex_uss / bare_uss:.2f}x "
+                  "(goal <= 1.3x)")
+            bare.close(run_before_unload=True)
+            ex.close(run_before_unload=True)
+            time.sleep(1.0)
+
+            print("3. ten expert pages opened at once")
+            experts = [k for k in codes if k.startswith("X") and k != "X08"]
+            t0 = time.perf_counter()
+            pages = []
+            for _ in range(10):
+                page = ctx.new_page()
+                page.goto(f"{base}/voila/render/expert.ipynb", wait_until="commit")
+                pages.append(page)
+            usable = []
+            for page in pages:
+                page.locator("button.scoring-login").wait_for(state="visible")
+                usable.append(time.perf_counter() - t0)
+            t_usable = time.perf_counter() - t0
+            for i, page in enumerate(pages):
+                page.locator(".scoring-code input").fill(codes[experts[i % len(experts)]])
+                page.locator("button.scoring-login").click()
+            for page in pages:
+                page.locator("button.scoring-no-conflict").wait_for(state="visible")
+            t_logged = time.perf_counter() - t0
+            print(f"   all 10 usable after {t_usable:.2f} s (first {min(usable):.2f} s); "
+                  f"all 10 logged in after {t_logged:.2f} s")
+            for page in pages:
+                page.close(run_before_unload=True)
+            browser.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
