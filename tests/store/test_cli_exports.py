@@ -1,0 +1,203 @@
+"""The organizers' command line and the exports (xlsx like the forms, csv with BOM, no formulas)."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import openpyxl
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from scoring.cli import main
+from scoring.store import Workbench
+from scoring.store.demo import CLOSED_PANEL, OPEN_PANEL
+
+from .conftest import DEMO, FULL
+
+CODE = re.compile(r"^\s+(\S+)\s+(\S+-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})$")
+
+
+def _codes(out: str) -> dict[str, str]:
+    return {m[1]: m[2] for line in out.splitlines() if (m := CODE.match(line))}
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> tuple[str, dict[str, str]]:
+    """``scoring init --demo`` once for this module (SQLite)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}"
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main(["--db", url, "init", "--demo", "--year", "2026"]) == 0
+    return url, _codes(buf.getvalue())
+
+
+def test_init_demo(demo_db) -> None:
+    url, codes = demo_db
+    assert {"ORGANIZER", "CHAIR", "X01", "X09"} <= set(codes)
+    wb = Workbench(url)
+    org = wb.system_actor()
+    panels = {p["name"]: p for p in wb.panels(org)}
+    assert panels[CLOSED_PANEL]["status"] == "closed" and panels[OPEN_PANEL]["status"] == "open"
+    assert panels[CLOSED_PANEL]["config_hash"]
+    demo_scores = pd.read_csv(DEMO / "scores.csv", dtype={"project_id": str, "expert_id": str})
+    got = wb.panel_scores(org, panels[CLOSED_PANEL]["id"])
+    merged = demo_scores.merge(got, on=["project_id", "expert_id", "criterion"], suffixes=("", "_db"))
+    assert len(got) == len(demo_scores) == len(merged)  # every demo score, confirmed, once
+    assert (merged["score"] == merged["score_db"]).all()
+    prog = wb.progress(org, panels[CLOSED_PANEL]["id"])
+    assert set(prog["status"]) == {"confirmed", "recused"}
+    # the codes printed work, and the open panel is there to score in
+    me = wb.login(codes["X01"])
+    r = wb.save_scores(me, panels[OPEN_PANEL]["id"], wb.my_sheets(me, panels[OPEN_PANEL]["id"])
+                       ["project_id"].iloc[0], FULL, base_version=0)
+    assert r.status == "saved"
+    assert wb.verify().ok
+    wb.close()
+
+
+@pytest.mark.parametrize("what", ["ranking", "catalogue", "summary", "scores"])
+def test_exports_xlsx_and_csv(demo_db, tmp_path, what, capsys) -> None:
+    url, _ = demo_db
+    xlsx, csv_path = tmp_path / f"{what}.xlsx", tmp_path / f"{what}.csv"
+    assert main(["--db", url, "export", what, "--out", str(xlsx)]) == 0
+    assert main(["--db", url, "export", what, "--out", str(csv_path)]) == 0
+    raw = csv_path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for Excel
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    ws = openpyxl.load_workbook(xlsx).active
+    assert ws.merged_cells.ranges, "a title row merged across the columns"
+    title = ws.cell(1, 1).value
+    header = [c.value for c in ws[2]]
+    assert header == rows[0]
+    assert ws.max_row - 2 == len(rows) - 1
+    assert any(ws.column_dimensions[k].width for k in ws.column_dimensions)
+    if what == "ranking":
+        assert header[:3] == ["名次", "项目编号", "企业名称(区域名称)"] and "综合实力" in header
+        assert "2026" in title and len(rows) == 51
+        assert [int(r[0]) for r in rows[1:4]] == [1, 2, 3]
+    elif what == "catalogue":
+        assert "2026年度目录" in title
+        names = [r[1] for r in rows[1:]]
+        assert names[0] == "一、供应链重点企业项目" and re.match(r"\(一\).+\(\d+个\)", names[1])
+        assert sum(1 for r in rows[1:] if r[0]) == 30  # the demo cut line: 30 projects
+    elif what == "summary":
+        assert header[:7] == ["序号", "企业名称(区域名称)", "注册资本(万元)", "所属具体产业", "上年营收(亿元)",
+                              "联系人姓名及部门", "联系方式"]
+        assert len(rows) == 51
+        region = next(r for r in rows[1:] if "区域" in r[1] or "集群" in r[1])
+        assert region[2] == region[3] == region[4] == ""  # region rows: name, contact, phone only
+    else:
+        assert {"版本", "类型", "评分人"} <= set(header)
+        kinds = {r[header.index("类型")] for r in rows[1:]}
+        assert kinds == {"draft", "confirm"}  # every version, not only the current one
+
+
+def test_formulas_are_neutralised_in_exports(tmp_path, wb, org) -> None:
+    cands = pd.read_csv(DEMO / "candidates.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig").head(2)
+    cands.loc[0, "name"] = '=HYPERLINK("http://evil.example","点我")'
+    cands.loc[1, "name"] = "@SUM(1+1)"
+    cands.loc[1, "phone"] = "+86 351 0000"
+    wb.import_candidates(org, cands)
+    experts = pd.DataFrame({"expert_id": ["Y1", "Y2"], "name": ["甲", "乙"], "kind": ["industry"] * 2})
+    wb.import_experts(org, experts)
+    codes = {e: wb.create_account(org, e, "expert", expert_id=e) for e in ("Y1", "Y2")}
+    pid = wb.create_panel(org, "P", members=["Y1", "Y2"], candidates=list(cands.project_id))
+    wb.freeze_config(org, pid)
+    wb.open_panel(org, pid)
+    for c in codes.values():
+        me = wb.login(c)
+        for p in cands.project_id:
+            wb.save_scores(me, pid, p, FULL, base_version=0)
+            wb.confirm_sheet(me, pid, p, base_version=1)
+    wb.close_panel(org, pid)
+    for what in ("ranking", "summary"):
+        for suffix in (".csv", ".xlsx"):
+            out = tmp_path / f"{what}{suffix}"
+            assert main(["--db", wb.url, "export", what, "--out", str(out)]) == 0
+            if suffix == ".csv":
+                cells = [c for row in csv.reader(out.read_text("utf-8-sig").splitlines()) for c in row]
+            else:
+                ws = openpyxl.load_workbook(out).active
+                cells = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+            assert "'=HYPERLINK(\"http://evil.example\",\"点我\")" in cells
+            assert "'@SUM(1+1)" in cells
+            assert not any(isinstance(c, str) and c[:1] in "=@" for c in cells)
+            if what == "summary":
+                assert "'+86 351 0000" in cells
+
+
+def _fingerprint(url: str) -> tuple:
+    eng = sa.create_engine(url)
+    with eng.connect() as conn:
+        out = tuple(conn.execute(sa.text(f"SELECT COUNT(*) FROM {t}")).scalar()
+                    for t in ("candidates", "experts", "accounts", "audit_log", "panels"))
+        hashes = tuple(conn.execute(sa.text("SELECT code_hash FROM accounts ORDER BY login")).scalars())
+    eng.dispose()
+    return out, hashes
+
+
+def test_cli_import_codes_and_errors(tmp_path, capsys) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    assert main(["--db", url, "init", "--year", "2026"]) == 0
+    assert main(["--db", url, "import", "candidates", str(DEMO / "candidates.csv")]) == 0
+    assert "50 added" in capsys.readouterr().out
+    assert main(["--db", url, "import", "candidates", str(DEMO / "candidates.csv")]) == 0
+    assert "0 added, 0 changed, 50 unchanged" in capsys.readouterr().out
+    assert main(["--db", url, "import", "experts", str(DEMO / "experts.csv")]) == 0
+    assert main(["--db", url, "codes", "--experts"]) == 0
+    codes = _codes(capsys.readouterr().out)
+    assert set(codes) == {f"X0{i}" for i in range(1, 10)}
+    wb = Workbench(url)
+    assert wb.login(codes["X09"]).role == "bank" and wb.login(codes["X01"]).role == "expert"
+    assert main(["--db", url, "codes", "X01"]) == 0
+    new = _codes(capsys.readouterr().out)["X01"]
+    assert new != codes["X01"] and wb.login(new).login == "X01"
+    with pytest.raises(ValueError):
+        wb.login(codes["X01"])
+    assert main(["--db", url, "codes", "--create", "boss", "--role", "organizer"]) == 0
+    assert "BOSS-" in capsys.readouterr().out
+
+    # errors: one line on stderr, exit status 2, nothing changed
+    before = _fingerprint(url)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("project_id,name,kind,city\nE900,新企业,enterprise,太原市\nE901,,region,火星市\n",
+                   encoding="utf-8")
+    attempts = [
+        ["import", "candidates", str(bad)],
+        ["import", "experts", str(tmp_path / "missing.csv")],
+        ["export", "ranking", "--out", str(tmp_path / "r.xlsx")],  # no closed panel yet
+        ["export", "nonsense", "--out", str(tmp_path / "r.xlsx")],
+        ["export", "ranking", "--out", str(tmp_path / "r.txt")],
+        ["codes", "X01", "NOSUCH"],  # one bad login: not even X01 is reissued
+        ["codes", "--create", "X01", "--role", "expert", "--expert", "X01"],  # exists
+        ["codes", "--create", "Y9", "--role", "expert"],  # no expert record named
+    ]
+    for argv in attempts:
+        assert main(["--db", url, *argv]) == 2, argv
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("scoring ") and "\n" not in err, (argv, err)
+    err_rows = None
+    assert main(["--db", url, "import", "candidates", str(bad)]) == 2
+    err_rows = capsys.readouterr().err
+    assert "bad.csv, row 3" in err_rows and "name" in err_rows and "city" in err_rows
+    assert _fingerprint(url) == before
+    assert not (tmp_path / "r.xlsx").exists()
+    wb.close()
+
+
+def test_default_database_location(tmp_path, monkeypatch) -> None:
+    from scoring.store.db import default_url, resolve_url
+
+    monkeypatch.delenv("SCORING_DB", raising=False)
+    monkeypatch.setenv("SCORING_HOME", str(tmp_path / "home"))
+    assert default_url() == f"sqlite:///{tmp_path / 'home' / 'scoring.sqlite'}"
+    assert main(["init", "--year", "2026"]) == 0
+    assert (tmp_path / "home" / "scoring.sqlite").exists()
+    monkeypatch.setenv("SCORING_DB", f"sqlite:///{tmp_path / 'other.sqlite'}")
+    assert resolve_url(None) == f"sqlite:///{tmp_path / 'other.sqlite'}"
+    assert resolve_url(str(tmp_path / "x.sqlite")) == f"sqlite:///{tmp_path / 'x.sqlite'}"
