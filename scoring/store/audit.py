@@ -61,12 +61,20 @@ class ChainWriter:
     conn: Connection
     seq: int
     hash: str
+    cursor: Any = None
 
     @classmethod
     def lock(cls, conn: Connection) -> ChainWriter:
-        """Lock the chain head row for this transaction and return a writer positioned at it."""
-        stmt = _HEAD if conn.dialect.name == "sqlite" else _HEAD_LOCK
-        row = conn.execute(stmt).one()
+        """Lock the chain head row for this transaction and return a writer positioned at it.
+
+        On SQLite the writer uses the transaction's raw ``sqlite3`` cursor (``BEGIN IMMEDIATE``
+        already holds the write lock); on PostgreSQL ``SELECT … FOR UPDATE`` locks the head row.
+        """
+        if conn.dialect.name == "sqlite":
+            cur = conn.connection.dbapi_connection.cursor()
+            seq, h = cur.execute(_HEAD.text).fetchone()
+            return cls(conn, int(seq), h, cur)
+        row = conn.execute(_HEAD_LOCK).one()
         return cls(conn, int(row.seq), row.hash)
 
     def append(self, actor: str, action: str, target: str = "", details: Any = None) -> int:
@@ -75,11 +83,14 @@ class ChainWriter:
         ts = now()
         text = canonical_json(details if details is not None else {})
         h = record_hash(seq, ts, actor, action, target, text, self.hash)
-        self.conn.execute(_INSERT, {
-            "seq": seq, "ts": ts, "actor": actor, "action": action, "target": target,
-            "details": text, "prev_hash": self.hash, "hash": h,
-        })
-        self.conn.execute(_MOVE_HEAD, {"seq": seq, "hash": h})
+        rec = {"seq": seq, "ts": ts, "actor": actor, "action": action, "target": target,
+               "details": text, "prev_hash": self.hash, "hash": h}
+        if self.cursor is not None:
+            self.cursor.execute(_INSERT.text, rec)
+            self.cursor.execute(_MOVE_HEAD.text, {"seq": seq, "hash": h})
+        else:
+            self.conn.execute(_INSERT, rec)
+            self.conn.execute(_MOVE_HEAD, {"seq": seq, "hash": h})
         self.seq, self.hash = seq, h
         return seq
 

@@ -13,6 +13,7 @@ A save carries ``base_version`` (the sheet version the page showed) and a ``requ
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -141,3 +142,84 @@ UPDATE_SHEET = sa.text(
     "updated_at = :updated_at WHERE id = :sheet_id AND version = :base_version"
 ).bindparams(sa.bindparam("scores", type_=sa.JSON))
 ACCOUNT = sa.text("SELECT role, active, code_version, expert_pk FROM accounts WHERE id = :id")
+
+
+_INSERT_VERSION_SQL = (
+    "INSERT INTO sheet_versions (sheet_id, version, kind, scores, request_id, author, approved_by, "
+    "reason, created_at) VALUES (:sheet_id, :version, :kind, :scores, :request_id, :author, "
+    ":approved_by, :reason, :created_at)"
+)
+_UPDATE_SHEET_SQL = (
+    "UPDATE sheets SET version = :version, status = :status, scores = :scores, "
+    "updated_at = :updated_at WHERE id = :sheet_id AND version = :base_version"
+)
+_ACCOUNT_SQL = "SELECT role, active, code_version, expert_pk FROM accounts WHERE id = :id"
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """The sheet a save addresses, with its panel's status and an earlier identical request."""
+
+    id: int
+    status: str
+    version: int
+    scores: dict[str, float] | None
+    panel_status: str
+    dup_version: int | None
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    role: str
+    active: bool
+    code_version: int
+    expert_pk: int | None
+
+
+class HotPath:
+    """The statements of a save inside one write transaction.
+
+    On SQLite they run on the raw ``sqlite3`` cursor of the transaction's connection (the same
+    transaction, begun by SQLAlchemy with ``BEGIN IMMEDIATE``): this cuts the time the write
+    lock is held by about two thirds, which is what bounds the latency of 30 concurrent
+    writers. Elsewhere (PostgreSQL) they run as SQLAlchemy ``text`` with row locks.
+    """
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.cur = conn.connection.dbapi_connection.cursor() if conn.dialect.name == "sqlite" else None
+
+    def account(self, account_id: int) -> AccountRow | None:
+        if self.cur is None:
+            row = self.conn.execute(ACCOUNT, {"id": account_id}).first()
+        else:
+            row = self.cur.execute(_ACCOUNT_SQL, {"id": account_id}).fetchone()
+        return None if row is None else AccountRow(row[0], bool(row[1]), int(row[2]), row[3])
+
+    def sheet(self, panel_id: int, expert_pk: int | None, project_id: str, request_id: str) -> SheetRow | None:
+        params = {"panel_id": panel_id, "expert_pk": expert_pk, "project_id": project_id,
+                  "request_id": request_id}
+        if self.cur is None:
+            row = self.conn.execute(SHEET_FOR_UPDATE, params).first()
+            scores = None if row is None else row.scores
+        else:
+            row = self.cur.execute(_SHEET_SQL, params).fetchone()
+            scores = None if row is None or row[3] is None else json.loads(row[3])
+        if row is None:
+            return None
+        return SheetRow(int(row[0]), row[1], int(row[2]), scores, row[4], row[5])
+
+    def write(self, sheet_id: int, base_version: int, version: int, kind: str, status: str,
+              scores: dict[str, float], request_id: str, author: str, ts: str) -> int:
+        """Insert the version and move the sheet to it; returns the sheets updated (1)."""
+        ins = {"sheet_id": sheet_id, "version": version, "kind": kind, "scores": scores,
+               "request_id": request_id, "author": author, "approved_by": None, "reason": None,
+               "created_at": ts}
+        upd = {"version": version, "status": status, "scores": scores, "updated_at": ts,
+               "sheet_id": sheet_id, "base_version": base_version}
+        if self.cur is None:
+            self.conn.execute(INSERT_VERSION, ins)
+            return self.conn.execute(UPDATE_SHEET, upd).rowcount
+        text = json.dumps(scores)
+        self.cur.execute(_INSERT_VERSION_SQL, {**ins, "scores": text})
+        return self.cur.execute(_UPDATE_SHEET_SQL, {**upd, "scores": text}).rowcount

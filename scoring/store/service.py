@@ -47,12 +47,9 @@ from .models import PanelConfig as PanelConfigRow
 from .scores import (
     ACCOUNT,
     DUPLICATE,
-    INSERT_VERSION,
     SAVED,
-    SHEET,
-    SHEET_FOR_UPDATE,
     STALE,
-    UPDATE_SHEET,
+    HotPath,
     SaveResult,
     clean_scores,
     request_key,
@@ -697,11 +694,14 @@ class Workbench:
             scores = None
             rid = request_id or request_key("confirm", base, {})
         with self._write(actor) as tx:
-            conn = tx.conn
-            self._check_fast(conn, actor, ("expert", "bank"))
-            stmt = SHEET if conn.dialect.name == "sqlite" else SHEET_FOR_UPDATE
-            sheet = conn.execute(stmt, {"panel_id": pid, "expert_pk": actor.expert_pk,
-                                        "project_id": str(project_id), "request_id": rid}).first()
+            hot = HotPath(tx.conn)
+            acct = hot.account(actor.account_id) if actor.account_id != _SYSTEM_ID else None
+            if (acct is None or not acct.active or acct.code_version != actor.code_version
+                    or acct.role != actor.role or acct.expert_pk != actor.expert_pk):
+                raise AccessDenied("访问码已失效，请重新登录 / access code revoked or reissued: log in again")
+            if actor.role not in ("expert", "bank"):
+                raise AccessDenied(f"需要评审专家角色 / needs role expert or bank (you are {actor.role})")
+            sheet = hot.sheet(pid, actor.expert_pk, str(project_id), rid)
             if sheet is None or sheet.status == "recused":
                 # One message for "not on the panel", "no such candidate" and "recused".
                 raise AccessDenied(f"您不能为项目 {project_id} 评分 / you may not score {project_id} "
@@ -722,14 +722,7 @@ class Workbench:
             else:
                 status = "draft"
             version = sheet.version + 1
-            ts = now()
-            conn.execute(INSERT_VERSION, {
-                "sheet_id": sheet.id, "version": version, "kind": kind, "scores": scores,
-                "request_id": rid, "author": actor.label, "approved_by": None, "reason": None,
-                "created_at": ts})
-            n = conn.execute(UPDATE_SHEET, {"version": version, "status": status, "scores": scores,
-                                            "updated_at": ts, "sheet_id": sheet.id,
-                                            "base_version": base}).rowcount
+            n = hot.write(sheet.id, base, version, kind, status, scores, rid, actor.label, now())
             if n != 1:  # cannot happen while writers are serialised; never write a fork
                 raise RuleViolation("并发冲突，请重试 / concurrent change: retry")
             tx.audit(f"sheet.{kind}", f"panel:{pid}/{project_id}/{actor.label}",
