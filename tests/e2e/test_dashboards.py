@@ -98,6 +98,16 @@ def test_review_session_end_to_end(server, browser_context):
     assert "87" not in board.locator(".scoring-progress-matrix").inner_text()  # no values
     a.screenshot(path=str(DOCS / "dashboard-expert.png"), full_page=True)
 
+    # usable on a 1024-wide tablet: nothing wider than the screen; English by a switch
+    a.set_viewport_size({"width": 1024, "height": 768})
+    a.wait_for_timeout(300)
+    widths = a.evaluate("() => [document.documentElement.scrollWidth, document.body.scrollWidth]")
+    assert max(widths) <= 1024, widths
+    assert a.locator("button.scoring-confirm").is_visible()
+    a.set_viewport_size({"width": 1280, "height": 800})
+    b.locator("button.scoring-lang").click()
+    b.locator(".scoring-progress").get_by_text("2 / 6 confirmed").wait_for()
+
     # the chair closes the panel: the ranking appears
     board.locator("button.scoring-close").click()
     board.locator(".scoring-ranking").wait_for()
