@@ -285,6 +285,16 @@ class Workbench:
                 raise NotFound(f"无此账户 / no account {login}")
             tx.audit("account.revoke", f"account:{login}")
 
+    def expert_id(self, actor: Actor) -> str:
+        """The expert id an ``expert``/``bank`` account scores as (``AccessDenied`` for others)."""
+        with self._read() as conn:
+            self._check(conn, actor)
+            eid = None if actor.expert_pk is None else conn.execute(
+                sa.select(Expert.expert_id).where(Expert.id == actor.expert_pk)).scalar()
+        if eid is None:
+            raise AccessDenied("该账户不是评审专家 / this account is not an expert")
+        return str(eid)
+
     def accounts(self, actor: Actor) -> list[dict[str, Any]]:
         """Every account (never a code or hash). Organizer only."""
         with self._read() as conn:

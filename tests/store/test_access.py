@@ -200,3 +200,10 @@ def test_declaring_conflicts(panel) -> None:
     assert "E001" not in set(wb.my_sheets(panel.a["X01"], panel.id)["project_id"])
     with pytest.raises(AccessDenied):
         wb.save_scores(panel.a["X01"], panel.id, "E001", FULL, base_version=1)
+
+
+def test_expert_id_of_an_actor(panel) -> None:
+    wb = panel.wb
+    assert wb.expert_id(panel.a["X09"]) == "X09"
+    with pytest.raises(AccessDenied):
+        wb.expert_id(panel.a["CHAIR"])
