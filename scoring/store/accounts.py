@@ -16,7 +16,12 @@ import secrets
 from dataclasses import dataclass
 
 #: Roles: organizer (commerce department), chair, expert, bank reviewer.
-ROLES: dict[str, str] = {"organizer": "组织方", "chair": "主持人", "expert": "评审专家", "bank": "银行评审"}
+ROLES: dict[str, str] = {
+    "organizer": "组织方",
+    "chair": "主持人",
+    "expert": "评审专家",
+    "bank": "银行评审",
+}
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 LOGIN_RE = re.compile(r"^[A-Z0-9][A-Z0-9_.]{0,62}$")

@@ -83,8 +83,16 @@ class ChainWriter:
         ts = now()
         text = canonical_json(details if details is not None else {})
         h = record_hash(seq, ts, actor, action, target, text, self.hash)
-        rec = {"seq": seq, "ts": ts, "actor": actor, "action": action, "target": target,
-               "details": text, "prev_hash": self.hash, "hash": h}
+        rec = {
+            "seq": seq,
+            "ts": ts,
+            "actor": actor,
+            "action": action,
+            "target": target,
+            "details": text,
+            "prev_hash": self.hash,
+            "hash": h,
+        }
         if self.cursor is not None:
             self.cursor.execute(_INSERT.text, rec)
             self.cursor.execute(_MOVE_HEAD.text, {"seq": seq, "hash": h})
@@ -123,33 +131,55 @@ def verify(conn: Connection, *, batch: int = 5000) -> VerifyReport:
     last = 0
     while True:
         rows = conn.execute(
-            sa.select(AuditRecord).where(AuditRecord.seq >= last + 1)
-            .order_by(AuditRecord.seq).limit(batch)
+            sa.select(AuditRecord)
+            .where(AuditRecord.seq >= last + 1)
+            .order_by(AuditRecord.seq)
+            .limit(batch)
         ).all()
         for r in rows:
             count += 1
             if r.seq != expected_seq:
-                return VerifyReport(False, count, expected_seq,
-                                    f"审计记录 #{expected_seq} 缺失（被删除） / audit record #{expected_seq} "
-                                    f"is missing (deleted); next is #{r.seq}")
+                return VerifyReport(
+                    False,
+                    count,
+                    expected_seq,
+                    f"审计记录 #{expected_seq} 缺失（被删除） / audit record #{expected_seq} "
+                    f"is missing (deleted); next is #{r.seq}",
+                )
             if r.prev_hash != prev:
-                return VerifyReport(False, count, r.seq,
-                                    f"审计记录 #{r.seq} 的前序哈希不符 / audit record #{r.seq}: "
-                                    "previous hash does not match (a record before it was changed)")
+                return VerifyReport(
+                    False,
+                    count,
+                    r.seq,
+                    f"审计记录 #{r.seq} 的前序哈希不符 / audit record #{r.seq}: "
+                    "previous hash does not match (a record before it was changed)",
+                )
             h = record_hash(r.seq, r.ts, r.actor, r.action, r.target, r.details, r.prev_hash)
             if h != r.hash:
-                return VerifyReport(False, count, r.seq,
-                                    f"审计记录 #{r.seq} 被修改 / audit record #{r.seq} was edited "
-                                    f"({r.action} {r.target} by {r.actor} at {r.ts})")
+                return VerifyReport(
+                    False,
+                    count,
+                    r.seq,
+                    f"审计记录 #{r.seq} 被修改 / audit record #{r.seq} was edited "
+                    f"({r.action} {r.target} by {r.actor} at {r.ts})",
+                )
             prev, expected_seq = r.hash, r.seq + 1
             last = r.seq
         if len(rows) < batch:
             break
     head = conn.execute(sa.select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1)).first()
     if head is None:
-        return VerifyReport(False, count, None, "审计链头缺失 / the audit chain head row is missing")
+        return VerifyReport(
+            False, count, None, "审计链头缺失 / the audit chain head row is missing"
+        )
     if head.seq != last or head.hash != prev:
-        return VerifyReport(False, count, last + 1,
-                            f"审计记录 #{last + 1} 起被删除 / audit records from #{last + 1} were deleted "
-                            f"(the chain head names #{head.seq})")
-    return VerifyReport(True, count, None, f"审计链完整，共 {count} 条记录 / audit chain intact: {count} records")
+        return VerifyReport(
+            False,
+            count,
+            last + 1,
+            f"审计记录 #{last + 1} 起被删除 / audit records from #{last + 1} were deleted "
+            f"(the chain head names #{head.seq})",
+        )
+    return VerifyReport(
+        True, count, None, f"审计链完整，共 {count} 条记录 / audit chain intact: {count} records"
+    )

@@ -30,7 +30,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
             codes = seed_demo(wb, year=args.year)
             print(f"database: {wb.engine.url.render_as_string(hide_password=True)}")
-            print(f"round {wb.current_year()}: demo loaded (closed panel with every score confirmed; open panel)")
+            print(
+                f"round {wb.current_year()}: demo loaded (closed panel with every score confirmed; open panel)"
+            )
             _print_codes(codes, wb)
         else:
             wb.init(args.year)
@@ -45,7 +47,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         org = wb.system_actor()
         fn = wb.import_candidates if args.what == "candidates" else wb.import_experts
         res = fn(org, args.file)
-    print(f"{args.what}: {len(res.added)} added, {len(res.changed)} changed, {res.unchanged} unchanged")
+    print(
+        f"{args.what}: {len(res.added)} added, {len(res.changed)} changed, {res.unchanged} unchanged"
+    )
     return 0
 
 
@@ -54,7 +58,9 @@ def cmd_codes(args: argparse.Namespace) -> int:
     with Workbench(args.db) as wb:
         org = wb.system_actor()
         if args.create:
-            code = wb.create_account(org, args.create, args.role, name=args.name, expert_id=args.expert)
+            code = wb.create_account(
+                org, args.create, args.role, name=args.name, expert_id=args.expert
+            )
             _print_codes({args.create.upper(): code}, wb)
             return 0
         if args.revoke:
@@ -70,8 +76,9 @@ def cmd_codes(args: argparse.Namespace) -> int:
                 if rec["expert_id"] in have:
                     continue
                 role = "bank" if rec["kind"] == "bank" else "expert"
-                codes[rec["expert_id"]] = wb.create_account(org, rec["expert_id"], role,
-                                                            expert_id=rec["expert_id"], name=rec["name"])
+                codes[rec["expert_id"]] = wb.create_account(
+                    org, rec["expert_id"], role, expert_id=rec["expert_id"], name=rec["name"]
+                )
             if not codes:
                 print("every expert already has an account (reissue with: scoring codes LOGIN ...)")
                 return 0
@@ -83,7 +90,9 @@ def cmd_codes(args: argparse.Namespace) -> int:
         if not logins:
             for a in wb.accounts(org):
                 state = "active" if a["active"] else "revoked"
-                print(f"{a['login']:<12} {a['role']:<10} {state:<8} {a['expert_id'] or '':<6} {a['name']}")
+                print(
+                    f"{a['login']:<12} {a['role']:<10} {state:<8} {a['expert_id'] or '':<6} {a['name']}"
+                )
             return 0
         # validate every login first, so a typo changes nothing
         known = {a["login"] for a in wb.accounts(org)}
@@ -108,20 +117,30 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``init``, ``import``, ``export``, ``codes`` and ``verify`` to the ``scoring`` command."""
-    p = subparsers.add_parser("init", help="建库与当前年度（--demo 载入演示）/ create the database and round")
-    p.add_argument("--demo", action="store_true", help="also load the demo (closed and open panel) and print codes")
+    p = subparsers.add_parser(
+        "init", help="建库与当前年度（--demo 载入演示）/ create the database and round"
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="also load the demo (closed and open panel) and print codes",
+    )
     p.add_argument("--year", type=int, help="review year (default: this year)")
     p.set_defaults(func=cmd_init)
 
-    p = subparsers.add_parser("import", help="导入候选项目或专家 / import candidates or experts (xlsx/csv)")
+    p = subparsers.add_parser(
+        "import", help="导入候选项目或专家 / import candidates or experts (xlsx/csv)"
+    )
     p.add_argument("what", choices=("candidates", "experts"))
     p.add_argument("file", help="xlsx or csv (Chinese or English headers; see data/templates/)")
     p.set_defaults(func=cmd_import)
 
     p = subparsers.add_parser(
-        "export", help="导出排名、目录、汇总表、原始评分 / export ranking, catalogue, summary, scores",
+        "export",
+        help="导出排名、目录、汇总表、原始评分 / export ranking, catalogue, summary, scores",
         description="WHAT: ranking, catalogue (附件5), summary (附件3), scores (every version); "
-        "xlsx or csv by the suffix of --out (report / catalogue as .pdf when scoring.reports is installed).")
+        "xlsx or csv by the suffix of --out (report / catalogue as .pdf when scoring.reports is installed).",
+    )
     p.add_argument("what", help="ranking | catalogue | summary | scores | report")
     p.add_argument("--out", required=True, help="output file (.xlsx, .csv; .pdf for reports)")
     p.add_argument("--panel", type=int, help="panel id (default: the latest closed panel)")
@@ -135,7 +154,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("codes", help="账户与访问码 / accounts and access codes")
     p.add_argument("logins", nargs="*", help="reissue the codes of these accounts")
     p.add_argument("--all", action="store_true", help="reissue every active account's code")
-    p.add_argument("--experts", action="store_true", help="create accounts for experts that have none")
+    p.add_argument(
+        "--experts", action="store_true", help="create accounts for experts that have none"
+    )
     p.add_argument("--create", metavar="LOGIN", help="create an account")
     p.add_argument("--role", choices=tuple(ROLES), default="expert", help="role of --create")
     p.add_argument("--expert", metavar="EXPERT_ID", help="expert record of --create (expert/bank)")

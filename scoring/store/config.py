@@ -94,7 +94,9 @@ class PanelConfig:
             if o not in ("max", "min"):
                 problems.append(Problem(f"objective must be max or min, got {o!r}", column=k))
         if self.aggregation not in AGGREGATIONS:
-            problems.append(Problem(f"unknown aggregation {self.aggregation!r}", column="aggregation"))
+            problems.append(
+                Problem(f"unknown aggregation {self.aggregation!r}", column="aggregation")
+            )
         if self.tie_rule not in TIE_RULES:
             problems.append(Problem(f"unknown tie rule {self.tie_rule!r}", column="tie_rule"))
         if self.cut_size is not None and (not isinstance(self.cut_size, int) or self.cut_size < 1):
@@ -106,7 +108,9 @@ class PanelConfig:
 
             if self.ranking_method not in METHODS:
                 problems.append(
-                    Problem(f"unknown ranking method {self.ranking_method!r}", column="ranking_method")
+                    Problem(
+                        f"unknown ranking method {self.ranking_method!r}", column="ranking_method"
+                    )
                 )
         except ImportError:
             pass

@@ -30,7 +30,9 @@ OPEN_PANEL = "第二组（进行中）"
 DEMO_CUT = 30
 
 
-def seed_demo(wb: Workbench, folder: str | Path = DEMO_DIR, *, year: int | None = None) -> dict[str, str]:
+def seed_demo(
+    wb: Workbench, folder: str | Path = DEMO_DIR, *, year: int | None = None
+) -> dict[str, str]:
     """Load the demo into ``wb`` and return ``{login: access code}``.
 
     Raises
@@ -42,13 +44,19 @@ def seed_demo(wb: Workbench, folder: str | Path = DEMO_DIR, *, year: int | None 
     org = wb.system_actor("demo")
     wb.init(year, actor=org)
     if any(p["name"] in (CLOSED_PANEL, OPEN_PANEL) for p in wb.panels(org)):
-        raise StoreError("演示数据已存在 / the demo is already loaded (delete the database file to start again)")
+        raise StoreError(
+            "演示数据已存在 / the demo is already loaded (delete the database file to start again)"
+        )
     wb.import_candidates(org, folder / "candidates.csv")
     wb.import_experts(org, folder / "experts.csv")
     experts = wb.experts(org)
-    conflicts = pd.read_csv(folder / "conflicts.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    conflicts = pd.read_csv(
+        folder / "conflicts.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
     for rec in conflicts.to_dict("records"):
-        wb.declare_conflict(org, rec["expert_id"], rec["project_id"], rec.get("reason") or rec.get("rule") or "回避")
+        wb.declare_conflict(
+            org, rec["expert_id"], rec["project_id"], rec.get("reason") or rec.get("rule") or "回避"
+        )
 
     codes: dict[str, str] = {
         "ORGANIZER": wb.create_account(org, "ORGANIZER", "organizer", name="组织方（商务厅）"),
@@ -56,16 +64,25 @@ def seed_demo(wb: Workbench, folder: str | Path = DEMO_DIR, *, year: int | None 
     }
     for rec in experts.to_dict("records"):
         role = "bank" if rec["kind"] == "bank" else "expert"
-        codes[rec["expert_id"]] = wb.create_account(org, rec["expert_id"], role, expert_id=rec["expert_id"],
-                                                    name=rec["name"])
+        codes[rec["expert_id"]] = wb.create_account(
+            org, rec["expert_id"], role, expert_id=rec["expert_id"], name=rec["name"]
+        )
     chair = wb.login(codes["CHAIR"])
 
-    scores = pd.read_csv(folder / "scores.csv", dtype={"project_id": str, "expert_id": str}, encoding="utf-8-sig")
+    scores = pd.read_csv(
+        folder / "scores.csv", dtype={"project_id": str, "expert_id": str}, encoding="utf-8-sig"
+    )
     cands = list(wb.candidates(org)["project_id"])
     members = list(experts["expert_id"])
     config = PanelConfig.from_criteria(cut_size=DEMO_CUT, tie_rule="include")
-    pid = wb.create_panel(org, CLOSED_PANEL, date=f"{wb.current_year()}-03-20", chair="CHAIR",
-                          members=members, candidates=cands)
+    pid = wb.create_panel(
+        org,
+        CLOSED_PANEL,
+        date=f"{wb.current_year()}-03-20",
+        chair="CHAIR",
+        members=members,
+        candidates=cands,
+    )
     wb.freeze_config(org, pid, config)
     wb.open_panel(chair, pid)
     for expert_id, group in scores.groupby("expert_id", sort=True):
@@ -76,9 +93,17 @@ def seed_demo(wb: Workbench, folder: str | Path = DEMO_DIR, *, year: int | None 
             wb.confirm_sheet(me, pid, str(project_id), base_version=r.version)
     wb.close_panel(chair, pid)
 
-    open_cands = [c for c in cands if c.startswith("R")][:3] + [c for c in cands if c.startswith("E")][:3]
-    pid2 = wb.create_panel(org, OPEN_PANEL, date=f"{wb.current_year()}-03-27", chair="CHAIR",
-                           members=members[:5] + members[-2:], candidates=open_cands)
+    open_cands = [c for c in cands if c.startswith("R")][:3] + [
+        c for c in cands if c.startswith("E")
+    ][:3]
+    pid2 = wb.create_panel(
+        org,
+        OPEN_PANEL,
+        date=f"{wb.current_year()}-03-27",
+        chair="CHAIR",
+        members=members[:5] + members[-2:],
+        candidates=open_cands,
+    )
     wb.freeze_config(org, pid2, PanelConfig.from_criteria(cut_size=3))
     wb.open_panel(chair, pid2)
     return codes

@@ -61,12 +61,16 @@ def latest_closed_panel(wb: Workbench) -> int:
 
     with wb.engine.connect() as conn:
         pid = conn.execute(
-            sa.select(Panel.id).join(Round, Round.id == Panel.round_id)
+            sa.select(Panel.id)
+            .join(Round, Round.id == Panel.round_id)
             .where(Round.is_current, Panel.status == "closed")
-            .order_by(Panel.closed_at.desc(), Panel.id.desc()).limit(1)
+            .order_by(Panel.closed_at.desc(), Panel.id.desc())
+            .limit(1)
         ).scalar()
     if pid is None:
-        raise RuleViolation("没有已结束的评审组 / no closed panel yet: results exist only after the chair closes a panel")
+        raise RuleViolation(
+            "没有已结束的评审组 / no closed panel yet: results exist only after the chair closes a panel"
+        )
     return int(pid)
 
 
@@ -87,9 +91,22 @@ def ranking_table(wb: Workbench, panel_id: int) -> pd.DataFrame:
     cands = wb.panel_candidates(org, panel_id).set_index("project_id")
     out = res.copy()
     out.insert(2, "city", [cands.at[p, "city"] if p in cands.index else None for p in out.index])
-    out.insert(3, "kind", [schema.PROJECT_KINDS.get(cands.at[p, "kind"], "") if p in cands.index else None
-                           for p in out.index])
-    cols = ["rank", "name", "city", "kind", "score", *[c for c in res.columns if c not in ("rank", "name", "score")]]
+    out.insert(
+        3,
+        "kind",
+        [
+            schema.PROJECT_KINDS.get(cands.at[p, "kind"], "") if p in cands.index else None
+            for p in out.index
+        ],
+    )
+    cols = [
+        "rank",
+        "name",
+        "city",
+        "kind",
+        "score",
+        *[c for c in res.columns if c not in ("rank", "name", "score")],
+    ]
     out = out[cols]
     out.index.name = "project_id"
     out.attrs = dict(res.attrs)
@@ -103,8 +120,14 @@ def export_ranking(args: argparse.Namespace) -> int:
         table = ranking_table(wb, pid)
         h = table.attrs.get("config_hash", "")
         flat = table.reset_index()
-        flat = flat[["rank", "project_id", *[c for c in flat.columns if c not in ("rank", "project_id")]]]
-        path = sio.write_table(flat, args.out, title=_title(wb, f"供应链重点项目评审排名（评审组 {pid}，配置 {h[:12]}）"))
+        flat = flat[
+            ["rank", "project_id", *[c for c in flat.columns if c not in ("rank", "project_id")]]
+        ]
+        path = sio.write_table(
+            flat,
+            args.out,
+            title=_title(wb, f"供应链重点项目评审排名（评审组 {pid}，配置 {h[:12]}）"),
+        )
     print(f"wrote {path} ({len(table)} projects, panel {pid}, config {h[:12]})")
     return 0
 
@@ -118,8 +141,13 @@ def catalogue_frame(wb: Workbench, panel_id: int) -> pd.DataFrame:
     cfg, _h = wb.panel_config(org, panel_id)
     ranking = wb.results(org, panel_id)
     cands = wb.panel_candidates(org, panel_id)
-    short = shortlist(ranking[["score", "rank"]], cands, size=cfg.cut_size,
-                      min_score=cfg.cut_min_score, ties=cfg.tie_rule)
+    short = shortlist(
+        ranking[["score", "rank"]],
+        cands,
+        size=cfg.cut_size,
+        min_score=cfg.cut_min_score,
+        ties=cfg.tie_rule,
+    )
     short.attrs.update(ranking.attrs)
     return catalogue(short, cands)
 
@@ -148,18 +176,22 @@ def summary_table(wb: Workbench) -> pd.DataFrame:
     cands = cands.sort_values(["_o", "kind", "project_id"], key=None).reset_index(drop=True)
     rows = []
     for i, r in enumerate(cands.to_dict("records"), 1):
-        contact = " ".join(str(x) for x in (r.get("contact_name"), r.get("contact_dept")) if _filled(x))
+        contact = " ".join(
+            str(x) for x in (r.get("contact_name"), r.get("contact_dept")) if _filled(x)
+        )
         region = r.get("kind") == "region"
-        rows.append({
-            "seq": i,
-            "name": r.get("name"),
-            "registered_capital": None if region else r.get("registered_capital"),
-            "industry": None if region else r.get("industry"),
-            "prev_revenue": None if region else r.get("prev_revenue"),
-            "contact": contact or None,
-            "phone": r.get("phone"),
-            "city": r.get("city"),
-        })
+        rows.append(
+            {
+                "seq": i,
+                "name": r.get("name"),
+                "registered_capital": None if region else r.get("registered_capital"),
+                "industry": None if region else r.get("industry"),
+                "prev_revenue": None if region else r.get("prev_revenue"),
+                "contact": contact or None,
+                "phone": r.get("phone"),
+                "city": r.get("city"),
+            }
+        )
     return pd.DataFrame(rows, columns=list(SUMMARY_HEADERS))
 
 
@@ -171,7 +203,9 @@ def export_summary(args: argparse.Namespace) -> int:
     """``export summary``: the 附件3 summary table of every candidate."""
     with Workbench(args.db) as wb:
         table = summary_table(wb)
-        path = sio.write_table(table, args.out, title=_title(wb, "供应链重点项目汇总表"), headers=SUMMARY_HEADERS)
+        path = sio.write_table(
+            table, args.out, title=_title(wb, "供应链重点项目汇总表"), headers=SUMMARY_HEADERS
+        )
     print(f"wrote {path} ({len(table)} candidates)")
     return 0
 
@@ -179,8 +213,11 @@ def export_summary(args: argparse.Namespace) -> int:
 def scores_table(wb: Workbench, panel_id: int | None = None) -> pd.DataFrame:
     """Every version of every sheet of the closed panels (or of one), one row per criterion."""
     org = wb.system_actor()
-    ids = [panel_id] if panel_id is not None else [
-        p["id"] for p in wb.panels(org) if p["status"] == "closed"]
+    ids = (
+        [panel_id]
+        if panel_id is not None
+        else [p["id"] for p in wb.panels(org) if p["status"] == "closed"]
+    )
     if not ids:
         raise RuleViolation("没有已结束的评审组 / no closed panel yet")
     frames = [wb.panel_scores(org, pid, history=True).assign(panel=pid) for pid in ids]
@@ -192,16 +229,32 @@ def export_scores(args: argparse.Namespace) -> int:
     """``export scores``: raw scores, every expert and every version (closed panels)."""
     with Workbench(args.db) as wb:
         table = scores_table(wb, getattr(args, "panel", None))
-        headers = {"panel": "评审组", "project_id": "项目编号", "expert_id": "专家编号", "criterion": "评审指标",
-                   "score": "评分", "version": "版本", "kind": "类型", "author": "评分人",
-                   "approved_by": "批准人", "reason": "更正原因", "created_at": "时间"}
-        path = sio.write_table(table, args.out, title=_title(wb, "专家评分原始记录"), headers=headers)
+        headers = {
+            "panel": "评审组",
+            "project_id": "项目编号",
+            "expert_id": "专家编号",
+            "criterion": "评审指标",
+            "score": "评分",
+            "version": "版本",
+            "kind": "类型",
+            "author": "评分人",
+            "approved_by": "批准人",
+            "reason": "更正原因",
+            "created_at": "时间",
+        }
+        path = sio.write_table(
+            table, args.out, title=_title(wb, "专家评分原始记录"), headers=headers
+        )
     print(f"wrote {path} ({len(table)} rows)")
     return 0
 
 
-for _what, _run in (("ranking", export_ranking), ("catalogue", export_catalogue),
-                    ("summary", export_summary), ("scores", export_scores)):
+for _what, _run in (
+    ("ranking", export_ranking),
+    ("catalogue", export_catalogue),
+    ("summary", export_summary),
+    ("scores", export_scores),
+):
     register_exporter(_what, (".xlsx", ".csv"), _run)
 
 
@@ -237,6 +290,13 @@ def run_export(args: argparse.Namespace) -> int:
     run = EXPORTERS.get((args.what, suffix))
     if run is None:
         known = sorted(f"{w} ({s})" for w, s in EXPORTERS)
-        raise InputError([Problem(f"cannot export {args.what!r} as {suffix or 'a file without suffix'}; "
-                                  f"known: {', '.join(known)}", column="--out")])
+        raise InputError(
+            [
+                Problem(
+                    f"cannot export {args.what!r} as {suffix or 'a file without suffix'}; "
+                    f"known: {', '.join(known)}",
+                    column="--out",
+                )
+            ]
+        )
     return int(run(args) or 0)

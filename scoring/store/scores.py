@@ -103,7 +103,9 @@ def clean_scores(
     return {k: out[k] for k in keys if k in out}
 
 
-def request_key(action: str, base_version: int, scores: Mapping[str, float], extra: str = "") -> str:
+def request_key(
+    action: str, base_version: int, scores: Mapping[str, float], extra: str = ""
+) -> str:
     """The default idempotency key: the same action on the same version with the same values."""
     text = canonical_json([action, base_version, dict(scores), extra])
     return action + ":" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
@@ -120,13 +122,19 @@ _SHEET_SQL = (
     "AND c.round_id = p.round_id"
 )
 SHEET = sa.text(_SHEET_SQL).columns(
-    sa.column("id", sa.Integer), sa.column("status", sa.String), sa.column("version", sa.Integer),
-    sa.column("scores", sa.JSON), sa.column("panel_status", sa.String),
+    sa.column("id", sa.Integer),
+    sa.column("status", sa.String),
+    sa.column("version", sa.Integer),
+    sa.column("scores", sa.JSON),
+    sa.column("panel_status", sa.String),
     sa.column("dup_version", sa.Integer),
 )
 SHEET_FOR_UPDATE = sa.text(_SHEET_SQL + " FOR UPDATE OF s").columns(
-    sa.column("id", sa.Integer), sa.column("status", sa.String), sa.column("version", sa.Integer),
-    sa.column("scores", sa.JSON), sa.column("panel_status", sa.String),
+    sa.column("id", sa.Integer),
+    sa.column("status", sa.String),
+    sa.column("version", sa.Integer),
+    sa.column("scores", sa.JSON),
+    sa.column("panel_status", sa.String),
     sa.column("dup_version", sa.Integer),
 )
 FIND_REQUEST = sa.text(
@@ -187,7 +195,9 @@ class HotPath:
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
-        self.cur = conn.connection.dbapi_connection.cursor() if conn.dialect.name == "sqlite" else None
+        self.cur = (
+            conn.connection.dbapi_connection.cursor() if conn.dialect.name == "sqlite" else None
+        )
 
     def account(self, account_id: int) -> AccountRow | None:
         if self.cur is None:
@@ -196,9 +206,15 @@ class HotPath:
             row = self.cur.execute(_ACCOUNT_SQL, {"id": account_id}).fetchone()
         return None if row is None else AccountRow(row[0], bool(row[1]), int(row[2]), row[3])
 
-    def sheet(self, panel_id: int, expert_pk: int | None, project_id: str, request_id: str) -> SheetRow | None:
-        params = {"panel_id": panel_id, "expert_pk": expert_pk, "project_id": project_id,
-                  "request_id": request_id}
+    def sheet(
+        self, panel_id: int, expert_pk: int | None, project_id: str, request_id: str
+    ) -> SheetRow | None:
+        params = {
+            "panel_id": panel_id,
+            "expert_pk": expert_pk,
+            "project_id": project_id,
+            "request_id": request_id,
+        }
         if self.cur is None:
             row = self.conn.execute(SHEET_FOR_UPDATE, params).first()
             scores = None if row is None else row.scores
@@ -209,14 +225,38 @@ class HotPath:
             return None
         return SheetRow(int(row[0]), row[1], int(row[2]), scores, row[4], row[5])
 
-    def write(self, sheet_id: int, base_version: int, version: int, kind: str, status: str,
-              scores: dict[str, float], request_id: str, author: str, ts: str) -> int:
+    def write(
+        self,
+        sheet_id: int,
+        base_version: int,
+        version: int,
+        kind: str,
+        status: str,
+        scores: dict[str, float],
+        request_id: str,
+        author: str,
+        ts: str,
+    ) -> int:
         """Insert the version and move the sheet to it; returns the sheets updated (1)."""
-        ins = {"sheet_id": sheet_id, "version": version, "kind": kind, "scores": scores,
-               "request_id": request_id, "author": author, "approved_by": None, "reason": None,
-               "created_at": ts}
-        upd = {"version": version, "status": status, "scores": scores, "updated_at": ts,
-               "sheet_id": sheet_id, "base_version": base_version}
+        ins = {
+            "sheet_id": sheet_id,
+            "version": version,
+            "kind": kind,
+            "scores": scores,
+            "request_id": request_id,
+            "author": author,
+            "approved_by": None,
+            "reason": None,
+            "created_at": ts,
+        }
+        upd = {
+            "version": version,
+            "status": status,
+            "scores": scores,
+            "updated_at": ts,
+            "sheet_id": sheet_id,
+            "base_version": base_version,
+        }
         if self.cur is None:
             self.conn.execute(INSERT_VERSION, ins)
             return self.conn.execute(UPDATE_SHEET, upd).rowcount

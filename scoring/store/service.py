@@ -144,17 +144,22 @@ class Workbench:
             current = actor
         else:
             row = conn.execute(
-                sa.select(Account.role, Account.active, Account.code_version, Account.expert_pk)
-                .where(Account.id == actor.account_id)
+                sa.select(
+                    Account.role, Account.active, Account.code_version, Account.expert_pk
+                ).where(Account.id == actor.account_id)
             ).first()
             if row is None or not row.active or row.code_version != actor.code_version:
-                raise AccessDenied("访问码已失效，请重新登录 / access code revoked or reissued: log in again")
+                raise AccessDenied(
+                    "访问码已失效，请重新登录 / access code revoked or reissued: log in again"
+                )
             if row.role != actor.role or row.expert_pk != actor.expert_pk:
                 raise AccessDenied("账户已变更，请重新登录 / account changed: log in again")
             current = actor
         if roles and current.role not in roles:
             need = "、".join(ROLES[r] for r in roles)
-            raise AccessDenied(f"需要角色 {need} / needs role {', '.join(roles)} (you are {current.role})")
+            raise AccessDenied(
+                f"需要角色 {need} / needs role {', '.join(roles)} (you are {current.role})"
+            )
         return current
 
     # ---------------------------------------------------------------- rounds
@@ -167,15 +172,22 @@ class Workbench:
         actor = actor or self.system_actor()
         with self._write(actor) as tx:
             self._check(tx.conn, actor, "organizer")
-            row = tx.conn.execute(sa.select(Round.id, Round.is_current).where(Round.year == year)).first()
+            row = tx.conn.execute(
+                sa.select(Round.id, Round.is_current).where(Round.year == year)
+            ).first()
             if row is not None and row.is_current:
                 return int(row.id)
             tx.conn.execute(sa.update(Round).values(is_current=False))
             if row is None:
                 rid = tx.conn.execute(
-                    sa.insert(Round).values(
-                        year=year, name=f"{year}年度供应链重点项目评审", is_current=True, created_at=now()
-                    ).returning(Round.id)
+                    sa.insert(Round)
+                    .values(
+                        year=year,
+                        name=f"{year}年度供应链重点项目评审",
+                        is_current=True,
+                        created_at=now(),
+                    )
+                    .returning(Round.id)
                 ).scalar_one()
                 tx.audit("round.create", f"round:{year}", {"year": year})
             else:
@@ -193,7 +205,9 @@ class Workbench:
     def _round_id(conn: Connection) -> int:
         rid = conn.execute(sa.select(Round.id).where(Round.is_current)).scalar()
         if rid is None:
-            raise RuleViolation("尚无当前评审年度，请先运行 scoring init / no current round: run `scoring init`")
+            raise RuleViolation(
+                "尚无当前评审年度，请先运行 scoring init / no current round: run `scoring init`"
+            )
         return int(rid)
 
     # ---------------------------------------------------------------- accounts
@@ -212,9 +226,16 @@ class Workbench:
         login, secret = parts
         with self._read() as conn:
             row = conn.execute(
-                sa.select(Account.id, Account.login, Account.role, Account.name, Account.expert_pk,
-                          Account.code_version, Account.active, Account.code_hash)
-                .where(Account.login == login)
+                sa.select(
+                    Account.id,
+                    Account.login,
+                    Account.role,
+                    Account.name,
+                    Account.expert_pk,
+                    Account.code_version,
+                    Account.active,
+                    Account.code_hash,
+                ).where(Account.login == login)
             ).first()
         if row is None:
             acc.check_secret(secret, acc.hash_secret("x", n=2**10))  # similar work either way
@@ -224,7 +245,12 @@ class Workbench:
         return Actor(row.id, row.login, row.role, row.name, row.expert_pk, row.code_version)
 
     def create_account(
-        self, actor: Actor, login: str, role: str, *, name: str | None = None,
+        self,
+        actor: Actor,
+        login: str,
+        role: str,
+        *,
+        name: str | None = None,
         expert_id: str | None = None,
     ) -> str:
         """Create an account and return its first access code (shown once, stored hashed).
@@ -246,11 +272,19 @@ class Workbench:
             if expert_id:
                 expert_pk = self._expert_pk(tx.conn, expert_id)
             if tx.conn.execute(sa.select(Account.id).where(Account.login == login)).first():
-                raise StoreError(f"账户已存在 / account {login} already exists (use `scoring codes` to reissue)")
+                raise StoreError(
+                    f"账户已存在 / account {login} already exists (use `scoring codes` to reissue)"
+                )
             tx.conn.execute(
                 sa.insert(Account).values(
-                    login=login, role=role, name=name or login, expert_pk=expert_pk,
-                    code_hash=hashed, code_version=1, active=True, created_at=now(),
+                    login=login,
+                    role=role,
+                    name=name or login,
+                    expert_pk=expert_pk,
+                    code_hash=hashed,
+                    code_version=1,
+                    active=True,
+                    created_at=now(),
                 )
             )
             tx.audit("account.create", f"account:{login}", {"role": role, "expert_id": expert_id})
@@ -263,11 +297,14 @@ class Workbench:
         hashed = acc.hash_secret(secret)
         with self._write(actor) as tx:
             self._check(tx.conn, actor, "organizer")
-            row = tx.conn.execute(sa.select(Account.id, Account.code_version).where(Account.login == login)).first()
+            row = tx.conn.execute(
+                sa.select(Account.id, Account.code_version).where(Account.login == login)
+            ).first()
             if row is None:
                 raise NotFound(f"无此账户 / no account {login}")
             tx.conn.execute(
-                sa.update(Account).where(Account.id == row.id)
+                sa.update(Account)
+                .where(Account.id == row.id)
                 .values(code_hash=hashed, code_version=row.code_version + 1, active=True)
             )
             tx.audit("account.code", f"account:{login}", {"code_version": row.code_version + 1})
@@ -279,7 +316,9 @@ class Workbench:
         with self._write(actor) as tx:
             self._check(tx.conn, actor, "organizer")
             n = tx.conn.execute(
-                sa.update(Account).where(Account.login == login).values(active=False, code_hash=None)
+                sa.update(Account)
+                .where(Account.login == login)
+                .values(active=False, code_hash=None)
             ).rowcount
             if not n:
                 raise NotFound(f"无此账户 / no account {login}")
@@ -289,8 +328,13 @@ class Workbench:
         """The expert id an ``expert``/``bank`` account scores as (``AccessDenied`` for others)."""
         with self._read() as conn:
             self._check(conn, actor)
-            eid = None if actor.expert_pk is None else conn.execute(
-                sa.select(Expert.expert_id).where(Expert.id == actor.expert_pk)).scalar()
+            eid = (
+                None
+                if actor.expert_pk is None
+                else conn.execute(
+                    sa.select(Expert.expert_id).where(Expert.id == actor.expert_pk)
+                ).scalar()
+            )
         if eid is None:
             raise AccessDenied("该账户不是评审专家 / this account is not an expert")
         return str(eid)
@@ -300,15 +344,20 @@ class Workbench:
         with self._read() as conn:
             self._check(conn, actor, "organizer")
             rows = conn.execute(
-                sa.select(Account.login, Account.role, Account.name, Account.active, Expert.expert_id)
-                .outerjoin(Expert, Expert.id == Account.expert_pk).order_by(Account.login)
+                sa.select(
+                    Account.login, Account.role, Account.name, Account.active, Expert.expert_id
+                )
+                .outerjoin(Expert, Expert.id == Account.expert_pk)
+                .order_by(Account.login)
             ).all()
         return [dict(r._mapping) for r in rows]
 
     # ---------------------------------------------------------------- lookups
     def _expert_pk(self, conn: Connection, expert_id: str) -> int:
         pk = conn.execute(
-            sa.select(Expert.id).where(Expert.round_id == self._round_id(conn), Expert.expert_id == str(expert_id))
+            sa.select(Expert.id).where(
+                Expert.round_id == self._round_id(conn), Expert.expert_id == str(expert_id)
+            )
         ).scalar()
         if pk is None:
             raise NotFound(f"无此专家 / no expert {expert_id}")
@@ -317,7 +366,9 @@ class Workbench:
     def _candidate_pk(self, conn: Connection, project_id: str, round_id: int | None = None) -> int:
         rid = round_id if round_id is not None else self._round_id(conn)
         pk = conn.execute(
-            sa.select(Candidate.id).where(Candidate.round_id == rid, Candidate.project_id == str(project_id))
+            sa.select(Candidate.id).where(
+                Candidate.round_id == rid, Candidate.project_id == str(project_id)
+            )
         ).scalar()
         if pk is None:
             raise NotFound(f"无此项目 / no candidate {project_id}")
@@ -330,8 +381,9 @@ class Workbench:
         except (TypeError, ValueError):
             raise NotFound(f"无此评审组 / no panel {panel_id!r}") from None
         row = conn.execute(
-            sa.select(Panel.id, Panel.name, Panel.date, Panel.status, Panel.chair_pk, Panel.round_id)
-            .where(Panel.id == pid)
+            sa.select(
+                Panel.id, Panel.name, Panel.date, Panel.status, Panel.chair_pk, Panel.round_id
+            ).where(Panel.id == pid)
         ).first()
         if row is None:
             raise NotFound(f"无此评审组 / no panel {panel_id}")
@@ -341,7 +393,9 @@ class Workbench:
         if panel_id in self._configs:
             return self._configs[panel_id]
         row = conn.execute(
-            sa.select(PanelConfigRow.content, PanelConfigRow.content_hash).where(PanelConfigRow.panel_id == panel_id)
+            sa.select(PanelConfigRow.content, PanelConfigRow.content_hash).where(
+                PanelConfigRow.panel_id == panel_id
+            )
         ).first()
         if row is None:
             return None
@@ -353,14 +407,25 @@ class Workbench:
     def _is_member(conn: Connection, panel_id: int, expert_pk: int | None) -> bool:
         if expert_pk is None:
             return False
-        return conn.execute(
-            sa.select(PanelMember.expert_pk).where(PanelMember.panel_id == panel_id, PanelMember.expert_pk == expert_pk)
-        ).first() is not None
+        return (
+            conn.execute(
+                sa.select(PanelMember.expert_pk).where(
+                    PanelMember.panel_id == panel_id, PanelMember.expert_pk == expert_pk
+                )
+            ).first()
+            is not None
+        )
 
     # ---------------------------------------------------------------- panels
     def create_panel(
-        self, actor: Actor, name: str, *, date: str | None = None, chair: str | None = None,
-        members: Iterable[str] = (), candidates: Iterable[str] = (),
+        self,
+        actor: Actor,
+        name: str,
+        *,
+        date: str | None = None,
+        chair: str | None = None,
+        members: Iterable[str] = (),
+        candidates: Iterable[str] = (),
     ) -> int:
         """Create a panel (draft) with its chair's login, members (expert ids) and candidates
         (project ids, in defense order). Organizer only. Returns the panel id."""
@@ -368,12 +433,16 @@ class Workbench:
         with self._write(actor) as tx:
             self._check(tx.conn, actor, "organizer")
             rid = self._round_id(tx.conn)
-            if tx.conn.execute(sa.select(Panel.id).where(Panel.round_id == rid, Panel.name == name)).first():
+            if tx.conn.execute(
+                sa.select(Panel.id).where(Panel.round_id == rid, Panel.name == name)
+            ).first():
                 raise StoreError(f"评审组已存在 / panel {name!r} already exists")
             chair_pk = None
             if chair:
                 row = tx.conn.execute(
-                    sa.select(Account.id, Account.role).where(Account.login == acc.normalise_login(chair))
+                    sa.select(Account.id, Account.role).where(
+                        Account.login == acc.normalise_login(chair)
+                    )
                 ).first()
                 if row is None or row.role != "chair":
                     raise StoreError(f"主持人账户无效 / {chair!r} is not a chair account")
@@ -383,31 +452,48 @@ class Workbench:
             mpks = [self._expert_pk(tx.conn, m) for m in members]
             cpks = [self._candidate_pk(tx.conn, c, rid) for c in candidates]
             pid = tx.conn.execute(
-                sa.insert(Panel).values(round_id=rid, name=name, date=date, status="draft", chair_pk=chair_pk)
+                sa.insert(Panel)
+                .values(round_id=rid, name=name, date=date, status="draft", chair_pk=chair_pk)
                 .returning(Panel.id)
             ).scalar_one()
             if mpks:
-                tx.conn.execute(sa.insert(PanelMember), [{"panel_id": pid, "expert_pk": m} for m in mpks])
+                tx.conn.execute(
+                    sa.insert(PanelMember), [{"panel_id": pid, "expert_pk": m} for m in mpks]
+                )
             if cpks:
                 tx.conn.execute(
                     sa.insert(PanelCandidate),
-                    [{"panel_id": pid, "candidate_pk": c, "position": i} for i, c in enumerate(cpks, 1)],
+                    [
+                        {"panel_id": pid, "candidate_pk": c, "position": i}
+                        for i, c in enumerate(cpks, 1)
+                    ],
                 )
-            tx.audit("panel.create", f"panel:{pid}", {
-                "name": name, "date": date, "chair": chair, "members": members, "candidates": candidates,
-            })
+            tx.audit(
+                "panel.create",
+                f"panel:{pid}",
+                {
+                    "name": name,
+                    "date": date,
+                    "chair": chair,
+                    "members": members,
+                    "candidates": candidates,
+                },
+            )
             return int(pid)
 
     def panels(self, actor: Actor) -> list[dict[str, Any]]:
         """The panels ``actor`` may see: all (organizer, bank reviewer), chaired, or joined."""
         with self._read() as conn:
             self._check(conn, actor)
-            q = sa.select(Panel.id, Panel.name, Panel.date, Panel.status, Panel.round_id).order_by(Panel.id)
+            q = sa.select(Panel.id, Panel.name, Panel.date, Panel.status, Panel.round_id).order_by(
+                Panel.id
+            )
             if actor.role == "chair":
                 q = q.where(Panel.chair_pk == actor.account_id)
             elif actor.role == "expert":
                 q = q.join(PanelMember, PanelMember.panel_id == Panel.id).where(
-                    PanelMember.expert_pk == actor.expert_pk)
+                    PanelMember.expert_pk == actor.expert_pk
+                )
             rows = conn.execute(q).all()
             out = []
             for r in rows:
@@ -431,11 +517,16 @@ class Workbench:
                 raise AccessDenied("只能申报本人的回避 / you may declare only your own conflicts")
             cpk = self._candidate_pk(tx.conn, project_id)
             if tx.conn.execute(
-                sa.select(Conflict.id).where(Conflict.expert_pk == epk, Conflict.candidate_pk == cpk)
+                sa.select(Conflict.id).where(
+                    Conflict.expert_pk == epk, Conflict.candidate_pk == cpk
+                )
             ).first():
                 return
-            tx.conn.execute(sa.insert(Conflict).values(
-                expert_pk=epk, candidate_pk=cpk, reason=str(reason).strip(), created_at=now()))
+            tx.conn.execute(
+                sa.insert(Conflict).values(
+                    expert_pk=epk, candidate_pk=cpk, reason=str(reason).strip(), created_at=now()
+                )
+            )
             self._sync_recusals(tx)
             tx.audit("conflict.declare", f"conflict:{expert_id}/{project_id}", {"reason": reason})
 
@@ -445,30 +536,60 @@ class Workbench:
         e_ids, c_ids = list(expert_pks), list(candidate_pks)
         if not e_ids or not c_ids:
             return {}
-        experts = [dict(r._mapping) for r in conn.execute(
-            sa.select(Expert.id, Expert.employer, Expert.kind, Expert.bank).where(Expert.id.in_(e_ids)))]
-        cands = [dict(r._mapping) for r in conn.execute(
-            sa.select(Candidate.id, Candidate.name, Candidate.lender_bank).where(Candidate.id.in_(c_ids)))]
-        declared = {(r.expert_pk, r.candidate_pk): r.reason for r in conn.execute(
-            sa.select(Conflict.expert_pk, Conflict.candidate_pk, Conflict.reason)
-            .where(Conflict.expert_pk.in_(e_ids), Conflict.candidate_pk.in_(c_ids)))}
+        experts = [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.select(Expert.id, Expert.employer, Expert.kind, Expert.bank).where(
+                    Expert.id.in_(e_ids)
+                )
+            )
+        ]
+        cands = [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.select(Candidate.id, Candidate.name, Candidate.lender_bank).where(
+                    Candidate.id.in_(c_ids)
+                )
+            )
+        ]
+        declared = {
+            (r.expert_pk, r.candidate_pk): r.reason
+            for r in conn.execute(
+                sa.select(Conflict.expert_pk, Conflict.candidate_pk, Conflict.reason).where(
+                    Conflict.expert_pk.in_(e_ids), Conflict.candidate_pk.in_(c_ids)
+                )
+            )
+        }
         return recused_pairs(experts, cands, declared)
 
     def _sync_recusals(self, tx: _Tx) -> None:
         """Mark sheets of open panels ``recused`` where a rule or declaration now applies."""
         conn = tx.conn
         for (pid,) in conn.execute(sa.select(Panel.id).where(Panel.status == "open")).all():
-            members = conn.execute(sa.select(PanelMember.expert_pk).where(PanelMember.panel_id == pid)).scalars()
-            cands = conn.execute(sa.select(PanelCandidate.candidate_pk).where(PanelCandidate.panel_id == pid)).scalars()
+            members = conn.execute(
+                sa.select(PanelMember.expert_pk).where(PanelMember.panel_id == pid)
+            ).scalars()
+            cands = conn.execute(
+                sa.select(PanelCandidate.candidate_pk).where(PanelCandidate.panel_id == pid)
+            ).scalars()
             pairs = self._recused_map(conn, list(members), list(cands))
             for (epk, cpk), reasons in pairs.items():
                 n = conn.execute(
-                    sa.update(Sheet).where(Sheet.panel_id == pid, Sheet.expert_pk == epk,
-                                           Sheet.candidate_pk == cpk, Sheet.status != "recused")
+                    sa.update(Sheet)
+                    .where(
+                        Sheet.panel_id == pid,
+                        Sheet.expert_pk == epk,
+                        Sheet.candidate_pk == cpk,
+                        Sheet.status != "recused",
+                    )
                     .values(status="recused", updated_at=now())
                 ).rowcount
                 if n:
-                    tx.audit("sheet.recused", f"panel:{pid}/expert:{epk}/candidate:{cpk}", {"reasons": reasons})
+                    tx.audit(
+                        "sheet.recused",
+                        f"panel:{pid}/expert:{epk}/candidate:{cpk}",
+                        {"reasons": reasons},
+                    )
 
     def freeze_config(self, actor: Actor, panel_id: int, config: PanelConfig | None = None) -> str:
         """Freeze a panel's configuration (organizer, panel still draft). Returns the content hash.
@@ -485,13 +606,20 @@ class Workbench:
                     return existing[1]
                 raise RuleViolation(
                     f"配置已冻结，不能修改 / the configuration of panel {panel_id} is frozen "
-                    f"(hash {existing[1][:12]}) and cannot change")
+                    f"(hash {existing[1][:12]}) and cannot change"
+                )
             if panel.status != "draft":
                 raise RuleViolation("评审组已开启 / the panel is already open")
             h = config.content_hash
-            tx.conn.execute(sa.insert(PanelConfigRow).values(
-                panel_id=panel.id, content=config.to_json(), content_hash=h, frozen_at=now(),
-                frozen_by=actor.label))
+            tx.conn.execute(
+                sa.insert(PanelConfigRow).values(
+                    panel_id=panel.id,
+                    content=config.to_json(),
+                    content_hash=h,
+                    frozen_at=now(),
+                    frozen_by=actor.label,
+                )
+            )
             tx.audit("config.freeze", f"panel:{panel.id}", {"hash": h, "config": config.to_json()})
             return h
 
@@ -502,7 +630,9 @@ class Workbench:
             self._panel(conn, panel_id)
             cfg = self._config(conn, int(panel_id))
         if cfg is None:
-            raise NotFound(f"评审组 {panel_id} 的配置尚未冻结 / panel {panel_id} has no frozen configuration")
+            raise NotFound(
+                f"评审组 {panel_id} 的配置尚未冻结 / panel {panel_id} has no frozen configuration"
+            )
         return cfg
 
     def _may_run(self, actor: Actor, panel: Any) -> None:
@@ -520,24 +650,58 @@ class Workbench:
             if actor.role == "chair":
                 self._may_run(actor, panel)
             if panel.status != "draft":
-                raise RuleViolation(f"评审组状态为 {panel.status} / the panel is {panel.status}, not draft")
+                raise RuleViolation(
+                    f"评审组状态为 {panel.status} / the panel is {panel.status}, not draft"
+                )
             if self._config(tx.conn, panel.id) is None:
-                raise RuleViolation("请先冻结配置 / freeze the configuration before opening the panel")
-            members = list(tx.conn.execute(sa.select(PanelMember.expert_pk).where(PanelMember.panel_id == panel.id)).scalars())
-            cands = list(tx.conn.execute(sa.select(PanelCandidate.candidate_pk).where(PanelCandidate.panel_id == panel.id)).scalars())
+                raise RuleViolation(
+                    "请先冻结配置 / freeze the configuration before opening the panel"
+                )
+            members = list(
+                tx.conn.execute(
+                    sa.select(PanelMember.expert_pk).where(PanelMember.panel_id == panel.id)
+                ).scalars()
+            )
+            cands = list(
+                tx.conn.execute(
+                    sa.select(PanelCandidate.candidate_pk).where(
+                        PanelCandidate.panel_id == panel.id
+                    )
+                ).scalars()
+            )
             if not members or not cands:
-                raise RuleViolation("评审组缺少专家或项目 / the panel has no members or no candidates")
+                raise RuleViolation(
+                    "评审组缺少专家或项目 / the panel has no members or no candidates"
+                )
             recused = self._recused_map(tx.conn, members, cands)
             ts = now()
-            tx.conn.execute(sa.insert(Sheet), [
-                {"panel_id": panel.id, "expert_pk": e, "candidate_pk": c,
-                 "status": "recused" if (e, c) in recused else "empty", "version": 0, "scores": {},
-                 "updated_at": ts}
-                for e in members for c in cands
-            ])
-            tx.conn.execute(sa.update(Panel).where(Panel.id == panel.id).values(status="open", opened_at=ts))
-            tx.audit("panel.open", f"panel:{panel.id}", {
-                "recused": sorted(f"{e}/{c}" for e, c in recused), "config_hash": self._config(tx.conn, panel.id)[1]})
+            tx.conn.execute(
+                sa.insert(Sheet),
+                [
+                    {
+                        "panel_id": panel.id,
+                        "expert_pk": e,
+                        "candidate_pk": c,
+                        "status": "recused" if (e, c) in recused else "empty",
+                        "version": 0,
+                        "scores": {},
+                        "updated_at": ts,
+                    }
+                    for e in members
+                    for c in cands
+                ],
+            )
+            tx.conn.execute(
+                sa.update(Panel).where(Panel.id == panel.id).values(status="open", opened_at=ts)
+            )
+            tx.audit(
+                "panel.open",
+                f"panel:{panel.id}",
+                {
+                    "recused": sorted(f"{e}/{c}" for e, c in recused),
+                    "config_hash": self._config(tx.conn, panel.id)[1],
+                },
+            )
 
     def close_panel(self, actor: Actor, panel_id: int) -> None:
         """Close an open panel (its chair; the organizer only when it has no chair).
@@ -550,11 +714,21 @@ class Workbench:
             panel = self._panel(tx.conn, panel_id)
             self._may_run(actor, panel)
             if panel.status != "open":
-                raise RuleViolation(f"评审组状态为 {panel.status} / the panel is {panel.status}, not open")
-            counts = dict(tx.conn.execute(
-                sa.select(Sheet.status, sa.func.count()).where(Sheet.panel_id == panel.id).group_by(Sheet.status)
-            ).all())
-            tx.conn.execute(sa.update(Panel).where(Panel.id == panel.id).values(status="closed", closed_at=now()))
+                raise RuleViolation(
+                    f"评审组状态为 {panel.status} / the panel is {panel.status}, not open"
+                )
+            counts = dict(
+                tx.conn.execute(
+                    sa.select(Sheet.status, sa.func.count())
+                    .where(Sheet.panel_id == panel.id)
+                    .group_by(Sheet.status)
+                ).all()
+            )
+            tx.conn.execute(
+                sa.update(Panel)
+                .where(Panel.id == panel.id)
+                .values(status="closed", closed_at=now())
+            )
             tx.audit("panel.close", f"panel:{panel.id}", {"sheets": counts})
 
     # ---------------------------------------------------------------- candidates (reading)
@@ -563,18 +737,27 @@ class Workbench:
         rows = conn.execute(
             sa.select(Candidate.id, Candidate.project_id, Candidate.data, PanelCandidate.position)
             .join(PanelCandidate, PanelCandidate.candidate_pk == Candidate.id)
-            .where(PanelCandidate.panel_id == panel.id).order_by(PanelCandidate.position)
+            .where(PanelCandidate.panel_id == panel.id)
+            .order_by(PanelCandidate.position)
         ).all()
         hidden = self._hidden_for(conn, actor, panel, [r.id for r in rows])
         return [r for r in rows if r.id not in hidden]
 
-    def _hidden_for(self, conn: Connection, actor: Actor, panel: Any, cand_pks: list[int]) -> set[int]:
+    def _hidden_for(
+        self, conn: Connection, actor: Actor, panel: Any, cand_pks: list[int]
+    ) -> set[int]:
         if actor.expert_pk is None:
             return set()
         if panel.status != "draft" and self._is_member(conn, panel.id, actor.expert_pk):
-            rec = set(conn.execute(
-                sa.select(Sheet.candidate_pk).where(Sheet.panel_id == panel.id, Sheet.expert_pk == actor.expert_pk,
-                                                    Sheet.status == "recused")).scalars())
+            rec = set(
+                conn.execute(
+                    sa.select(Sheet.candidate_pk).where(
+                        Sheet.panel_id == panel.id,
+                        Sheet.expert_pk == actor.expert_pk,
+                        Sheet.status == "recused",
+                    )
+                ).scalars()
+            )
         else:
             rec = set()
         rec |= {c for (_e, c) in self._recused_map(conn, [actor.expert_pk], cand_pks)}
@@ -600,53 +783,95 @@ class Workbench:
             self._check_panel_reader(conn, actor, panel)
             rows = self._visible_candidates(conn, actor, panel)
         records = [{"position": r.position, **r.data, "project_id": r.project_id} for r in rows]
-        return pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=["position", "project_id"])
+        return (
+            pd.DataFrame.from_records(records)
+            if records
+            else pd.DataFrame(columns=["position", "project_id"])
+        )
 
     def candidates(self, actor: Actor) -> pd.DataFrame:
         """Every candidate of the current round with every imported field (organizer only)."""
         with self._read() as conn:
             self._check(conn, actor, "organizer")
-            rows = conn.execute(
-                sa.select(Candidate.data).where(Candidate.round_id == self._round_id(conn)).order_by(Candidate.id)
-            ).scalars().all()
-        return pd.DataFrame.from_records(list(rows)) if rows else pd.DataFrame(columns=["project_id"])
+            rows = (
+                conn.execute(
+                    sa.select(Candidate.data)
+                    .where(Candidate.round_id == self._round_id(conn))
+                    .order_by(Candidate.id)
+                )
+                .scalars()
+                .all()
+            )
+        return (
+            pd.DataFrame.from_records(list(rows)) if rows else pd.DataFrame(columns=["project_id"])
+        )
 
     def experts(self, actor: Actor) -> pd.DataFrame:
         """Every expert of the current round (organizer only)."""
         with self._read() as conn:
             self._check(conn, actor, "organizer")
-            rows = conn.execute(
-                sa.select(Expert.data).where(Expert.round_id == self._round_id(conn)).order_by(Expert.id)
-            ).scalars().all()
-        return pd.DataFrame.from_records(list(rows)) if rows else pd.DataFrame(columns=["expert_id"])
+            rows = (
+                conn.execute(
+                    sa.select(Expert.data)
+                    .where(Expert.round_id == self._round_id(conn))
+                    .order_by(Expert.id)
+                )
+                .scalars()
+                .all()
+            )
+        return (
+            pd.DataFrame.from_records(list(rows)) if rows else pd.DataFrame(columns=["expert_id"])
+        )
 
     # ---------------------------------------------------------------- scoring
-    def _own_sheet(self, conn: Connection, actor: Actor, panel_id: int, project_id: str, *, lock: bool) -> Any:
+    def _own_sheet(
+        self, conn: Connection, actor: Actor, panel_id: int, project_id: str, *, lock: bool
+    ) -> Any:
         q = (
-            sa.select(Sheet.id, Sheet.status, Sheet.version, Sheet.scores, Panel.status.label("panel_status"))
+            sa.select(
+                Sheet.id,
+                Sheet.status,
+                Sheet.version,
+                Sheet.scores,
+                Panel.status.label("panel_status"),
+            )
             .join(Panel, Panel.id == Sheet.panel_id)
             .join(Candidate, Candidate.id == Sheet.candidate_pk)
-            .where(Sheet.panel_id == int(panel_id), Sheet.expert_pk == actor.expert_pk,
-                   Candidate.project_id == str(project_id), Candidate.round_id == Panel.round_id)
+            .where(
+                Sheet.panel_id == int(panel_id),
+                Sheet.expert_pk == actor.expert_pk,
+                Candidate.project_id == str(project_id),
+                Candidate.round_id == Panel.round_id,
+            )
         )
         if lock:
             q = q.with_for_update(of=Sheet)
         row = conn.execute(q).first()
         if row is None or row.status == "recused":
             # One message for "not on the panel", "no such candidate" and "recused".
-            raise AccessDenied(f"您不能为项目 {project_id} 评分 / you may not score {project_id} in panel {panel_id}")
+            raise AccessDenied(
+                f"您不能为项目 {project_id} 评分 / you may not score {project_id} in panel {panel_id}"
+            )
         return row
 
     def _scoring_config(self, conn: Connection, actor: Actor, panel_id: int) -> PanelConfig:
         self._check(conn, actor, "expert", "bank")
         cfg = self._config(conn, int(panel_id))
         if cfg is None:
-            raise RuleViolation("配置尚未冻结，不能评分 / scoring is not possible before the configuration is frozen")
+            raise RuleViolation(
+                "配置尚未冻结，不能评分 / scoring is not possible before the configuration is frozen"
+            )
         return cfg[0]
 
     def save_scores(
-        self, actor: Actor, panel_id: int, project_id: str, scores: Mapping[str, Any], *,
-        base_version: int, request_id: str | None = None,
+        self,
+        actor: Actor,
+        panel_id: int,
+        project_id: str,
+        scores: Mapping[str, Any],
+        *,
+        base_version: int,
+        request_id: str | None = None,
     ) -> SaveResult:
         """Save a draft of the actor's own sheet.
 
@@ -670,18 +895,33 @@ class Workbench:
         AccessDenied, RuleViolation, InputError
             Not the actor's sheet or recused; panel not open or sheet confirmed; bad values.
         """
-        return self._append_version(actor, panel_id, project_id, "draft", scores, base_version, request_id)
+        return self._append_version(
+            actor, panel_id, project_id, "draft", scores, base_version, request_id
+        )
 
     def confirm_sheet(
-        self, actor: Actor, panel_id: int, project_id: str, *, base_version: int,
+        self,
+        actor: Actor,
+        panel_id: int,
+        project_id: str,
+        *,
+        base_version: int,
         request_id: str | None = None,
     ) -> SaveResult:
         """Confirm (sign) the actor's sheet: every criterion must be scored. Idempotent."""
-        return self._append_version(actor, panel_id, project_id, "confirm", None, base_version, request_id)
+        return self._append_version(
+            actor, panel_id, project_id, "confirm", None, base_version, request_id
+        )
 
     def _append_version(
-        self, actor: Actor, panel_id: int, project_id: str, kind: str, raw: Mapping[str, Any] | None,
-        base_version: int, request_id: str | None,
+        self,
+        actor: Actor,
+        panel_id: int,
+        project_id: str,
+        kind: str,
+        raw: Mapping[str, Any] | None,
+        base_version: int,
+        request_id: str | None,
     ) -> SaveResult:
         try:
             pid, base = int(panel_id), int(base_version)
@@ -694,8 +934,10 @@ class Workbench:
                 cfg = self._config(conn, pid)
                 if cfg is None:
                     self._panel(conn, pid)
-                    raise RuleViolation("配置尚未冻结，不能评分 / scoring is not possible before the "
-                                        "configuration is frozen")
+                    raise RuleViolation(
+                        "配置尚未冻结，不能评分 / scoring is not possible before the "
+                        "configuration is frozen"
+                    )
         config = cfg[0]
         if kind == "draft":
             scores = clean_scores(raw or {}, config)
@@ -706,24 +948,39 @@ class Workbench:
         with self._write(actor) as tx:
             hot = HotPath(tx.conn)
             acct = hot.account(actor.account_id) if actor.account_id != _SYSTEM_ID else None
-            if (acct is None or not acct.active or acct.code_version != actor.code_version
-                    or acct.role != actor.role or acct.expert_pk != actor.expert_pk):
-                raise AccessDenied("访问码已失效，请重新登录 / access code revoked or reissued: log in again")
+            if (
+                acct is None
+                or not acct.active
+                or acct.code_version != actor.code_version
+                or acct.role != actor.role
+                or acct.expert_pk != actor.expert_pk
+            ):
+                raise AccessDenied(
+                    "访问码已失效，请重新登录 / access code revoked or reissued: log in again"
+                )
             if actor.role not in ("expert", "bank"):
-                raise AccessDenied(f"需要评审专家角色 / needs role expert or bank (you are {actor.role})")
+                raise AccessDenied(
+                    f"需要评审专家角色 / needs role expert or bank (you are {actor.role})"
+                )
             sheet = hot.sheet(pid, actor.expert_pk, str(project_id), rid)
             if sheet is None or sheet.status == "recused":
                 # One message for "not on the panel", "no such candidate" and "recused".
-                raise AccessDenied(f"您不能为项目 {project_id} 评分 / you may not score {project_id} "
-                                   f"in panel {panel_id}")
+                raise AccessDenied(
+                    f"您不能为项目 {project_id} 评分 / you may not score {project_id} "
+                    f"in panel {panel_id}"
+                )
             if sheet.dup_version is not None:
                 return SaveResult(DUPLICATE, sheet.version, sheet.status)
             if sheet.panel_status != "open":
-                raise RuleViolation(f"评审组未开放评分 / panel {panel_id} is {sheet.panel_status}, "
-                                    "not open for scoring")
+                raise RuleViolation(
+                    f"评审组未开放评分 / panel {panel_id} is {sheet.panel_status}, "
+                    "not open for scoring"
+                )
             if sheet.status == "confirmed":
-                raise RuleViolation("评分表已确认，修改需主持人批准 / the sheet is confirmed: "
-                                    "a change needs a correction approved by the chair")
+                raise RuleViolation(
+                    "评分表已确认，修改需主持人批准 / the sheet is confirmed: "
+                    "a change needs a correction approved by the chair"
+                )
             if base != sheet.version:
                 return SaveResult(STALE, sheet.version, sheet.status)
             if kind == "confirm":
@@ -735,8 +992,11 @@ class Workbench:
             n = hot.write(sheet.id, base, version, kind, status, scores, rid, actor.label, now())
             if n != 1:  # cannot happen while writers are serialised; never write a fork
                 raise RuleViolation("并发冲突，请重试 / concurrent change: retry")
-            tx.audit(f"sheet.{kind}", f"panel:{pid}/{project_id}/{actor.label}",
-                     {"version": version, "scores": scores})
+            tx.audit(
+                f"sheet.{kind}",
+                f"panel:{pid}/{project_id}/{actor.label}",
+                {"version": version, "scores": scores},
+            )
             return SaveResult(SAVED, version, status)
 
     def _check_fast(self, conn: Connection, actor: Actor, roles: tuple[str, ...]) -> None:
@@ -746,12 +1006,16 @@ class Workbench:
             return
         row = conn.execute(ACCOUNT, {"id": actor.account_id}).first()
         if row is None or not row.active or row.code_version != actor.code_version:
-            raise AccessDenied("访问码已失效，请重新登录 / access code revoked or reissued: log in again")
+            raise AccessDenied(
+                "访问码已失效，请重新登录 / access code revoked or reissued: log in again"
+            )
         if row.role != actor.role or row.expert_pk != actor.expert_pk:
             raise AccessDenied("账户已变更，请重新登录 / account changed: log in again")
         if actor.role not in roles:
-            raise AccessDenied(f"需要角色 {'、'.join(ROLES[r] for r in roles)} / needs role "
-                               f"{', '.join(roles)} (you are {actor.role})")
+            raise AccessDenied(
+                f"需要角色 {'、'.join(ROLES[r] for r in roles)} / needs role "
+                f"{', '.join(roles)} (you are {actor.role})"
+            )
 
     def my_sheets(self, actor: Actor, panel_id: int) -> pd.DataFrame:
         """The actor's own sheets in the panel (recused candidates left out).
@@ -762,12 +1026,27 @@ class Workbench:
             self._check(conn, actor, "expert", "bank")
             panel = self._panel(conn, panel_id)
             rows = conn.execute(
-                sa.select(PanelCandidate.position, Candidate.project_id, Candidate.name, Sheet.status,
-                          Sheet.version, Sheet.scores)
+                sa.select(
+                    PanelCandidate.position,
+                    Candidate.project_id,
+                    Candidate.name,
+                    Sheet.status,
+                    Sheet.version,
+                    Sheet.scores,
+                )
                 .join(Candidate, Candidate.id == Sheet.candidate_pk)
-                .join(PanelCandidate, sa.and_(PanelCandidate.panel_id == Sheet.panel_id,
-                                              PanelCandidate.candidate_pk == Sheet.candidate_pk))
-                .where(Sheet.panel_id == panel.id, Sheet.expert_pk == actor.expert_pk, Sheet.status != "recused")
+                .join(
+                    PanelCandidate,
+                    sa.and_(
+                        PanelCandidate.panel_id == Sheet.panel_id,
+                        PanelCandidate.candidate_pk == Sheet.candidate_pk,
+                    ),
+                )
+                .where(
+                    Sheet.panel_id == panel.id,
+                    Sheet.expert_pk == actor.expert_pk,
+                    Sheet.status != "recused",
+                )
                 .order_by(PanelCandidate.position)
             ).all()
             if panel.status == "draft" and not self._is_member(conn, panel.id, actor.expert_pk):
@@ -776,11 +1055,18 @@ class Workbench:
         keys = list(cfg[0].keys) if cfg else []
         recs = []
         for r in rows:
-            rec = {"position": r.position, "project_id": r.project_id, "name": r.name,
-                   "status": r.status, "version": r.version}
+            rec = {
+                "position": r.position,
+                "project_id": r.project_id,
+                "name": r.name,
+                "status": r.status,
+                "version": r.version,
+            }
             rec.update({k: (r.scores or {}).get(k) for k in keys})
             recs.append(rec)
-        return pd.DataFrame.from_records(recs, columns=["position", "project_id", "name", "status", "version", *keys])
+        return pd.DataFrame.from_records(
+            recs, columns=["position", "project_id", "name", "status", "version", *keys]
+        )
 
     def progress(self, actor: Actor, panel_id: int) -> pd.DataFrame:
         """Who has confirmed which candidate (the chair's view): statuses, never values.
@@ -793,17 +1079,33 @@ class Workbench:
             if actor.role == "chair":
                 self._may_run(actor, panel)
             rows = conn.execute(
-                sa.select(Expert.expert_id, Expert.name.label("expert_name"), Candidate.project_id,
-                          Sheet.status, Sheet.version, Sheet.updated_at)
-                .join(Expert, Expert.id == Sheet.expert_pk).join(Candidate, Candidate.id == Sheet.candidate_pk)
-                .where(Sheet.panel_id == panel.id).order_by(Expert.expert_id, Candidate.project_id)
+                sa.select(
+                    Expert.expert_id,
+                    Expert.name.label("expert_name"),
+                    Candidate.project_id,
+                    Sheet.status,
+                    Sheet.version,
+                    Sheet.updated_at,
+                )
+                .join(Expert, Expert.id == Sheet.expert_pk)
+                .join(Candidate, Candidate.id == Sheet.candidate_pk)
+                .where(Sheet.panel_id == panel.id)
+                .order_by(Expert.expert_id, Candidate.project_id)
             ).all()
-        return pd.DataFrame.from_records([dict(r._mapping) for r in rows],
-                                         columns=["expert_id", "expert_name", "project_id", "status", "version", "updated_at"])
+        return pd.DataFrame.from_records(
+            [dict(r._mapping) for r in rows],
+            columns=["expert_id", "expert_name", "project_id", "status", "version", "updated_at"],
+        )
 
     # ---------------------------------------------------------------- corrections
     def request_correction(
-        self, actor: Actor, panel_id: int, project_id: str, scores: Mapping[str, Any], reason: str, *,
+        self,
+        actor: Actor,
+        panel_id: int,
+        project_id: str,
+        scores: Mapping[str, Any],
+        reason: str,
+        *,
         base_version: int,
     ) -> int:
         """Ask the chair to change the actor's confirmed sheet. Returns the request id."""
@@ -816,14 +1118,31 @@ class Workbench:
             self._check(tx.conn, actor, "expert", "bank")
             sheet = self._own_sheet(tx.conn, actor, panel_id, project_id, lock=True)
             if sheet.status != "confirmed":
-                raise RuleViolation("评分表尚未确认，可直接修改 / the sheet is not confirmed: save a draft instead")
+                raise RuleViolation(
+                    "评分表尚未确认，可直接修改 / the sheet is not confirmed: save a draft instead"
+                )
             if int(base_version) != sheet.version:
-                raise RuleViolation(f"评分表已更新（版本 {sheet.version}）/ the sheet changed (version {sheet.version}): reload")
-            cid = tx.conn.execute(sa.insert(Correction).values(
-                sheet_id=sheet.id, base_version=sheet.version, scores=clean, reason=str(reason).strip(),
-                requested_by=actor.label, status="pending", created_at=now()).returning(Correction.id)).scalar_one()
-            tx.audit("correction.request", f"panel:{panel_id}/{project_id}/{actor.label}",
-                     {"correction": cid, "reason": reason, "scores": clean})
+                raise RuleViolation(
+                    f"评分表已更新（版本 {sheet.version}）/ the sheet changed (version {sheet.version}): reload"
+                )
+            cid = tx.conn.execute(
+                sa.insert(Correction)
+                .values(
+                    sheet_id=sheet.id,
+                    base_version=sheet.version,
+                    scores=clean,
+                    reason=str(reason).strip(),
+                    requested_by=actor.label,
+                    status="pending",
+                    created_at=now(),
+                )
+                .returning(Correction.id)
+            ).scalar_one()
+            tx.audit(
+                "correction.request",
+                f"panel:{panel_id}/{project_id}/{actor.label}",
+                {"correction": cid, "reason": reason, "scores": clean},
+            )
             return int(cid)
 
     def corrections(self, actor: Actor, panel_id: int) -> pd.DataFrame:
@@ -835,20 +1154,43 @@ class Workbench:
             if actor.role == "chair":
                 self._may_run(actor, panel)
             rows = conn.execute(
-                sa.select(Correction.id, Expert.expert_id, Candidate.project_id, Correction.reason,
-                          Correction.status, Correction.requested_by, Correction.created_at, Correction.scores)
-                .join(Sheet, Sheet.id == Correction.sheet_id).join(Expert, Expert.id == Sheet.expert_pk)
+                sa.select(
+                    Correction.id,
+                    Expert.expert_id,
+                    Candidate.project_id,
+                    Correction.reason,
+                    Correction.status,
+                    Correction.requested_by,
+                    Correction.created_at,
+                    Correction.scores,
+                )
+                .join(Sheet, Sheet.id == Correction.sheet_id)
+                .join(Expert, Expert.id == Sheet.expert_pk)
                 .join(Candidate, Candidate.id == Sheet.candidate_pk)
-                .where(Sheet.panel_id == panel.id).order_by(Correction.id)
+                .where(Sheet.panel_id == panel.id)
+                .order_by(Correction.id)
             ).all()
         recs = [dict(r._mapping) for r in rows]
         for r in recs:
             if panel.status != "closed":
                 r["scores"] = None
-        return pd.DataFrame.from_records(recs, columns=["id", "expert_id", "project_id", "reason", "status",
-                                                        "requested_by", "created_at", "scores"])
+        return pd.DataFrame.from_records(
+            recs,
+            columns=[
+                "id",
+                "expert_id",
+                "project_id",
+                "reason",
+                "status",
+                "requested_by",
+                "created_at",
+                "scores",
+            ],
+        )
 
-    def decide_correction(self, actor: Actor, correction_id: int, *, approve: bool, note: str = "") -> SaveResult | None:
+    def decide_correction(
+        self, actor: Actor, correction_id: int, *, approve: bool, note: str = ""
+    ) -> SaveResult | None:
         """Approve (a new ``correction`` version is written) or reject a correction request.
 
         Only the chair of the sheet's panel. Returns the save result when approved (``stale``
@@ -857,10 +1199,19 @@ class Workbench:
         with self._write(actor) as tx:
             self._check(tx.conn, actor, "chair", "organizer")
             row = tx.conn.execute(
-                sa.select(Correction.id, Correction.sheet_id, Correction.base_version, Correction.scores,
-                          Correction.reason, Correction.requested_by, Correction.status,
-                          Sheet.panel_id, Sheet.version.label("sheet_version"))
-                .join(Sheet, Sheet.id == Correction.sheet_id).where(Correction.id == int(correction_id))
+                sa.select(
+                    Correction.id,
+                    Correction.sheet_id,
+                    Correction.base_version,
+                    Correction.scores,
+                    Correction.reason,
+                    Correction.requested_by,
+                    Correction.status,
+                    Sheet.panel_id,
+                    Sheet.version.label("sheet_version"),
+                )
+                .join(Sheet, Sheet.id == Correction.sheet_id)
+                .where(Correction.id == int(correction_id))
             ).first()
             if row is None:
                 raise NotFound(f"无此更正申请 / no correction {correction_id}")
@@ -868,30 +1219,63 @@ class Workbench:
             panel = self._panel(tx.conn, panel_id)
             self._may_run(actor, panel)
             if corr.status != "pending":
-                raise RuleViolation(f"更正申请已处理 / correction {correction_id} is already {corr.status}")
+                raise RuleViolation(
+                    f"更正申请已处理 / correction {correction_id} is already {corr.status}"
+                )
             ts = now()
             if not approve:
-                tx.conn.execute(sa.update(Correction).where(Correction.id == corr.id)
-                                .values(status="rejected", decided_by=actor.label, decided_at=ts))
+                tx.conn.execute(
+                    sa.update(Correction)
+                    .where(Correction.id == corr.id)
+                    .values(status="rejected", decided_by=actor.label, decided_at=ts)
+                )
                 tx.audit("correction.reject", f"correction:{corr.id}", {"note": note})
                 return None
             if sheet_version != corr.base_version:
-                tx.conn.execute(sa.update(Correction).where(Correction.id == corr.id)
-                                .values(status="stale", decided_by=actor.label, decided_at=ts))
-                tx.audit("correction.stale", f"correction:{corr.id}", {"sheet_version": sheet_version})
+                tx.conn.execute(
+                    sa.update(Correction)
+                    .where(Correction.id == corr.id)
+                    .values(status="stale", decided_by=actor.label, decided_at=ts)
+                )
+                tx.audit(
+                    "correction.stale", f"correction:{corr.id}", {"sheet_version": sheet_version}
+                )
                 return SaveResult(STALE, sheet_version, "confirmed")
             version = sheet_version + 1
-            tx.conn.execute(sa.insert(SheetVersion).values(
-                sheet_id=corr.sheet_id, version=version, kind="correction", scores=corr.scores,
-                request_id=f"correction:{corr.id}", author=corr.requested_by, approved_by=actor.label,
-                reason=corr.reason, created_at=ts))
-            tx.conn.execute(sa.update(Sheet).where(Sheet.id == corr.sheet_id)
-                            .values(version=version, scores=corr.scores, updated_at=ts))
-            tx.conn.execute(sa.update(Correction).where(Correction.id == corr.id)
-                            .values(status="approved", decided_by=actor.label, decided_at=ts))
-            tx.audit("correction.approve", f"correction:{corr.id}",
-                     {"panel": panel_id, "version": version, "scores": corr.scores, "reason": corr.reason,
-                      "note": note})
+            tx.conn.execute(
+                sa.insert(SheetVersion).values(
+                    sheet_id=corr.sheet_id,
+                    version=version,
+                    kind="correction",
+                    scores=corr.scores,
+                    request_id=f"correction:{corr.id}",
+                    author=corr.requested_by,
+                    approved_by=actor.label,
+                    reason=corr.reason,
+                    created_at=ts,
+                )
+            )
+            tx.conn.execute(
+                sa.update(Sheet)
+                .where(Sheet.id == corr.sheet_id)
+                .values(version=version, scores=corr.scores, updated_at=ts)
+            )
+            tx.conn.execute(
+                sa.update(Correction)
+                .where(Correction.id == corr.id)
+                .values(status="approved", decided_by=actor.label, decided_at=ts)
+            )
+            tx.audit(
+                "correction.approve",
+                f"correction:{corr.id}",
+                {
+                    "panel": panel_id,
+                    "version": version,
+                    "scores": corr.scores,
+                    "reason": corr.reason,
+                    "note": note,
+                },
+            )
             return SaveResult(SAVED, version, "confirmed")
 
     # ---------------------------------------------------------------- results (after close)
@@ -899,7 +1283,9 @@ class Workbench:
         self._check(conn, actor)
         self._check_panel_reader(conn, actor, panel)
         if panel.status != "closed":
-            raise AccessDenied("评审组尚未结束，结果不可见（盲评）/ results are hidden until the chair closes the panel")
+            raise AccessDenied(
+                "评审组尚未结束，结果不可见（盲评）/ results are hidden until the chair closes the panel"
+            )
 
     def panel_scores(self, actor: Actor, panel_id: int, *, history: bool = False) -> pd.DataFrame:
         """Scores of a closed panel as the long table (``project_id, expert_id, criterion, score``).
@@ -915,33 +1301,65 @@ class Workbench:
                 raise AccessDenied("需要组织方角色 / every version is for organizers only")
             cfg = self._config(conn, panel.id)
             keys = list(cfg[0].keys) if cfg else []
-            all_c = list(conn.execute(sa.select(PanelCandidate.candidate_pk).where(PanelCandidate.panel_id == panel.id)).scalars())
+            all_c = list(
+                conn.execute(
+                    sa.select(PanelCandidate.candidate_pk).where(
+                        PanelCandidate.panel_id == panel.id
+                    )
+                ).scalars()
+            )
             hidden = self._hidden_for(conn, actor, panel, all_c)
-            base = (sa.select(Candidate.project_id, Expert.expert_id, Sheet.candidate_pk)
-                    .join(Candidate, Candidate.id == Sheet.candidate_pk).join(Expert, Expert.id == Sheet.expert_pk)
-                    .where(Sheet.panel_id == panel.id))
+            base = (
+                sa.select(Candidate.project_id, Expert.expert_id, Sheet.candidate_pk)
+                .join(Candidate, Candidate.id == Sheet.candidate_pk)
+                .join(Expert, Expert.id == Sheet.expert_pk)
+                .where(Sheet.panel_id == panel.id)
+            )
             if history:
                 rows = conn.execute(
-                    base.add_columns(SheetVersion.version, SheetVersion.kind, SheetVersion.scores, SheetVersion.author,
-                                     SheetVersion.approved_by, SheetVersion.reason, SheetVersion.created_at)
+                    base.add_columns(
+                        SheetVersion.version,
+                        SheetVersion.kind,
+                        SheetVersion.scores,
+                        SheetVersion.author,
+                        SheetVersion.approved_by,
+                        SheetVersion.reason,
+                        SheetVersion.created_at,
+                    )
                     .join(SheetVersion, SheetVersion.sheet_id == Sheet.id)
                     .order_by(Candidate.project_id, Expert.expert_id, SheetVersion.version)
                 ).all()
             else:
-                rows = conn.execute(base.add_columns(Sheet.scores).where(Sheet.status == "confirmed")
-                                    .order_by(Candidate.project_id, Expert.expert_id)).all()
+                rows = conn.execute(
+                    base.add_columns(Sheet.scores)
+                    .where(Sheet.status == "confirmed")
+                    .order_by(Candidate.project_id, Expert.expert_id)
+                ).all()
         recs = []
         for r in rows:
             if r.candidate_pk in hidden:
                 continue
             extra = {}
             if history:
-                extra = {"version": r.version, "kind": r.kind, "author": r.author, "approved_by": r.approved_by,
-                         "reason": r.reason, "created_at": r.created_at}
+                extra = {
+                    "version": r.version,
+                    "kind": r.kind,
+                    "author": r.author,
+                    "approved_by": r.approved_by,
+                    "reason": r.reason,
+                    "created_at": r.created_at,
+                }
             for k in keys:
                 if k in (r.scores or {}):
-                    recs.append({"project_id": r.project_id, "expert_id": r.expert_id, "criterion": k,
-                                 "score": float(r.scores[k]), **extra})
+                    recs.append(
+                        {
+                            "project_id": r.project_id,
+                            "expert_id": r.expert_id,
+                            "criterion": k,
+                            "score": float(r.scores[k]),
+                            **extra,
+                        }
+                    )
         cols = ["project_id", "expert_id", "criterion", "score"]
         if history:
             cols += ["version", "kind", "author", "approved_by", "reason", "created_at"]
@@ -962,15 +1380,23 @@ class Workbench:
         long = self.panel_scores(actor, panel_id)
         with self._read() as conn:
             cfg, h = self._config(conn, int(panel_id))  # type: ignore[misc]
-            names = dict(conn.execute(
-                sa.select(Candidate.project_id, Candidate.name)
-                .join(PanelCandidate, PanelCandidate.candidate_pk == Candidate.id)
-                .where(PanelCandidate.panel_id == int(panel_id))).all())
+            names = dict(
+                conn.execute(
+                    sa.select(Candidate.project_id, Candidate.name)
+                    .join(PanelCandidate, PanelCandidate.candidate_pk == Candidate.id)
+                    .where(PanelCandidate.panel_id == int(panel_id))
+                ).all()
+            )
         if long.empty:
             raise RuleViolation("没有已确认的评分 / no confirmed scores in this panel")
         matrix = aggregate(long, how=cfg.aggregation, trim_min=cfg.trim_min, criteria=cfg.keys)
-        ranking = rank(matrix, weights=cfg.weights, objectives=cfg.objectives, method=cfg.ranking_method,
-                       **cfg.ranking_options)
+        ranking = rank(
+            matrix,
+            weights=cfg.weights,
+            objectives=cfg.objectives,
+            method=cfg.ranking_method,
+            **cfg.ranking_options,
+        )
         out = ranking.join(matrix)
         out.insert(0, "name", [names.get(p, "") for p in out.index])
         out.attrs.update(ranking.attrs)
@@ -979,7 +1405,9 @@ class Workbench:
         return out
 
     # ---------------------------------------------------------------- imports
-    def import_candidates(self, actor: Actor, source: str | os.PathLike[str] | pd.DataFrame) -> ImportResult:
+    def import_candidates(
+        self, actor: Actor, source: str | os.PathLike[str] | pd.DataFrame
+    ) -> ImportResult:
         """Import candidates from an xlsx/csv file or a DataFrame: all or nothing; re-importing
         the same content changes nothing (not even the audit trail)."""
         from .imports import prepare_candidates
@@ -987,20 +1415,30 @@ class Workbench:
         rows, label = prepare_candidates(source)
         return self._import(actor, "candidates", rows, label)
 
-    def import_experts(self, actor: Actor, source: str | os.PathLike[str] | pd.DataFrame) -> ImportResult:
+    def import_experts(
+        self, actor: Actor, source: str | os.PathLike[str] | pd.DataFrame
+    ) -> ImportResult:
         """Import experts (same rules as :meth:`import_candidates`)."""
         from .imports import prepare_experts
 
         rows, label = prepare_experts(source)
         return self._import(actor, "experts", rows, label)
 
-    def _import(self, actor: Actor, what: str, rows: list[dict[str, Any]], label: str) -> ImportResult:
+    def _import(
+        self, actor: Actor, what: str, rows: list[dict[str, Any]], label: str
+    ) -> ImportResult:
         model, key = (Candidate, "project_id") if what == "candidates" else (Expert, "expert_id")
         with self._write(actor) as tx:
             self._check(tx.conn, actor, "organizer")
             rid = self._round_id(tx.conn)
-            existing = {r.key: (r.id, r.data) for r in tx.conn.execute(
-                sa.select(getattr(model, key).label("key"), model.id, model.data).where(model.round_id == rid))}
+            existing = {
+                r.key: (r.id, r.data)
+                for r in tx.conn.execute(
+                    sa.select(getattr(model, key).label("key"), model.id, model.data).where(
+                        model.round_id == rid
+                    )
+                )
+            }
             added, changed, same = [], [], 0
             for rec in rows:
                 cols = _columns(what, rec)
@@ -1008,13 +1446,19 @@ class Workbench:
                     tx.conn.execute(sa.insert(model).values(round_id=rid, data=rec, **cols))
                     added.append(rec[key])
                 elif existing[rec[key]][1] != rec:
-                    tx.conn.execute(sa.update(model).where(model.id == existing[rec[key]][0]).values(data=rec, **cols))
+                    tx.conn.execute(
+                        sa.update(model)
+                        .where(model.id == existing[rec[key]][0])
+                        .values(data=rec, **cols)
+                    )
                     changed.append(rec[key])
                 else:
                     same += 1
             if added or changed:
                 self._sync_recusals(tx)
-                tx.audit(f"import.{what}", label, {"added": added, "changed": changed, "unchanged": same})
+                tx.audit(
+                    f"import.{what}", label, {"added": added, "changed": changed, "unchanged": same}
+                )
             return ImportResult(tuple(added), tuple(changed), same)
 
     # ---------------------------------------------------------------- audit
@@ -1029,11 +1473,24 @@ class Workbench:
 
         with self._read() as conn:
             self._check(conn, actor, "organizer")
-            rows = conn.execute(sa.select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(limit)).all()
+            rows = conn.execute(
+                sa.select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(limit)
+            ).all()
         return pd.DataFrame.from_records(
-            [{"seq": r.seq, "ts": r.ts, "actor": r.actor, "action": r.action, "target": r.target,
-              "details": r.details, "hash": r.hash} for r in rows],
-            columns=["seq", "ts", "actor", "action", "target", "details", "hash"])
+            [
+                {
+                    "seq": r.seq,
+                    "ts": r.ts,
+                    "actor": r.actor,
+                    "action": r.action,
+                    "target": r.target,
+                    "details": r.details,
+                    "hash": r.hash,
+                }
+                for r in rows
+            ],
+            columns=["seq", "ts", "actor", "action", "target", "details", "hash"],
+        )
 
 
 def _columns(what: str, rec: Mapping[str, Any]) -> dict[str, Any]:
@@ -1042,11 +1499,23 @@ def _columns(what: str, rec: Mapping[str, Any]) -> dict[str, Any]:
         return None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
 
     if what == "candidates":
-        return {"project_id": s("project_id"), "name": s("name") or "", "kind": s("kind") or "",
-                "city": s("city") or "", "industry": s("industry"), "enterprise_type": s("enterprise_type"),
-                "lender_bank": s("lender_bank")}
-    return {"expert_id": s("expert_id"), "name": s("name") or "", "employer": s("employer"),
-            "kind": s("kind") or "", "bank": s("bank"), "city": s("city")}
+        return {
+            "project_id": s("project_id"),
+            "name": s("name") or "",
+            "kind": s("kind") or "",
+            "city": s("city") or "",
+            "industry": s("industry"),
+            "enterprise_type": s("enterprise_type"),
+            "lender_bank": s("lender_bank"),
+        }
+    return {
+        "expert_id": s("expert_id"),
+        "name": s("name") or "",
+        "employer": s("employer"),
+        "kind": s("kind") or "",
+        "bank": s("bank"),
+        "city": s("city"),
+    }
 
 
 def _safe_user() -> str:

@@ -33,7 +33,9 @@ def _pg_url() -> str | None:
     url = os.environ.get("SCORING_TEST_PG_URL")
     if not url:
         if os.environ.get("SCORING_REQUIRE_PG") == "1":
-            pytest.fail("SCORING_REQUIRE_PG=1 but SCORING_TEST_PG_URL is not set (.ci/start-postgres)")
+            pytest.fail(
+                "SCORING_REQUIRE_PG=1 but SCORING_TEST_PG_URL is not set (.ci/start-postgres)"
+            )
         pytest.skip("PostgreSQL not configured: set SCORING_TEST_PG_URL (see .ci/start-postgres)")
     return url
 
@@ -107,7 +109,9 @@ class Panel:
     def __init__(self, wb: Workbench, org) -> None:
         import pandas as pd
 
-        cands = pd.read_csv(DEMO / "candidates.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        cands = pd.read_csv(
+            DEMO / "candidates.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+        )
         wb.import_candidates(org, cands.head(12))  # E001 … E012
         wb.import_experts(org, DEMO / "experts.csv")
         self.codes = {
@@ -120,8 +124,14 @@ class Panel:
             "ORG": wb.create_account(org, "ORG", "organizer"),
         }
         self.candidates = ["E001", "E002", "E010"]
-        self.id = wb.create_panel(org, "第一组", date="2026-03-10", chair="CHAIR",
-                                  members=["X01", "X02", "X09"], candidates=self.candidates)
+        self.id = wb.create_panel(
+            org,
+            "第一组",
+            date="2026-03-10",
+            chair="CHAIR",
+            members=["X01", "X02", "X09"],
+            candidates=self.candidates,
+        )
         # X09 (bank reviewer) is recused from E010: declared conflict, as in data/demo/conflicts.csv
         wb.declare_conflict(org, "X09", "E010", "贷款银行")
         self.wb = wb

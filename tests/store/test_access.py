@@ -47,7 +47,14 @@ def test_chair_sees_progress_not_values(panel) -> None:
     wb.save_scores(panel.a["X01"], panel.id, "E001", FULL, base_version=0)
     wb.confirm_sheet(panel.a["X01"], panel.id, "E001", base_version=1)
     prog = wb.progress(panel.a["CHAIR"], panel.id)
-    assert set(prog.columns) == {"expert_id", "expert_name", "project_id", "status", "version", "updated_at"}
+    assert set(prog.columns) == {
+        "expert_id",
+        "expert_name",
+        "project_id",
+        "status",
+        "version",
+        "updated_at",
+    }
     row = prog[(prog.expert_id == "X01") & (prog.project_id == "E001")].iloc[0]
     assert row["status"] == "confirmed"
     # exactly these columns: no criterion, no score, no aggregate leaves the store
@@ -83,15 +90,24 @@ def test_rule_based_recusal_same_employer_and_lender(wb, org) -> None:
     cands = pd.read_csv(DEMO / "candidates.csv", dtype=str, keep_default_na=False).head(3)
     cands.loc[0, "lender_bank"] = "示例银行（太原分行）、另一银行"
     wb.import_candidates(org, cands)
-    experts = pd.DataFrame({
-        "expert_id": ["Y1", "Y2", "Y3"], "name": ["甲", "乙", "丙"],
-        "employer": [cands.loc[1, "name"], "示例银行", "某大学"],
-        "kind": ["industry", "bank", "industry"], "bank": ["", "示例银行", ""],
-    })
+    experts = pd.DataFrame(
+        {
+            "expert_id": ["Y1", "Y2", "Y3"],
+            "name": ["甲", "乙", "丙"],
+            "employer": [cands.loc[1, "name"], "示例银行", "某大学"],
+            "kind": ["industry", "bank", "industry"],
+            "bank": ["", "示例银行", ""],
+        }
+    )
     wb.import_experts(org, experts)
-    codes = {e: wb.create_account(org, e, "bank" if e == "Y2" else "expert", expert_id=e) for e in experts.expert_id}
+    codes = {
+        e: wb.create_account(org, e, "bank" if e == "Y2" else "expert", expert_id=e)
+        for e in experts.expert_id
+    }
     wb.create_account(org, "CH", "chair")
-    pid = wb.create_panel(org, "P", chair="CH", members=list(experts.expert_id), candidates=list(cands.project_id))
+    pid = wb.create_panel(
+        org, "P", chair="CH", members=list(experts.expert_id), candidates=list(cands.project_id)
+    )
     wb.freeze_config(org, pid)
     wb.open_panel(wb.login(wb.reissue_code(org, "CH")), pid)
     seen = {e: set(wb.panel_candidates(wb.login(c), pid)["project_id"]) for e, c in codes.items()}

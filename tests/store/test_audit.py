@@ -25,8 +25,19 @@ def test_every_kind_of_change_is_audited(panel) -> None:
     wb.confirm_sheet(me, panel.id, "E001", base_version=1)
     wb.close_panel(panel.a["CHAIR"], panel.id)
     acts = _actions(wb)
-    for a in ("round.create", "import.candidates", "import.experts", "account.create", "panel.create",
-              "conflict.declare", "config.freeze", "panel.open", "sheet.draft", "sheet.confirm", "panel.close"):
+    for a in (
+        "round.create",
+        "import.candidates",
+        "import.experts",
+        "account.create",
+        "panel.create",
+        "conflict.declare",
+        "config.freeze",
+        "panel.open",
+        "sheet.draft",
+        "sheet.confirm",
+        "panel.close",
+    ):
         assert a in acts, a
     assert acts.count("sheet.draft") == 1
     rep = wb.verify()
@@ -98,7 +109,9 @@ def test_chain_stays_a_chain_under_concurrent_writers(panel) -> None:
         except BaseException as exc:  # re-raised in the main thread
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(w, p)) for w in ("X01", "X02") for p in panel.candidates]
+    threads = [
+        threading.Thread(target=run, args=(w, p)) for w in ("X01", "X02") for p in panel.candidates
+    ]
     threads += [threading.Thread(target=run, args=("X09", p)) for p in ("E001", "E002")]
     for t in threads:
         t.start()

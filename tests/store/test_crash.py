@@ -52,7 +52,10 @@ def test_sigkill_mid_save_leaves_sound_database(panel, tmp_path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, str(script), wb.url, panel.codes["X02"], str(panel.id), "E001,E002"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
     )
     try:
         assert proc.stdout.readline().strip() == "running", proc.stderr.read()
@@ -69,18 +72,23 @@ def test_sigkill_mid_save_leaves_sound_database(panel, tmp_path) -> None:
     assert rep.ok, rep.message
     with after.engine.connect() as conn:
         # no partial sheet: every sheet's current state is exactly its newest stored version
-        rows = conn.execute(sa.text(
-            "SELECT s.id, s.version, s.status, s.scores, "
-            "(SELECT MAX(v.version) FROM sheet_versions v WHERE v.sheet_id = s.id) AS top, "
-            "(SELECT COUNT(*) FROM sheet_versions v WHERE v.sheet_id = s.id) AS n "
-            "FROM sheets s").columns(sa.column("scores", sa.JSON))).all()
+        rows = conn.execute(
+            sa.text(
+                "SELECT s.id, s.version, s.status, s.scores, "
+                "(SELECT MAX(v.version) FROM sheet_versions v WHERE v.sheet_id = s.id) AS top, "
+                "(SELECT COUNT(*) FROM sheet_versions v WHERE v.sheet_id = s.id) AS n "
+                "FROM sheets s"
+            ).columns(sa.column("scores", sa.JSON))
+        ).all()
         for r in rows:
             assert r.version == (r.top or 0) == r.n
-        drafts = conn.execute(sa.text(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'sheet.draft'")).scalar()
+        drafts = conn.execute(
+            sa.text("SELECT COUNT(*) FROM audit_log WHERE action = 'sheet.draft'")
+        ).scalar()
         versions = conn.execute(sa.text("SELECT COUNT(*) FROM sheet_versions")).scalar()
-        confirms = conn.execute(sa.text(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'sheet.confirm'")).scalar()
+        confirms = conn.execute(
+            sa.text("SELECT COUNT(*) FROM audit_log WHERE action = 'sheet.confirm'")
+        ).scalar()
         assert drafts + confirms == versions  # every stored version has its audit record
     assert drafts > 20
     # the confirmed sheet is intact

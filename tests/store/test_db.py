@@ -40,16 +40,31 @@ def test_config_hash_is_canonical_and_sensitive() -> None:
     b = PanelConfig.from_json(a.to_json())
     assert a.content_hash == b.content_hash and len(a.content_hash) == 64
     assert a.keys == ("strength", "market", "risk", "poverty", "demonstration")
-    for change in ({"aggregation": "mean"}, {"ranking_method": "topsis"}, {"tie_rule": "exclude"},
-                   {"cut_size": 10}, {"cut_min_score": 60.0}):
+    for change in (
+        {"aggregation": "mean"},
+        {"ranking_method": "topsis"},
+        {"tie_rule": "exclude"},
+        {"cut_size": 10},
+        {"cut_min_score": 60.0},
+    ):
         assert PanelConfig.from_criteria(**change).content_hash != a.content_hash, change
-    heavier = PanelConfig.from_criteria(default_criteria().with_weights(
-        {"strength": 3, "market": 1, "risk": 1, "poverty": 1, "demonstration": 1}))
+    heavier = PanelConfig.from_criteria(
+        default_criteria().with_weights(
+            {"strength": 3, "market": 1, "risk": 1, "poverty": 1, "demonstration": 1}
+        )
+    )
     assert heavier.content_hash != a.content_hash
 
 
 def test_bad_config_is_refused_with_every_problem() -> None:
-    cfg = PanelConfig.from_criteria(aggregation="mode", tie_rule="coin", cut_size=0, ranking_method="dice")
+    cfg = PanelConfig.from_criteria(
+        aggregation="mode", tie_rule="coin", cut_size=0, ranking_method="dice"
+    )
     with pytest.raises(InputError) as exc:
         cfg.validate()
-    assert {p.column for p in exc.value.problems} == {"aggregation", "tie_rule", "cut_size", "ranking_method"}
+    assert {p.column for p in exc.value.problems} == {
+        "aggregation",
+        "tie_rule",
+        "cut_size",
+        "ranking_method",
+    }

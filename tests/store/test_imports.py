@@ -18,14 +18,18 @@ from .conftest import DEMO
 
 def _state(wb: Workbench) -> tuple:
     with wb.engine.connect() as conn:
-        cands = conn.execute(sa.text("SELECT project_id, data FROM candidates ORDER BY project_id")).all()
+        cands = conn.execute(
+            sa.text("SELECT project_id, data FROM candidates ORDER BY project_id")
+        ).all()
         exps = conn.execute(sa.text("SELECT expert_id, data FROM experts ORDER BY expert_id")).all()
         audit = conn.execute(sa.text("SELECT COUNT(*), MAX(seq) FROM audit_log")).one()
     return [tuple(r) for r in cands], [tuple(r) for r in exps], tuple(audit)
 
 
 def _demo(n: int = 4) -> pd.DataFrame:
-    return pd.read_csv(DEMO / "candidates.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig").head(n)
+    return pd.read_csv(
+        DEMO / "candidates.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    ).head(n)
 
 
 def test_reimport_changes_nothing_and_changes_are_counted(wb, org, tmp_path) -> None:
@@ -74,8 +78,18 @@ def test_experts_import_and_reimport(wb, org) -> None:
 
 
 # ---------------------------------------------------------------- fuzz
-MUTATIONS = ("drop_required", "extra_column", "bad_number", "duplicate_id", "empty", "not_utf8",
-             "numeric_formula", "blank_required", "bad_kind", "header_only")
+MUTATIONS = (
+    "drop_required",
+    "extra_column",
+    "bad_number",
+    "duplicate_id",
+    "empty",
+    "not_utf8",
+    "numeric_formula",
+    "blank_required",
+    "bad_kind",
+    "header_only",
+)
 
 
 @st.composite
@@ -101,7 +115,9 @@ def broken_file(draw):
         elif m == "duplicate_id" and "project_id" in df.columns and rows > 1:
             df.loc[rows - 1, "project_id"] = df.loc[0, "project_id"]
         elif m == "numeric_formula" and "employees" in df.columns:
-            df.loc[r, "employees"] = draw(st.sampled_from(["=1+1", "@SUM(A1)", "=cmd|' /C calc'!A0", "-2+3"]))
+            df.loc[r, "employees"] = draw(
+                st.sampled_from(["=1+1", "@SUM(A1)", "=cmd|' /C calc'!A0", "-2+3"])
+            )
             expect.add((r + 2, "employees"))
         elif m == "blank_required" and "name" in df.columns:
             df.loc[r, "name"] = ""
@@ -115,8 +131,9 @@ def broken_file(draw):
         elif m == "header_only":
             df = df.head(0)
     if raw is None:
-        raw = df.to_csv(index=False).encode(encoding if encoding != "utf-8-sig" else "utf-8-sig",
-                                            errors="replace")
+        raw = df.to_csv(index=False).encode(
+            encoding if encoding != "utf-8-sig" else "utf-8-sig", errors="replace"
+        )
         if encoding == "gbk":
             raw = raw.replace(b"\xef\xbb\xbf", b"")
     return raw, chosen, expect
@@ -133,7 +150,9 @@ def fuzz_store(tmp_path_factory):
     w.close()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(case=broken_file())
 def test_fuzz_malformed_files(fuzz_store, case) -> None:
     """Malformed files never crash, never import part of a file, always say where."""

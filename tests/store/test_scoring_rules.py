@@ -23,8 +23,12 @@ def test_save_duplicate_stale(panel) -> None:
     r3 = wb.save_scores(me, panel.id, "E001", {"strength": 10}, base_version=0)
     assert (r3.status, r3.version) == (STALE, 1) and not r3.ok
     # an explicit request id is honoured even with different content (retry of one click)
-    r4 = wb.save_scores(me, panel.id, "E001", {"strength": 81}, base_version=1, request_id="click-7")
-    r5 = wb.save_scores(me, panel.id, "E001", {"strength": 81}, base_version=1, request_id="click-7")
+    r4 = wb.save_scores(
+        me, panel.id, "E001", {"strength": 81}, base_version=1, request_id="click-7"
+    )
+    r5 = wb.save_scores(
+        me, panel.id, "E001", {"strength": 81}, base_version=1, request_id="click-7"
+    )
     assert (r4.status, r5.status, r5.version) == (SAVED, DUPLICATE, 2)
     sheet = wb.my_sheets(me, panel.id).set_index("project_id").loc["E001"]
     assert sheet["strength"] == 81 and sheet["version"] == 2 and sheet["status"] == "draft"
@@ -49,9 +53,20 @@ def test_confirm_needs_every_criterion_and_locks_sheet(panel) -> None:
 def test_bad_values_rejected_with_every_problem(panel) -> None:
     wb, me = panel.wb, panel.open().a["X01"]
     with pytest.raises(InputError) as exc:
-        wb.save_scores(me, panel.id, "E001", {"strength": 101, "market": "abc", "speed": 5,
-                                              "risk": float("nan"), "poverty": True}, base_version=0)
-    assert {p.column for p in exc.value.problems} == {"strength", "market", "speed", "risk", "poverty"}
+        wb.save_scores(
+            me,
+            panel.id,
+            "E001",
+            {"strength": 101, "market": "abc", "speed": 5, "risk": float("nan"), "poverty": True},
+            base_version=0,
+        )
+    assert {p.column for p in exc.value.problems} == {
+        "strength",
+        "market",
+        "speed",
+        "risk",
+        "poverty",
+    }
     assert wb.my_sheets(me, panel.id).set_index("project_id").loc["E001", "version"] == 0
 
 
@@ -62,7 +77,9 @@ def test_correction_needs_chair_and_reason_and_keeps_every_version(panel) -> Non
     wb.confirm_sheet(me, panel.id, "E001", base_version=1)
     with pytest.raises(StoreError, match="reason"):
         wb.request_correction(me, panel.id, "E001", {**FULL, "strength": 85}, " ", base_version=2)
-    cid = wb.request_correction(me, panel.id, "E001", {**FULL, "strength": 85}, "录入错误", base_version=2)
+    cid = wb.request_correction(
+        me, panel.id, "E001", {**FULL, "strength": 85}, "录入错误", base_version=2
+    )
     # the request alone changes nothing
     assert wb.my_sheets(me, panel.id).set_index("project_id").loc["E001", "strength"] == 80
     # another panel's chair cannot approve
@@ -75,8 +92,12 @@ def test_correction_needs_chair_and_reason_and_keeps_every_version(panel) -> Non
     with pytest.raises(RuleViolation, match="already"):
         wb.decide_correction(chair, cid, approve=True)
     # a request made against an old version is answered stale, not applied
-    cid2 = wb.request_correction(me, panel.id, "E001", {**FULL, "strength": 90}, "再改", base_version=3)
-    cid3 = wb.request_correction(me, panel.id, "E001", {**FULL, "strength": 95}, "又改", base_version=3)
+    cid2 = wb.request_correction(
+        me, panel.id, "E001", {**FULL, "strength": 90}, "再改", base_version=3
+    )
+    cid3 = wb.request_correction(
+        me, panel.id, "E001", {**FULL, "strength": 95}, "又改", base_version=3
+    )
     assert wb.decide_correction(chair, cid2, approve=True).status == SAVED
     assert wb.decide_correction(chair, cid3, approve=True).status == STALE
     wb.close_panel(chair, panel.id)
@@ -101,9 +122,13 @@ def test_results_use_frozen_config_and_confirmed_sheets_only(panel) -> None:
     for who, strength in (("X01", 80), ("X02", 60)):
         me = panel.a[who]
         for p in ("E001", "E002"):
-            wb.save_scores(me, panel.id, p, {**FULL, "strength": strength + (p == "E002")}, base_version=0)
+            wb.save_scores(
+                me, panel.id, p, {**FULL, "strength": strength + (p == "E002")}, base_version=0
+            )
             wb.confirm_sheet(me, panel.id, p, base_version=1)
-    wb.save_scores(panel.a["X09"], panel.id, "E001", {**FULL, "strength": 0}, base_version=0)  # draft
+    wb.save_scores(
+        panel.a["X09"], panel.id, "E001", {**FULL, "strength": 0}, base_version=0
+    )  # draft
     wb.close_panel(panel.a["CHAIR"], panel.id)
     res = wb.results(panel.a["X01"], panel.id)
     cfg, h = wb.panel_config(panel.a["X01"], panel.id)
