@@ -963,6 +963,10 @@ class Workbench:
                     f"需要评审专家角色 / needs role expert or bank (you are {actor.role})"
                 )
             sheet = hot.sheet(pid, actor.expert_pk, str(project_id), rid)
+            if sheet is None and self._panel(tx.conn, pid).status == "draft":
+                raise RuleViolation(
+                    f"评审组尚未开放评分 / panel {panel_id} is not open for scoring yet"
+                )
             if sheet is None or sheet.status == "recused":
                 # One message for "not on the panel", "no such candidate" and "recused".
                 raise AccessDenied(

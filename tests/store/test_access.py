@@ -17,6 +17,9 @@ def test_scoring_before_freeze_is_refused(panel) -> None:
         wb.save_scores(me, panel.id, "E001", FULL, base_version=0)
     with pytest.raises(RuleViolation, match="freeze"):
         wb.open_panel(panel.a["CHAIR"], panel.id)
+    wb.freeze_config(panel.a["ORG"], panel.id)
+    with pytest.raises(RuleViolation, match="not open"):  # frozen, but not opened yet
+        wb.save_scores(me, panel.id, "E001", FULL, base_version=0)
 
 
 def test_frozen_config_cannot_change(panel) -> None:

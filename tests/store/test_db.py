@@ -68,3 +68,31 @@ def test_bad_config_is_refused_with_every_problem() -> None:
         "cut_size",
         "ranking_method",
     }
+
+
+def test_upgrade_runs_the_missing_steps(db_url, monkeypatch) -> None:
+    from scoring.store import migrate
+
+    wb = Workbench(db_url)
+    wb.init(2026)
+    ran = []
+
+    def step2(conn) -> None:
+        ran.append(2)
+        conn.execute(sa.text("ALTER TABLE rounds ADD COLUMN note TEXT"))
+
+    monkeypatch.setattr(migrate, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(migrate, "STEPS", {2: step2})
+    assert migrate.upgrade(wb.engine) == 2 and ran == [2]
+    assert migrate.upgrade(wb.engine) == 2 and ran == [2]  # once only
+    with wb.engine.connect() as conn:
+        assert (
+            conn.execute(sa.text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar()
+            == "2"
+        )
+        assert conn.execute(sa.text("SELECT note FROM rounds")).all() == [(None,)]
+        conn.rollback()
+    with wb.engine.begin() as conn:  # leave the shared PostgreSQL schema as the store expects
+        conn.execute(sa.text("ALTER TABLE rounds DROP COLUMN note"))
+        conn.execute(sa.text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
+    wb.close()
