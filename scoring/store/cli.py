@@ -26,9 +26,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     """``scoring init [--demo] [--year Y]``."""
     with Workbench(args.db) as wb:
         if args.demo:
-            from .demo import seed_demo
+            from .demo import CLOSED_PANEL, OPEN_PANEL, seed_demo
 
-            codes = seed_demo(wb, year=args.year)
+            names = {p["name"] for p in wb.panels(wb.system_actor())}
+            loaded = bool(names & {CLOSED_PANEL, OPEN_PANEL})
+            codes = seed_demo(wb, year=args.year, reissue_if_loaded=True)
+            if loaded:
+                print("demo already loaded: nothing re-seeded; demo codes reissued")
             print(f"database: {wb.engine.url.render_as_string(hide_password=True)}")
             print(
                 f"round {wb.current_year()}: demo loaded (closed panel with every score confirmed; open panel)"

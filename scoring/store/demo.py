@@ -31,22 +31,35 @@ DEMO_CUT = 30
 
 
 def seed_demo(
-    wb: Workbench, folder: str | Path = DEMO_DIR, *, year: int | None = None
+    wb: Workbench,
+    folder: str | Path = DEMO_DIR,
+    *,
+    year: int | None = None,
+    reissue_if_loaded: bool = False,
 ) -> dict[str, str]:
     """Load the demo into ``wb`` and return ``{login: access code}``.
+
+    With ``reissue_if_loaded`` a store that holds the demo already is left as it is and the
+    demo accounts get fresh codes (returned); otherwise that is an error.
 
     Raises
     ------
     StoreError
-        When the demo panels exist already.
+        When the demo panels exist already (and ``reissue_if_loaded`` is false).
     """
     folder = Path(folder)
     org = wb.system_actor("demo")
     wb.init(year, actor=org)
     if any(p["name"] in (CLOSED_PANEL, OPEN_PANEL) for p in wb.panels(org)):
-        raise StoreError(
-            "演示数据已存在 / the demo is already loaded (delete the database file to start again)"
-        )
+        if not reissue_if_loaded:
+            raise StoreError(
+                "演示数据已存在 / the demo is already loaded (delete the database file to start again)"
+            )
+        # run again (e.g. `make demo` twice): nothing is re-seeded; the demo accounts get new
+        # codes, since the old ones were shown once and are stored only as hashes
+        demo_logins = ["ORGANIZER", "CHAIR", *wb.experts(org)["expert_id"]]
+        active = {a["login"] for a in wb.accounts(org) if a["active"]}
+        return {x: wb.reissue_code(org, x) for x in demo_logins if str(x).upper() in active}
     wb.import_candidates(org, folder / "candidates.csv")
     wb.import_experts(org, folder / "experts.csv")
     experts = wb.experts(org)

@@ -67,6 +67,25 @@ def test_init_demo(demo_db) -> None:
     wb.close()
 
 
+def test_init_demo_twice_reissues_codes_and_seeds_nothing(tmp_path, capsys) -> None:
+    url = f"sqlite:///{tmp_path / 'twice.sqlite'}"
+    wb = Workbench(url)
+    from scoring.store.demo import seed_demo
+
+    first = seed_demo(wb, year=2026)
+    n = wb.verify().records
+    assert main(["--db", url, "init", "--demo"]) == 0
+    out = capsys.readouterr().out
+    again = _codes(out)
+    assert "already loaded" in out and set(again) == set(first)
+    assert wb.login(again["X01"]).login == "X01"
+    with pytest.raises(ValueError):
+        wb.login(first["X01"])
+    assert len(wb.panels(wb.system_actor())) == 2
+    assert wb.verify().records == n + len(first)  # one audit record per reissued code only
+    wb.close()
+
+
 @pytest.mark.parametrize("what", ["ranking", "catalogue", "summary", "scores"])
 def test_exports_xlsx_and_csv(demo_db, tmp_path, what, capsys) -> None:
     url, _ = demo_db
