@@ -10,7 +10,7 @@
 Chromium is Debian's /usr/bin/chromium driven by Playwright. The database is a fresh demo store
 seeded through the store's API (``tests/ui/seed.py``).
 
-    .venv/bin/python benchmarks/bench_dashboards.py [--repeat 3] [--preheat]
+    .venv/bin/python benchmarks/bench_dashboards.py [--repeat 3]
 """
 
 from __future__ import annotations
@@ -94,7 +94,6 @@ def _open(ctx, base: str, name: str) -> tuple[float, object]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--preheat", action="store_true", help="serve with preheated kernels")
     args = ap.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -119,8 +118,6 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "SCORING_DB": db_url, "SCORING_HOME": str(tmp),
            "SCORING_DASHBOARDS": str(dash), "MPLCONFIGDIR": str(tmp / "mpl")}
     cmd = [sys.executable, "-m", "scoring", "serve", "--port", str(port)]
-    if args.preheat:
-        cmd.append("--preheat")
     log = open(tmp / "serve.log", "w")
     server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -138,8 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             _, warm = _open(ctx, base, "trivial")  # warm the OS caches once
             warm.close()
 
-            print(f"1. open -> first usable widget (median of {args.repeat}; preheat="
-                  f"{args.preheat})")
+            print(f"1. open -> first usable widget (median of {args.repeat})")
             times: dict[str, float] = {}
             for name in ("trivial", "expert", "board", "bank", "console"):
                 runs = []

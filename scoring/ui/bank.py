@@ -74,7 +74,7 @@ class BankView:
         safe = self.header.safe
         self.messages = Messages(m)
         self.login = LoginBox(m, safe)
-        self.pick = w.SelectMultiple(rows=10, layout=w.Layout(width="100%", max_width="560px"))
+        self.pick = w.SelectMultiple(rows=10, layout=w.Layout(width="100%"))
         self.pick.add_class("scoring-pick")
         self.pick_label = w.HTML()
         self.compare = w.Button(button_style="primary")
@@ -93,10 +93,10 @@ class BankView:
         self.export = w.HTML()
         self.export.add_class("scoring-downloads")
         left = w.VBox([self.pick_label, self.pick, self.compare, self.weights],
-                      layout=w.Layout(width="420px", min_width="300px"))
+                      layout=w.Layout(width="340px", min_width="300px", flex="0 0 340px"))
         right = w.VBox([self.table, self.radar, w.HBox([self.add]), self.basket, self.export],
-                       layout=w.Layout(flex="1 1 auto", min_width="0"))
-        self.main = w.HBox([left, right], layout=w.Layout(flex_flow="row wrap", width="100%"))
+                       layout=w.Layout(flex="1 1 0%", min_width="0"))
+        self.main = w.HBox([left, right], layout=w.Layout(width="100%"))
         self.body = w.VBox()
         self.root = w.VBox([self.header.box, self.messages.box, self.body], layout=PAGE_LAYOUT)
         self.root.add_class("scoring-bank")

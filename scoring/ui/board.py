@@ -36,9 +36,10 @@ def p_cut_png(p_cut: Any, cut: int, lang: str = "zh") -> bytes:
 
 def _fmt(v: Any, nd: int = 3) -> str:
     try:
-        return f"{float(v):.{nd}f}"
+        f = float(v)
     except (TypeError, ValueError):
         return ""
+    return "—" if f != f else f"{f:.{nd}f}"
 
 
 class BoardView:

@@ -763,13 +763,16 @@ class ConsoleModel(BaseModel):
         if ca is not None and len(ca):
             self.projects = [(f"{r['project_id']} {r.get('name', '')}", str(r["project_id"]))
                              for _, r in ca.iterrows()]
+        # reference scores of the preview: the closed panel with the most candidates
         self._preview_scores = None
         for p in self.panels:
-            if p["status"] == "closed":
-                self._preview_scores = self.run(
-                    self.backend.panel_scores, self.identity, p["id"], clear=False
-                )
-                break
+            if p["status"] != "closed":
+                continue
+            long = self.run(self.backend.panel_scores, self.identity, p["id"], clear=False)
+            best = self._preview_scores
+            if long is not None and (best is None or long["project_id"].nunique()
+                                     > best["project_id"].nunique()):
+                self._preview_scores = long
         self.update_preview()
 
     # -- imports ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ dashboard is at ``/voila/render/<name>.ipynb``). Compared with a plain ``voila d
 * **A dead page says nothing.** A small script (the ``scoring`` template) polls
   ``/scoring/api/alive/<kernel>`` and, when the kernel is gone, died or was restarted (its
   process changed), or the server cannot be reached, shows a banner asking the user to reload.
+* No preheated kernels (see :func:`voila_config`).
 * Tracebacks off, template and theme override by query string off ("NO"), no port retries, security
   headers (CSP, X-Frame-Options, ...), loopback only.
 """
@@ -175,9 +176,10 @@ def voila_config(
     root_dir : Path, optional
         Folder of notebooks (default :func:`dashboards_dir`).
     preheat : bool
-        Start a pool of kernels ahead of requests (Voila ``preheat_kernel``). Off by default:
-        it pre-executes notebooks without the request's query string and measured no gain on the
-        login page (see ``benchmarks/bench_dashboards.py``).
+        Start a pool of kernels ahead of requests (Voila ``preheat_kernel``). Off, and not
+        offered on the command line: with this template and Voila 0.5.13 a preheated page never
+        showed its widgets in the benchmark (120 s timeout), while the lazy imports already bring
+        each dashboard within 1.2x of a trivial notebook.
     cull_idle_timeout, cull_interval : int
         Seconds: kernels idle that long with no page connected are shut down.
 
