@@ -60,11 +60,18 @@ _SYSTEM_ID = -1
 
 @dataclass
 class _Tx:
+    """A write transaction. The audit chain head is locked at the first audit record, i.e. after
+    the transaction's own row work: every writer takes its row locks first and the chain lock
+    last, so writers never wait for each other in a cycle, and the chain lock is held only for
+    the append and the commit (on SQLite ``BEGIN IMMEDIATE`` serialises writers anyway)."""
+
     conn: Connection
-    chain: ChainWriter
     actor: str
+    chain: ChainWriter | None = None
 
     def audit(self, action: str, target: str = "", details: Any = None) -> int:
+        if self.chain is None:
+            self.chain = ChainWriter.lock(self.conn)
         return self.chain.append(self.actor, action, target, details)
 
 
@@ -115,8 +122,7 @@ class Workbench:
     @contextlib.contextmanager
     def _write(self, actor: Actor) -> Iterator[_Tx]:
         with write_connection(self.engine) as conn:
-            chain = ChainWriter.lock(conn)
-            yield _Tx(conn, chain, actor.label)
+            yield _Tx(conn, actor.label)
 
     def _read(self) -> contextlib.AbstractContextManager[Connection]:
         return read_connection(self.engine)
@@ -573,7 +579,8 @@ class Workbench:
                 sa.select(PanelCandidate.candidate_pk).where(PanelCandidate.panel_id == pid)
             ).scalars()
             pairs = self._recused_map(conn, list(members), list(cands))
-            for (epk, cpk), reasons in pairs.items():
+            changed = []
+            for (epk, cpk), reasons in sorted(pairs.items()):
                 n = conn.execute(
                     sa.update(Sheet)
                     .where(
@@ -585,11 +592,13 @@ class Workbench:
                     .values(status="recused", updated_at=now())
                 ).rowcount
                 if n:
-                    tx.audit(
-                        "sheet.recused",
-                        f"panel:{pid}/expert:{epk}/candidate:{cpk}",
-                        {"reasons": reasons},
-                    )
+                    changed.append((epk, cpk, reasons))
+            for epk, cpk, reasons in changed:  # audit after the row work (see _Tx)
+                tx.audit(
+                    "sheet.recused",
+                    f"panel:{pid}/expert:{epk}/candidate:{cpk}",
+                    {"reasons": reasons},
+                )
 
     def freeze_config(self, actor: Actor, panel_id: int, config: PanelConfig | None = None) -> str:
         """Freeze a panel's configuration (organizer, panel still draft). Returns the content hash.
