@@ -91,3 +91,14 @@ def split_code(code: str) -> tuple[str, str] | None:
     if not m:
         return None
     return m["login"], m["secret"]
+
+
+_DUMMY: dict[int, str] = {}
+
+
+def dummy_hash() -> str:
+    """A hash of the current cost to check against when the login does not exist (so an unknown
+    login costs as much time as a wrong code)."""
+    if SCRYPT_N not in _DUMMY:
+        _DUMMY[SCRYPT_N] = hash_secret(secrets.token_hex(8))
+    return _DUMMY[SCRYPT_N]
