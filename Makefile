@@ -19,8 +19,11 @@ $(STAMP): pyproject.toml .ci/system-deps
 	$(BIN)/nbstripout --install --attributes .gitattributes 2>/dev/null || true
 	touch $(STAMP)
 
+# Seed (or re-open) the demo database, print its access codes, write the file-based demo exports, serve.
 demo: install
-	$(BIN)/python -m scoring demo
+	$(BIN)/scoring init --demo
+	$(BIN)/scoring demo --out out/demo > /dev/null
+	$(BIN)/scoring serve --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest
