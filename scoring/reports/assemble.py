@@ -43,9 +43,7 @@ def _shortlist_options(config: Mapping[str, Any], override: Mapping[str, Any] | 
         opts["size"] = int(config["cut_size"])
     if config.get("cut_min_score") is not None:
         opts["min_score"] = float(config["cut_min_score"])
-    tie = config.get("tie_rule", "include")
-    # the store's "competition" rule keeps every candidate tied at the cut, as "include" does
-    opts["ties"] = "include" if tie == "competition" else tie
+    opts["ties"] = config.get("tie_rule", "include")  # same names as scoring.shortlist
     if "size" not in opts and "min_score" not in opts:
         return dict(DEMO_SHORTLIST)
     return opts
