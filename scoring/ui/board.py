@@ -104,11 +104,16 @@ class BoardView:
             self.body.children = [self.login.box]
             return
         opts = [(f"{p['name']}（{m.tr('status.' + p['status'])}）", str(p["id"])) for p in m.panels]
-        if list(self.panel.options) != opts:
-            self.panel.options = opts
-        if m.panel_id and self.panel.value != m.panel_id:
-            self.panel.value = m.panel_id
-        self.timer_pick.options = m.project_ids
+        self._setting = True
+        try:  # replacing a Dropdown's options resets its value: not a user's choice
+            if list(self.panel.options) != opts:
+                self.panel.options = opts
+            if m.panel_id and self.panel.value != m.panel_id:
+                self.panel.value = m.panel_id
+            if list(self.timer_pick.options) != list(m.project_ids):
+                self.timer_pick.options = m.project_ids
+        finally:
+            self._setting = False
         st = m.panel_status
         self.open.disabled = st != "draft"
         self.close.disabled = st != "open"
@@ -201,7 +206,11 @@ class BoardView:
         self.downloads.value = "<div>" + "".join(links) + "</div>"
 
     # -- callbacks -------------------------------------------------------------------------
+    _setting = False
+
     def _on_panel(self, change: dict) -> None:
+        if self._setting:
+            return
         if change["new"] and change["new"] != self.model.panel_id:
             self.model.choose(change["new"])
             self._render()

@@ -615,7 +615,9 @@ class BankModel(BaseModel):
         if not frames:
             self.error = self.tr("board.hidden")
             return
+        # a candidate heard by several panels counts once, with its latest panel's scores
         self.table = pd.concat(frames)
+        self.table = self.table[~self.table.index.duplicated(keep="last")]
         self.candidates = pd.concat(cands)
         self.candidates = self.candidates[~self.candidates.index.duplicated()]
         self.portfolio = BankPortfolio(self.identity.name or self.identity.login)

@@ -1,9 +1,8 @@
 """End-to-end fixtures: one ``scoring serve`` per module on a free loopback port over a fresh
-demo database, and Debian's Chromium driven by Playwright (never ``playwright install``)."""
+demo database (``scoring init --demo``), and Debian's Chromium driven by Playwright (never ``playwright install``)."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import socket
 import subprocess
@@ -20,11 +19,6 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-
-_spec = importlib.util.spec_from_file_location("e2e_seed", ROOT / "tests" / "ui" / "seed.py")
-seed_mod = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(seed_mod)
-
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -43,21 +37,46 @@ def wait_http(url: str, timeout: float = 60.0) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def init_demo(db_url: str, env: dict) -> dict[str, str]:
+    """Run ``scoring init --demo`` on a fresh database; returns ``{login: access code}``."""
+    out = subprocess.run(
+        [sys.executable, "-m", "scoring", "--db", db_url, "init", "--demo"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=300,
+    ).stdout
+    codes = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].startswith(parts[0] + "-"):
+            codes[parts[0]] = parts[1]
+    assert {"ORGANIZER", "CHAIR", "X01", "X02"} <= set(codes), out
+    return codes
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """``(base_url, info, db_url)`` of a running ``scoring serve`` over a freshly seeded store."""
+    """``(base_url, info, db_url)`` of a running ``scoring serve`` over a fresh demo database
+    (``scoring init --demo``); ``info`` holds the printed codes and the demo panels."""
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/system-deps)")
     from scoring.store import Workbench
+    from scoring.store.demo import CLOSED_PANEL, OPEN_PANEL
 
     home = tmp_path_factory.mktemp("serve")
     db_url = f"sqlite:///{home / 'demo.sqlite'}"
-    wb = Workbench(db_url)
-    info = seed_mod.seed(wb)
-    wb.close()
-    port = free_port()
     env = {**os.environ, "SCORING_DB": db_url, "SCORING_HOME": str(home),
            "MPLCONFIGDIR": str(home / "mpl")}
+    codes = init_demo(db_url, env)
+    wb = Workbench(db_url)
+    try:
+        org = wb.login(codes["ORGANIZER"])
+        panels = {p["name"]: p["id"] for p in wb.panels(org)}
+        open_id = panels[OPEN_PANEL]
+        order = list(wb.panel_candidates(org, open_id)["project_id"])
+    finally:
+        wb.close()
+    info = {"codes": codes, "open_panel": open_id, "open_name": OPEN_PANEL,
+            "closed_panel": panels[CLOSED_PANEL], "order": order}
+    port = free_port()
     log = open(home / "serve.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "scoring", "serve", "--port", str(port)],

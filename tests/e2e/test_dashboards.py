@@ -20,9 +20,10 @@ import pytest
 pytestmark = pytest.mark.browser
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-SHEETS = {
-    "X01": {"E001": [82, 75, 30, 60, 70], "E002": [90, 85, 25, 70, 88]},
-    "X02": {"E001": [78, 72, 35, 55, 66], "E002": [88, 80, 20, 75, 90]},
+#: Scores of the first two candidates in defense order; the second is the better one.
+VALUES = {
+    "X01": ([82, 75, 30, 60, 70], [90, 85, 25, 70, 88]),
+    "X02": ([78, 72, 35, 55, 66], [88, 80, 20, 75, 90]),
 }
 KEYS = ["strength", "market", "risk", "poverty", "demonstration"]
 
@@ -63,6 +64,8 @@ def test_review_session_end_to_end(server, browser_context):
     base, info, db_url = server
     ctx = browser_context
     codes = info["codes"]
+    first, second = info["order"][:2]
+    sheets = {x: {first: v[0], second: v[1]} for x, v in VALUES.items()}
 
     # a wrong access code is refused
     a = open_page(ctx, base, "expert")
@@ -71,7 +74,7 @@ def test_review_session_end_to_end(server, browser_context):
 
     # the chair's board, then two experts logged in at once
     board = open_page(ctx, base, "board")
-    login(board, codes["chair"])
+    login(board, codes["CHAIR"])
     board.locator(".scoring-progress-matrix").wait_for()
     b = open_page(ctx, base, "expert")
     login(a, codes["X01"])
@@ -81,8 +84,8 @@ def test_review_session_end_to_end(server, browser_context):
         page.locator(".scoring-progress").get_by_text("0 / 6 已确认").wait_for()
 
     # they score and confirm in turns; each confirmation shows on the board within 2 s
-    runs = {"X01": score_and_confirm(a, codes["X01"], SHEETS["X01"]),
-            "X02": score_and_confirm(b, codes["X02"], SHEETS["X02"])}
+    runs = {"X01": score_and_confirm(a, codes["X01"], sheets["X01"]),
+            "X02": score_and_confirm(b, codes["X02"], sheets["X02"])}
     delays = []
     done = {"X01": 0, "X02": 0}
     for _ in range(2):
@@ -95,7 +98,8 @@ def test_review_session_end_to_end(server, browser_context):
             delays.append(time.monotonic() - t0)
     assert max(delays) <= 2.0, delays
     a.locator(".scoring-progress").get_by_text("2 / 6 已确认").wait_for()
-    assert "87" not in board.locator(".scoring-progress-matrix").inner_text()  # no values
+    matrix_text = board.locator(".scoring-progress-matrix").inner_text()
+    assert "82" not in matrix_text and "90" not in matrix_text  # statuses only, no values
     a.screenshot(path=str(DOCS / "dashboard-expert.png"), full_page=True)
 
     # usable on a 1024-wide tablet: nothing wider than the screen; English by a switch
@@ -112,23 +116,23 @@ def test_review_session_end_to_end(server, browser_context):
     board.locator("button.scoring-close").click()
     board.locator(".scoring-ranking").wait_for()
     ranking_text = board.locator(".scoring-ranking").inner_text()
-    assert ranking_text.index("E002") < ranking_text.index("E001")
+    assert ranking_text.index(second) < ranking_text.index(first)
     board.screenshot(path=str(DOCS / "dashboard-board.png"), full_page=True)
 
     # the organizer downloads the xlsx; its rows equal the store's results
     org = open_page(ctx, base, "board")
-    login(org, codes["organizer"])
-    org.locator(".scoring-panel select").select_option(label="P1（已结束）")
-    org.locator(".scoring-ranking").wait_for()
+    login(org, codes["ORGANIZER"])
+    org.locator(".scoring-panel select").select_option(label=f"{info['open_name']}（已结束）")
+    link = org.locator(f'a.scoring-download[download="ranking_panel{info["open_panel"]}.xlsx"]')
     with org.expect_download() as dl:
-        org.locator("a.scoring-download", has_text="xlsx").click()
+        link.click()
     path = dl.value.path()
     got = pd.read_excel(path, sheet_name=0, header=1)
     from scoring.store import Workbench
 
     wb = Workbench(db_url)
     try:
-        expected = wb.results(wb.login(codes["organizer"]), info["panels"]["P1"])
+        expected = wb.results(wb.login(codes["ORGANIZER"]), info["open_panel"])
     finally:
         wb.close()
     assert list(got.iloc[:, 0].astype(str)) == list(expected.index)
@@ -137,7 +141,7 @@ def test_review_session_end_to_end(server, browser_context):
 
     # a bank reviewer compares three candidates and adds them to the basket
     bank = open_page(ctx, base, "bank")
-    login(bank, codes["bank"])
+    login(bank, codes["X08"])
     bank.locator(".scoring-pick select").select_option(index=[0, 1, 2])
     bank.locator("button.scoring-compare").click()
     bank.locator(".scoring-compare-table").wait_for()
@@ -147,7 +151,7 @@ def test_review_session_end_to_end(server, browser_context):
 
     # the organizer console
     con = open_page(ctx, base, "console")
-    login(con, codes["organizer"])
+    login(con, codes["ORGANIZER"])
     con.get_by_role("tab").nth(1).click()
     con.locator(".scoring-preview table").wait_for()
     con.screenshot(path=str(DOCS / "dashboard-console.png"), full_page=True)

@@ -73,3 +73,30 @@ def test_expert_code_is_refused(store):
     backend, info = store
     model, _ = _bank(backend, info["codes"]["X01"])
     assert not model.logged_in
+
+
+def test_candidate_heard_by_two_closed_panels_counts_once(store):
+    backend, info = store
+    wb = backend.wb
+    sysa = wb.system_actor("test")
+    from scoring.store import PanelConfig
+
+    pid = wb.create_panel(sysa, "P9", chair="CHAIR", members=["X01", "X02"],
+                          candidates=["E007", "E013"])
+    wb.freeze_config(sysa, pid, PanelConfig.from_criteria())
+    chair = wb.login(info["codes"]["chair"])
+    wb.open_panel(chair, pid)
+    for x in ("X01", "X02"):
+        me = wb.login(info["codes"][x])
+        for p, base in (("E007", 60), ("E013", 70)):
+            r = wb.save_scores(me, pid, p, dict.fromkeys(
+                ["strength", "market", "risk", "poverty", "demonstration"], base), base_version=0)
+            wb.confirm_sheet(me, pid, p, base_version=r.version)
+    wb.close_panel(chair, pid)
+    model, view = _bank(backend, info["codes"]["bank"])
+    ids = [p for _l, p in model.pool]
+    assert ids.count("E007") == 1 and "E013" in ids
+    view.pick.value = ("E007", "E013", "E008")
+    view.compare.click()
+    assert model.error == "", model.error
+    assert model.comparison.at["E007", "panel"] == "P9"

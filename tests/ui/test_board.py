@@ -102,3 +102,14 @@ def test_timer_start(store):
     view.timer_pick.value = "E003"
     view.timer_go.click()
     assert model.timer_text.startswith("E003：陈述 10:00") or "陈述 09:5" in model.timer_text
+
+
+def test_closing_keeps_the_board_on_the_same_panel(store):
+    """Regression: the panel list is relabelled on close; the choice must not jump."""
+    backend, info = store
+    model, view = _board(backend, info["codes"]["chair"])
+    view.panel.value = str(info["panels"]["P0"])
+    view.panel.value = str(info["panels"]["P1"])
+    view.close.click()
+    assert model.panel_id == str(info["panels"]["P1"]) == view.panel.value
+    assert "已结束" in view.panel.label
