@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -239,10 +240,13 @@ class LazyBackend:
                 self._real = self._factory()
             return self._real
 
-    def warm(self) -> threading.Thread:
-        """Create the real backend in a daemon thread (errors surface on first real use)."""
+    def warm(self, delay: float = 1.5) -> threading.Thread:
+        """Create the real backend in a daemon thread after ``delay`` seconds (so that the
+        page's widgets render first); errors surface on first real use."""
 
         def run() -> None:
+            if delay > 0:
+                time.sleep(delay)
             try:
                 self._get()
             except Exception as exc:
