@@ -29,8 +29,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 TRIVIAL = "import ipywidgets as w\nw.Button(description='ok', _dom_classes=['scoring-login'])"
 BARE = (
@@ -43,7 +49,11 @@ def _notebook(path: Path, code: str) -> None:
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     cell = nbformat.v4.new_code_cell(code)
     cell["id"] = path.stem
     nb.cells = [cell]
@@ -97,18 +107,26 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
-
     tmp = Path(tempfile.mkdtemp(prefix="bench-dash-"))
     dash = tmp / "dashboards"
     shutil.copytree(ROOT / "dashboards", dash)
     _notebook(dash / "trivial.ipynb", TRIVIAL)
     _notebook(dash / "bare.ipynb", BARE)
     db_url = f"sqlite:///{tmp / 'demo.sqlite'}"
-    env = {**os.environ, "SCORING_DB": db_url, "SCORING_HOME": str(tmp),
-           "SCORING_DASHBOARDS": str(dash), "MPLCONFIGDIR": str(tmp / "mpl")}
+    env = {
+        **os.environ,
+        "SCORING_DB": db_url,
+        "SCORING_HOME": str(tmp),
+        "SCORING_DASHBOARDS": str(dash),
+        "MPLCONFIGDIR": str(tmp / "mpl"),
+    }
     out = subprocess.run(
         [sys.executable, "-m", "scoring", "--db", db_url, "init", "--demo"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     codes = {}
     for line in out.splitlines():
@@ -164,8 +182,10 @@ def main(argv: list[str] | None = None) -> int:
             ex_rss, ex_uss = _memory(_kernel_id(ex))
             print(f"   bare pandas+matplotlib kernel: RSS {bare_rss:6.1f}  USS {bare_uss:6.1f}")
             print(f"   expert kernel (scoring):       RSS {ex_rss:6.1f}  USS {ex_uss:6.1f}")
-            print(f"   ratio RSS {ex_rss / bare_rss:.2f}x  USS {ex_uss / bare_uss:.2f}x "
-                  "(goal <= 1.3x)")
+            print(
+                f"   ratio RSS {ex_rss / bare_rss:.2f}x  USS {ex_uss / bare_uss:.2f}x "
+                "(goal <= 1.3x)"
+            )
             bare.close(run_before_unload=True)
             ex.close(run_before_unload=True)
             time.sleep(1.0)
@@ -189,8 +209,10 @@ def main(argv: list[str] | None = None) -> int:
             for page in pages:
                 page.locator("button.scoring-no-conflict").wait_for(state="visible")
             t_logged = time.perf_counter() - t0
-            print(f"   all 10 usable after {t_usable:.2f} s (first {min(usable):.2f} s); "
-                  f"all 10 logged in after {t_logged:.2f} s")
+            print(
+                f"   all 10 usable after {t_usable:.2f} s (first {min(usable):.2f} s); "
+                f"all 10 logged in after {t_logged:.2f} s"
+            )
             for page in pages:
                 page.close(run_before_unload=True)
             browser.close()

@@ -94,7 +94,11 @@ class StoreBackend:
         """``(project_id, name, city)`` of the panel's candidates, for declaring conflicts."""
         df = self.candidates(actor, panel_id)
         return [
-            (str(p), str(df.at[p, "name"]) if "name" in df else "", str(df.at[p, "city"]) if "city" in df else "")
+            (
+                str(p),
+                str(df.at[p, "name"]) if "name" in df else "",
+                str(df.at[p, "city"]) if "city" in df else "",
+            )
             for p in df.index
         ]
 
@@ -109,7 +113,9 @@ class StoreBackend:
             return str(getter(actor))
         return str(actor.login)
 
-    def declare_conflicts(self, actor: Any, panel_id: Any, project_ids: list[str], reason: str) -> int:
+    def declare_conflicts(
+        self, actor: Any, panel_id: Any, project_ids: list[str], reason: str
+    ) -> int:
         """Declare the actor's conflicts with ``project_ids``; returns how many were declared."""
         eid = self.expert_id(actor)
         for pid in project_ids:
@@ -129,12 +135,20 @@ class StoreBackend:
         r = row.iloc[0]
         fixed = {"position", "project_id", "name", "status", "version"}
         scores = {
-            k: float(r[k]) for k in df.columns if k not in fixed and r[k] is not None and pd.notna(r[k])
+            k: float(r[k])
+            for k in df.columns
+            if k not in fixed and r[k] is not None and pd.notna(r[k])
         }
         return SheetState(str(r["status"]), int(r["version"]), scores)
 
     def save_draft(
-        self, actor: Any, panel_id: Any, project_id: str, scores: dict, comment: str, base_version: int
+        self,
+        actor: Any,
+        panel_id: Any,
+        project_id: str,
+        scores: dict,
+        comment: str,
+        base_version: int,
     ) -> tuple[str, SheetState]:
         """Save a draft; returns the store's outcome and the sheet as now stored."""
         res = self.wb.save_scores(
@@ -147,7 +161,9 @@ class StoreBackend:
     ) -> tuple[str, SheetState]:
         """Confirm (sign) the sheet after checking the access code again."""
         self.check_code(actor, code)
-        res = self.wb.confirm_sheet(actor, int(panel_id), str(project_id), base_version=int(base_version))
+        res = self.wb.confirm_sheet(
+            actor, int(panel_id), str(project_id), base_version=int(base_version)
+        )
         return res.status, self.sheet(actor, panel_id, project_id)
 
     def my_progress(self, actor: Any, panel_id: Any) -> tuple[int, int]:

@@ -45,8 +45,9 @@ def indicator_rows(candidates: Any, ids: list[str], lang: str = "zh") -> list[li
     """One row per indicator: for each candidate, the three years and the trend arrow."""
     from scoring.schema import INDICATORS
 
-    years = sorted({int(c.rsplit("_", 1)[1]) for c in candidates.columns
-                    if c.rsplit("_", 1)[-1].isdigit()})[-3:]
+    years = sorted(
+        {int(c.rsplit("_", 1)[1]) for c in candidates.columns if c.rsplit("_", 1)[-1].isdigit()}
+    )[-3:]
     rows = []
     for key, (zh, unit) in INDICATORS.items():
         cols = [f"{key}_{y}" for y in years if f"{key}_{y}" in candidates]
@@ -92,10 +93,14 @@ class BankView:
         self.basket.add_class("scoring-basket")
         self.export = w.HTML()
         self.export.add_class("scoring-downloads")
-        left = w.VBox([self.pick_label, self.pick, self.compare, self.weights],
-                      layout=w.Layout(width="340px", min_width="300px", flex="0 0 340px"))
-        right = w.VBox([self.table, self.radar, w.HBox([self.add]), self.basket, self.export],
-                       layout=w.Layout(flex="1 1 0%", min_width="0"))
+        left = w.VBox(
+            [self.pick_label, self.pick, self.compare, self.weights],
+            layout=w.Layout(width="340px", min_width="300px", flex="0 0 340px"),
+        )
+        right = w.VBox(
+            [self.table, self.radar, w.HBox([self.add]), self.basket, self.export],
+            layout=w.Layout(flex="1 1 0%", min_width="0"),
+        )
         self.main = w.HBox([left, right], layout=w.Layout(width="100%"))
         self.body = w.VBox()
         self.root = w.VBox([self.header.box, self.messages.box, self.body], layout=PAGE_LAYOUT)
@@ -123,8 +128,14 @@ class BankView:
         names = self._names()
         if not self.sliders and m.keys():
             for k in m.keys():
-                s = w.FloatSlider(value=m.weights.get(k, 0.2), min=0.05, max=1.0, step=0.05,
-                                  continuous_update=False, readout_format=".2f")
+                s = w.FloatSlider(
+                    value=m.weights.get(k, 0.2),
+                    min=0.05,
+                    max=1.0,
+                    step=0.05,
+                    continuous_update=False,
+                    readout_format=".2f",
+                )
                 s.add_class(f"scoring-weight-{k}")
                 s.observe(self.header.safe(self._on_weight(k)), "value")
                 self.sliders[k] = s

@@ -80,14 +80,21 @@ class BoardView:
         self.downloads.add_class("scoring-downloads")
         self.body = w.VBox()
         self.main = w.VBox(
-            [self.controls, self.state, self.timer, self.progress, self.results, self.chart,
-             self.downloads]
+            [
+                self.controls,
+                self.state,
+                self.timer,
+                self.progress,
+                self.results,
+                self.chart,
+                self.downloads,
+            ]
         )
-        self.root = w.VBox(
-            [self.header.box, self.messages.box, self.body], layout=PAGE_LAYOUT
-        )
+        self.root = w.VBox([self.header.box, self.messages.box, self.body], layout=PAGE_LAYOUT)
         self.root.add_class("scoring-board")
-        m.observe(safe(self._render), ["logged_in", "lang", "panels", "panel_status", "project_ids"])
+        m.observe(
+            safe(self._render), ["logged_in", "lang", "panels", "panel_status", "project_ids"]
+        )
         m.observe(safe(lambda _c: self._render_progress()), "progress_version")
         m.observe(safe(lambda _c: self._render_results()), "results_version")
         m.observe(safe(lambda _c: self._render_timer()), "timer_text")
@@ -118,9 +125,7 @@ class BoardView:
         self.open.disabled = st != "draft"
         self.close.disabled = st != "open"
         self.timer_go.disabled = st != "open"
-        self.state.value = (
-            f"<div class='scoring-panel-status'>{esc(m.tr('panel'))}：<b>{esc(m.tr('status.' + st) if st else '')}</b></div>"
-        )
+        self.state.value = f"<div class='scoring-panel-status'>{esc(m.tr('panel'))}：<b>{esc(m.tr('status.' + st) if st else '')}</b></div>"
         self.body.children = [self.main]
         self._render_progress()
         self._render_results()
@@ -164,12 +169,24 @@ class BoardView:
                 names[k] = crit[k].get("zh" if m.lang == "zh" else "en", k)
         pcut = res["p_cut"]
         rows = [
-            [int(r["rank"]), pid, r.get("name", ""), _fmt(r["score"]),
-             *[_fmt(r[k], 1) for k in keys], _fmt(pcut.get(pid), 2)]
+            [
+                int(r["rank"]),
+                pid,
+                r.get("name", ""),
+                _fmt(r["score"]),
+                *[_fmt(r[k], 1) for k in keys],
+                _fmt(pcut.get(pid), 2),
+            ]
             for pid, r in ranking.iterrows()
         ]
-        head = [m.tr("col.rank"), m.tr("col.project_id"), m.tr("col.name"), m.tr("col.score"),
-                *[names[k] for k in keys], m.tr("col.p_cut")]
+        head = [
+            m.tr("col.rank"),
+            m.tr("col.project_id"),
+            m.tr("col.name"),
+            m.tr("col.score"),
+            *[names[k] for k in keys],
+            m.tr("col.p_cut"),
+        ]
         parts = [
             f"<h4>{esc(m.tr('board.ranking'))} · {esc(cfg.ranking_method)} · {esc(cfg.aggregation)}"
             f" · {esc(m.tr('board.config_hash'))} <code>{esc(res['hash'][:12])}</code></h4>",
@@ -178,24 +195,47 @@ class BoardView:
         ag = res.get("agreement")
         if ag is not None and "overall" in ag.index:
             parts.append(
-                "<p>" + esc(m.tr("board.agreement", w=_fmt(ag.at["overall", "W"]),
-                                 icc=_fmt(ag.at["overall", "icc"]))) + "</p>"
+                "<p>"
+                + esc(
+                    m.tr(
+                        "board.agreement",
+                        w=_fmt(ag.at["overall", "W"]),
+                        icc=_fmt(ag.at["overall", "icc"]),
+                    )
+                )
+                + "</p>"
             )
         dev = res["deviation"]
-        dev_rows = [[r["expert_id"], names.get(r["criterion"], r["criterion"]),
-                     _fmt(r["mean_deviation"], 1), r["direction"]] for _, r in dev.iterrows()]
+        dev_rows = [
+            [
+                r["expert_id"],
+                names.get(r["criterion"], r["criterion"]),
+                _fmt(r["mean_deviation"], 1),
+                r["direction"],
+            ]
+            for _, r in dev.iterrows()
+        ]
         parts.append(f"<h4>{esc(m.tr('board.deviation'))}（{len(dev_rows)}）</h4>")
         if dev_rows:
             parts.append(html_table(dev_rows, [m.tr("col.expert"), "", "Δ", ""]))
         sl = res["shortlist"]
         parts.append(f"<h4>{esc(m.tr('board.shortlist', cut=res['cut']))}</h4>")
-        parts.append(html_table(
-            [[int(r["rank"]), pid, r.get("name", ""), r.get("city", ""),
-              m.tr("shortlist." + str(r.get("status", "")))]
-             for pid, r in sl.iterrows()],
-            [m.tr("col.rank"), m.tr("col.project_id"), m.tr("col.name"), m.tr("col.city"), ""],
-            cls="scoring-shortlist",
-        ))
+        parts.append(
+            html_table(
+                [
+                    [
+                        int(r["rank"]),
+                        pid,
+                        r.get("name", ""),
+                        r.get("city", ""),
+                        m.tr("shortlist." + str(r.get("status", ""))),
+                    ]
+                    for pid, r in sl.iterrows()
+                ],
+                [m.tr("col.rank"), m.tr("col.project_id"), m.tr("col.name"), m.tr("col.city"), ""],
+                cls="scoring-shortlist",
+            )
+        )
         self.results.value = "".join(parts)
         self.chart.value = p_cut_png(pcut, res["cut"], m.lang)
         links = []

@@ -34,14 +34,25 @@ class ConsoleView:
         self.up_labels = (w.HTML(), w.HTML())
         self.report = w.HTML(layout=w.Layout(overflow="auto", max_height="300px"))
         self.report.add_class("scoring-import-report")
-        imports = w.VBox([w.HBox([self.up_labels[0], self.up_cands]),
-                          w.HBox([self.up_labels[1], self.up_experts]), self.report])
+        imports = w.VBox(
+            [
+                w.HBox([self.up_labels[0], self.up_cands]),
+                w.HBox([self.up_labels[1], self.up_experts]),
+                self.report,
+            ]
+        )
 
         # criteria
         self.sliders = {}
         for c in m.criteria:
-            s = w.FloatSlider(value=m.weights[c.key], min=0.05, max=1.0, step=0.05,
-                              continuous_update=False, readout_format=".2f")
+            s = w.FloatSlider(
+                value=m.weights[c.key],
+                min=0.05,
+                max=1.0,
+                step=0.05,
+                continuous_update=False,
+                readout_format=".2f",
+            )
             s.observe(safe(self._on_weight(c.key)), "value")
             self.sliders[c.key] = s
         self.method = w.Dropdown(options=METHODS, value=m.method)
@@ -53,11 +64,22 @@ class ConsoleView:
         self.preview = w.HTML(layout=w.Layout(overflow="auto", max_height="360px"))
         self.preview.add_class("scoring-preview")
         self.weights_title = w.HTML()
-        criteria = w.HBox([
-            w.VBox([self.weights_title, *self.sliders.values(), self.method, self.aggregation,
-                    self.cut], layout=w.Layout(width="440px")),
-            self.preview,
-        ], layout=w.Layout(flex_flow="row wrap"))
+        criteria = w.HBox(
+            [
+                w.VBox(
+                    [
+                        self.weights_title,
+                        *self.sliders.values(),
+                        self.method,
+                        self.aggregation,
+                        self.cut,
+                    ],
+                    layout=w.Layout(width="440px"),
+                ),
+                self.preview,
+            ],
+            layout=w.Layout(flex_flow="row wrap"),
+        )
 
         # panels
         self.p_name = w.Text(description="名称")
@@ -71,30 +93,54 @@ class ConsoleView:
         self.c_project = w.Dropdown()
         self.c_reason = w.Text(placeholder="理由 / reason")
         self.c_go = w.Button()
-        self.c_go.on_click(safe(lambda _b: m.declare_conflict(
-            self.c_expert.value or "", self.c_project.value or "", self.c_reason.value)))
+        self.c_go.on_click(
+            safe(
+                lambda _b: m.declare_conflict(
+                    self.c_expert.value or "", self.c_project.value or "", self.c_reason.value
+                )
+            )
+        )
         self.f_panel = w.Dropdown()
         self.f_go = w.Button(button_style="warning")
         self.f_go.on_click(safe(lambda _b: m.freeze(self.f_panel.value)))
         self.members_title, self.order_title, self.conflicts_title = w.HTML(), w.HTML(), w.HTML()
-        panels = w.VBox([
-            w.HBox([self.p_name, self.p_date, self.p_chair], layout=w.Layout(flex_flow="row wrap")),
-            self.members_title, self.p_members, self.order_title, self.p_order, self.p_create,
-            self.conflicts_title, w.HBox([self.c_expert, self.c_project, self.c_reason, self.c_go],
-                                         layout=w.Layout(flex_flow="row wrap")),
-            w.HBox([self.f_panel, self.f_go]),
-        ])
+        panels = w.VBox(
+            [
+                w.HBox(
+                    [self.p_name, self.p_date, self.p_chair], layout=w.Layout(flex_flow="row wrap")
+                ),
+                self.members_title,
+                self.p_members,
+                self.order_title,
+                self.p_order,
+                self.p_create,
+                self.conflicts_title,
+                w.HBox(
+                    [self.c_expert, self.c_project, self.c_reason, self.c_go],
+                    layout=w.Layout(flex_flow="row wrap"),
+                ),
+                w.HBox([self.f_panel, self.f_go]),
+            ]
+        )
 
         # codes
         self.k_login = w.Text(placeholder="X01")
         self.k_role = w.Dropdown(options=ROLES)
         self.k_expert = w.Text(placeholder="expert id")
         self.k_go = w.Button(button_style="primary")
-        self.k_go.on_click(safe(lambda _b: m.issue(self.k_login.value, self.k_role.value,
-                                                   self.k_expert.value)))
+        self.k_go.on_click(
+            safe(lambda _b: m.issue(self.k_login.value, self.k_role.value, self.k_expert.value))
+        )
         self.k_out = w.HTML()
-        codes = w.VBox([w.HBox([self.k_login, self.k_role, self.k_expert, self.k_go],
-                               layout=w.Layout(flex_flow="row wrap")), self.k_out])
+        codes = w.VBox(
+            [
+                w.HBox(
+                    [self.k_login, self.k_role, self.k_expert, self.k_go],
+                    layout=w.Layout(flex_flow="row wrap"),
+                ),
+                self.k_out,
+            ]
+        )
 
         self.tabs = w.Tab(children=[imports, criteria, panels, codes])
         self.body = w.VBox()
@@ -103,13 +149,18 @@ class ConsoleView:
         m.observe(safe(self._render), ["logged_in", "lang", "panels", "experts", "projects"])
         m.observe(safe(lambda _c: self._render_report()), "report")
         m.observe(safe(lambda _c: self._render_preview()), "preview_version")
-        m.observe(safe(lambda c: setattr(self.k_out, "value", self._code_html(c["new"]))),
-                  "issued")
+        m.observe(safe(lambda c: setattr(self.k_out, "value", self._code_html(c["new"]))), "issued")
         self._render()
 
     def _code_html(self, code: str) -> str:
-        return (f"<p>访问码（只显示一次）/ code (shown once): <code class='scoring-issued'>"
-                f"{esc(code)}</code></p>") if code else ""
+        return (
+            (
+                f"<p>访问码（只显示一次）/ code (shown once): <code class='scoring-issued'>"
+                f"{esc(code)}</code></p>"
+            )
+            if code
+            else ""
+        )
 
     def _set(self, name: str, value: Any) -> None:
         setattr(self.model, name, value)
@@ -134,16 +185,28 @@ class ConsoleView:
         return handler
 
     def _create_panel(self, _b: Any = None) -> None:
-        order = [p.strip() for p in self.p_order.value.replace("，", ",").replace("\n", ",")
-                 .split(",") if p.strip()]
-        self.model.create_panel(self.p_name.value, list(self.p_members.value), order,
-                                self.p_chair.value, self.p_date.value)
+        order = [
+            p.strip()
+            for p in self.p_order.value.replace("，", ",").replace("\n", ",").split(",")
+            if p.strip()
+        ]
+        self.model.create_panel(
+            self.p_name.value,
+            list(self.p_members.value),
+            order,
+            self.p_chair.value,
+            self.p_date.value,
+        )
 
     def _render(self, _change: Any = None) -> None:
         m = self.model
         tr = m.tr
-        self.tabs.titles = (tr("console.upload_candidates")[:6], tr("console.weights")[:5],
-                            tr("console.panel"), tr("console.codes"))
+        self.tabs.titles = (
+            tr("console.upload_candidates")[:6],
+            tr("console.weights")[:5],
+            tr("console.panel"),
+            tr("console.codes"),
+        )
         self.up_labels[0].value = f"<b>{esc(tr('console.upload_candidates'))}</b>"
         self.up_labels[1].value = f"<b>{esc(tr('console.upload_experts'))}</b>"
         self.weights_title.value = f"<b>{esc(tr('console.weights'))}</b>"
@@ -165,8 +228,11 @@ class ConsoleView:
         self.p_members.options = m.experts
         self.c_expert.options = m.experts
         self.c_project.options = m.projects
-        self.f_panel.options = [(f"{p['name']}（{tr('status.' + p['status'])}）", p["id"])
-                                for p in m.panels if p["status"] == "draft"]
+        self.f_panel.options = [
+            (f"{p['name']}（{tr('status.' + p['status'])}）", p["id"])
+            for p in m.panels
+            if p["status"] == "draft"
+        ]
         self.body.children = [self.tabs]
         self._render_report()
         self._render_preview()
@@ -181,12 +247,20 @@ class ConsoleView:
         if p is None:
             self.preview.value = ""
             return
-        rows = [[int(r["rank"]), pid, f"{r['score']:.3f}", int(r["default_rank"]),
-                 ("▲" if r["move"] > 0 else "▼" if r["move"] < 0 else "＝") + f"{abs(int(r['move']))}"]
-                for pid, r in p.iterrows()]
-        self.preview.value = (f"<b>{esc(m.tr('console.preview_moves'))}</b>"
-                              + html_table(rows, [m.tr("col.rank"), m.tr("col.project_id"),
-                                                  m.tr("col.score"), "默认 default", "Δ"]))
+        rows = [
+            [
+                int(r["rank"]),
+                pid,
+                f"{r['score']:.3f}",
+                int(r["default_rank"]),
+                ("▲" if r["move"] > 0 else "▼" if r["move"] < 0 else "＝")
+                + f"{abs(int(r['move']))}",
+            ]
+            for pid, r in p.iterrows()
+        ]
+        self.preview.value = f"<b>{esc(m.tr('console.preview_moves'))}</b>" + html_table(
+            rows, [m.tr("col.rank"), m.tr("col.project_id"), m.tr("col.score"), "默认 default", "Δ"]
+        )
 
 
 def console_app(backend: Any = None, *, lang: str = "zh") -> w.Widget:

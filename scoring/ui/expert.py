@@ -20,9 +20,9 @@ def candidate_card(row: Any, lang: str = "zh") -> str:
     get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
     kind = get("kind", "")
     kind_txt = PROJECT_KINDS.get(kind, kind) if lang == "zh" else kind
-    years = sorted(
-        {int(c.rsplit("_", 1)[1]) for c in row.index if c.rsplit("_", 1)[-1].isdigit()}
-    )[-YEARS_MAX:]
+    years = sorted({int(c.rsplit("_", 1)[1]) for c in row.index if c.rsplit("_", 1)[-1].isdigit()})[
+        -YEARS_MAX:
+    ]
     rows = []
     for key, (zh, unit) in INDICATORS.items():
         vals = [get(f"{key}_{y}") for y in years]
@@ -72,8 +72,12 @@ class ExpertView:
         self.no_conflict.on_click(safe(lambda _b: m.declare_conflicts([])))
         self.declare.on_click(safe(self._declare))
         self.conflicts = w.VBox(
-            [self.conflict_title, self.conflict_list, self.conflict_reason,
-             w.HBox([self.no_conflict, self.declare])]
+            [
+                self.conflict_title,
+                self.conflict_list,
+                self.conflict_reason,
+                w.HBox([self.no_conflict, self.declare]),
+            ]
         )
 
         # scoring
@@ -108,7 +112,9 @@ class ExpertView:
         for name in ("phase", "order", "current", "scores", "sheet_status", "lang"):
             m.observe(safe(self._refresh), name)
         m.observe(safe(lambda _c: self._render_status()), ["progress_text", "timer_text"])
-        m.observe(safe(lambda c: setattr(self.saved, "value", self._saved_html(c["new"]))), "saved_text")
+        m.observe(
+            safe(lambda c: setattr(self.saved, "value", self._saved_html(c["new"]))), "saved_text"
+        )
         self.poller = Poller(m.tick, 1.0)
         self._refresh()
 
@@ -141,8 +147,12 @@ class ExpertView:
         elif m.phase == "conflicts":
             if len(self.conflict_boxes) != len(m.conflict_choices):
                 self.conflict_boxes = [
-                    w.Checkbox(description=f"{p} {n}（{c}）", indent=False, value=False,
-                               layout=w.Layout(width="auto"))
+                    w.Checkbox(
+                        description=f"{p} {n}（{c}）",
+                        indent=False,
+                        value=False,
+                        layout=w.Layout(width="auto"),
+                    )
                     for p, n, c in m.conflict_choices
                 ]
                 self.conflict_list.children = self.conflict_boxes
@@ -190,9 +200,9 @@ class ExpertView:
         for c in m.criteria or []:
             lo, hi = m.criteria.scale
             arrow = "↓" if c.objective == "min" else "↑"
-            self.labels[c.key].value = (
-                f"<b>{esc(c.name(m.lang))}</b> {arrow} <small>({c.weight:.0%})</small>"
-            )
+            self.labels[
+                c.key
+            ].value = f"<b>{esc(c.name(m.lang))}</b> {arrow} <small>({c.weight:.0%})</small>"
             v = m.scores.get(c.key)
             text = "" if v is None else f"{v:g}"
             box = self.inputs[c.key]
@@ -204,8 +214,10 @@ class ExpertView:
                 self._setting = False
             box.placeholder = f"{lo:g}–{hi:g}"
             box.disabled = locked
-            bands = " | ".join(f"{b.score:g}: {b.zh if m.lang == 'zh' else b.en}" for b in
-                               sorted(c.rubric, key=lambda b: -b.score))
+            bands = " | ".join(
+                f"{b.score:g}: {b.zh if m.lang == 'zh' else b.en}"
+                for b in sorted(c.rubric, key=lambda b: -b.score)
+            )
             now = m.descriptor(c.key, v)
             self.descriptors[c.key].value = (
                 "<div style='font-size:12px;line-height:1.3'>"
@@ -238,8 +250,13 @@ class ExpertView:
             self.model.select(pid)
 
     def _declare(self, _b: Any = None) -> None:
-        chosen = [p for (p, _n, _c), box in zip(self.model.conflict_choices, self.conflict_boxes,
-                                                strict=False) if box.value]
+        chosen = [
+            p
+            for (p, _n, _c), box in zip(
+                self.model.conflict_choices, self.conflict_boxes, strict=False
+            )
+            if box.value
+        ]
         self.model.declare_conflicts(chosen, self.conflict_reason.value)
 
     def _confirm(self, _b: Any = None) -> None:

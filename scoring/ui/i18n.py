@@ -16,7 +16,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "login.button": ("登录", "Log in"),
     "login.placeholder": ("请输入组织者发放的访问码", "Access code issued by the organizer"),
     "login.ok": ("已登录：{name}（{role}）", "Logged in: {name} ({role})"),
-    "login.wrong_role": ("此页面不适用于该账号的角色（{role}）", "This page is not for role {role}"),
+    "login.wrong_role": (
+        "此页面不适用于该账号的角色（{role}）",
+        "This page is not for role {role}",
+    ),
     "logout": ("退出", "Log out"),
     "role.expert": ("评审专家", "expert"),
     "role.chair": ("评审组长", "chair"),
@@ -41,19 +44,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "conflicts.declare": ("声明回避并继续", "Declare and continue"),
     "expert.candidates": ("答辩顺序", "Defense order"),
     "expert.comment": ("评语", "Comment"),
-    "expert.confirm_code": ("再次输入访问码以确认（签字）", "Enter your code again to confirm (sign)"),
+    "expert.confirm_code": (
+        "再次输入访问码以确认（签字）",
+        "Enter your code again to confirm (sign)",
+    ),
     "expert.confirm": ("确认评分表", "Confirm sheet"),
     "expert.progress": ("{done} / {total} 已确认", "{done} / {total} confirmed"),
     "expert.saved": (
         "已自动保存（第 {version} 版，{status}，{time}）。数据库中：{scores}",
         "Saved automatically (version {version}, {status}, {time}). The database holds: {scores}",
     ),
-    "expert.duplicate": ("重复提交，数据库未改变（第 {version} 版）", "Duplicate: nothing new (v{version})"),
+    "expert.duplicate": (
+        "重复提交，数据库未改变（第 {version} 版）",
+        "Duplicate: nothing new (v{version})",
+    ),
     "expert.stale": (
         "该评分表已在别处更新（第 {version} 版），已重新载入，请核对",
         "This sheet changed elsewhere (version {version}); reloaded, please check",
     ),
-    "expert.confirmed": ("已确认签字（第 {version} 版）", "Confirmed and signed (version {version})"),
+    "expert.confirmed": (
+        "已确认签字（第 {version} 版）",
+        "Confirmed and signed (version {version})",
+    ),
     "expert.locked": (
         "该评分表已确认，修改需评审组长批准",
         "This sheet is confirmed; a change needs the chair's approval",
@@ -73,8 +85,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "board.ranking": ("排名（冻结的方法与权重）", "Ranking (frozen method and weights)"),
     "board.criteria_scores": ("各项专家组得分", "Panel score per criterion"),
     "board.deviation": ("偏离提示", "Deviation flags"),
-    "board.agreement": ("一致性：Kendall W = {w}，ICC = {icc}", "Agreement: Kendall's W = {w}, ICC = {icc}"),
-    "board.robustness": ("入选概率（权重扰动）", "Probability of making the cut (weight uncertainty)"),
+    "board.agreement": (
+        "一致性：Kendall W = {w}，ICC = {icc}",
+        "Agreement: Kendall's W = {w}, ICC = {icc}",
+    ),
+    "board.robustness": (
+        "入选概率（权重扰动）",
+        "Probability of making the cut (weight uncertainty)",
+    ),
     "board.shortlist": ("入选名单（分数线 {cut}）", "Shortlist (cut line {cut})"),
     "shortlist.selected": ("入选", "selected"),
     "shortlist.chair": ("待组长裁定", "chair decides"),
@@ -95,7 +113,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "console.upload_candidates": ("上传申报项目（xlsx/csv）", "Upload candidates (xlsx/csv)"),
     "console.upload_experts": ("上传专家名单（xlsx/csv）", "Upload experts (xlsx/csv)"),
     "console.imported": ("已导入 {n} 行", "Imported {n} rows"),
-    "console.weights": ("指标与权重（实时预览排名变化）", "Criteria and weights (live ranking preview)"),
+    "console.weights": (
+        "指标与权重（实时预览排名变化）",
+        "Criteria and weights (live ranking preview)",
+    ),
     "console.method": ("排名方法", "Ranking method"),
     "console.aggregation": ("汇总规则", "Aggregation"),
     "console.cut": ("入选数量", "Cut size"),
@@ -106,7 +127,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "console.members": ("成员", "Members"),
     "console.order": ("答辩顺序", "Defense order"),
     "console.conflicts": ("回避", "Conflicts"),
-    "console.preview_moves": ("与当前排名相比的名次变化", "Rank change against the current ranking"),
+    "console.preview_moves": (
+        "与当前排名相比的名次变化",
+        "Rank change against the current ranking",
+    ),
     "error.refused": ("操作被拒绝：", "Refused:"),
     "error.internal": (
         "内部错误，已记录（编号 {ref}），请联系组织者",

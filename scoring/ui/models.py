@@ -241,7 +241,9 @@ class ExpertModel(TimerMixin, BaseModel):
         if not (lo <= value <= hi):
             raise ValueError(
                 self.tr(
-                    "expert.bad_score", name=self.criterion_names().get(key, key), lo=f"{lo:g}",
+                    "expert.bad_score",
+                    name=self.criterion_names().get(key, key),
+                    lo=f"{lo:g}",
                     hi=f"{hi:g}",
                 )
             )
@@ -412,8 +414,12 @@ def panel_results(backend: Any, actor: Any, panel_id: Any, *, samples: int = 200
     matrix = ranking[keys]
     if n >= 2:
         sens = sensitivity(
-            matrix, weights=cfg.weights, objectives=cfg.objectives, method=cfg.ranking_method,
-            samples=samples, seed=0,
+            matrix,
+            weights=cfg.weights,
+            objectives=cfg.objectives,
+            method=cfg.ranking_method,
+            samples=samples,
+            seed=0,
         )
         out["p_cut"] = sens.p_top(cut)
     else:
@@ -426,8 +432,11 @@ def panel_results(backend: Any, actor: Any, panel_id: Any, *, samples: int = 200
         if col in extra:
             cands[col] = cands["project_id"].map(extra[col])
     out["shortlist"] = shortlist(
-        ranking[["score", "rank"]], cands, size=cut if not cfg.cut_min_score else None,
-        min_score=cfg.cut_min_score, ties=cfg.tie_rule if cfg.tie_rule != "competition" else "include",
+        ranking[["score", "rank"]],
+        cands,
+        size=cut if not cfg.cut_min_score else None,
+        min_score=cfg.cut_min_score,
+        ties=cfg.tie_rule if cfg.tie_rule != "competition" else "include",
     )
     return out
 
@@ -542,13 +551,20 @@ class BoardModel(TimerMixin, BaseModel):
             return
         self.refresh(force=True)
 
-    def start_timer(self, project_id: str, presentation_s: int = 600, questions_s: int = 300) -> None:
+    def start_timer(
+        self, project_id: str, presentation_s: int = 600, questions_s: int = 300
+    ) -> None:
         """Start the defense timer for ``project_id`` on every page of the panel."""
         if project_id not in self.project_ids:
             self.error = f"unknown project {project_id}"
             return
-        self.run(start_timer, self.panel_id, project_id, presentation_s=presentation_s,
-                 questions_s=questions_s)
+        self.run(
+            start_timer,
+            self.panel_id,
+            project_id,
+            presentation_s=presentation_s,
+            questions_s=questions_s,
+        )
         self.timer_project = project_id
         self.refresh_timer()
 
@@ -636,7 +652,9 @@ class BankModel(BaseModel):
 
         keys = self.keys()
         return rank(
-            self.table[keys], weights=self.weights, objectives=self.config.objectives,
+            self.table[keys],
+            weights=self.weights,
+            objectives=self.config.objectives,
             method=self.config.ranking_method,
         )
 
@@ -708,7 +726,9 @@ class BankModel(BaseModel):
         ind = self.candidates.loc[list(comp.index)].copy()
         ind.index.name = "project_id"
         ind = ind.drop(columns=[c for c in ("project_id",) if c in ind])
-        basket = self.table.loc[list(self.portfolio.projects), ["name"]] if len(self.portfolio) else None
+        basket = (
+            self.table.loc[list(self.portfolio.projects), ["name"]] if len(self.portfolio) else None
+        )
         sheets = {"对比 comparison": comp, "指标 indicators": ind}
         if basket is not None:
             basket.index.name = "project_id"
@@ -759,12 +779,16 @@ class ConsoleModel(BaseModel):
         self.panels = [{k: p[k] for k in ("id", "name", "status", "config_hash")} for p in panels]
         ex = self.run(self.backend.experts, self.identity, clear=False)
         if ex is not None and len(ex):
-            self.experts = [(f"{r['expert_id']} {r.get('name', '')}", str(r["expert_id"]))
-                            for _, r in ex.iterrows()]
+            self.experts = [
+                (f"{r['expert_id']} {r.get('name', '')}", str(r["expert_id"]))
+                for _, r in ex.iterrows()
+            ]
         ca = self.run(self.backend.all_candidates, self.identity, clear=False)
         if ca is not None and len(ca):
-            self.projects = [(f"{r['project_id']} {r.get('name', '')}", str(r["project_id"]))
-                             for _, r in ca.iterrows()]
+            self.projects = [
+                (f"{r['project_id']} {r.get('name', '')}", str(r["project_id"]))
+                for _, r in ca.iterrows()
+            ]
         # reference scores of the preview: the closed panel with the most candidates
         self._preview_scores = None
         for p in self.panels:
@@ -772,8 +796,9 @@ class ConsoleModel(BaseModel):
                 continue
             long = self.run(self.backend.panel_scores, self.identity, p["id"], clear=False)
             best = self._preview_scores
-            if long is not None and (best is None or long["project_id"].nunique()
-                                     > best["project_id"].nunique()):
+            if long is not None and (
+                best is None or long["project_id"].nunique() > best["project_id"].nunique()
+            ):
                 self._preview_scores = long
         self.update_preview()
 
@@ -796,7 +821,8 @@ class ConsoleModel(BaseModel):
         self.report = []
         self.error = ""
         self.notice = (
-            f"{filename}: " + self.tr("console.imported", n=len(res.added) + len(res.changed))
+            f"{filename}: "
+            + self.tr("console.imported", n=len(res.added) + len(res.changed))
             + f"（+{len(res.added)} / ~{len(res.changed)} / ={res.unchanged}）"
         )
         self.reload()
@@ -815,8 +841,10 @@ class ConsoleModel(BaseModel):
         from scoring.store import PanelConfig
 
         return PanelConfig.from_criteria(
-            self.criteria.with_weights(self.weights), aggregation=self.aggregation,
-            ranking_method=self.method, cut_size=self.cut_size or None,
+            self.criteria.with_weights(self.weights),
+            aggregation=self.aggregation,
+            ranking_method=self.method,
+            cut_size=self.cut_size or None,
         )
 
     def update_preview(self) -> None:
@@ -836,8 +864,9 @@ class ConsoleModel(BaseModel):
 
         keys = list(self.criteria.keys)
         matrix = aggregate(self._preview_scores, how=self.aggregation, criteria=keys)
-        now = rank(matrix, weights=self.weights, objectives=self.criteria.objectives,
-                   method=self.method)
+        now = rank(
+            matrix, weights=self.weights, objectives=self.criteria.objectives, method=self.method
+        )
         base = rank(matrix, weights=self.criteria.weights, objectives=self.criteria.objectives)
         out = now[["score", "rank"]].copy()
         out["default_rank"] = base["rank"].reindex(out.index)
@@ -845,19 +874,27 @@ class ConsoleModel(BaseModel):
         return out
 
     # -- panels, freezing, codes -------------------------------------------------------------
-    def create_panel(self, name: str, members: list[str], candidates: list[str],
-                     chair: str = "", date: str = "") -> int | None:
-        pid = self.run(self.backend.create_panel, self.identity, name.strip(),
-                       members=list(members), candidates=list(candidates),
-                       chair=chair.strip() or None, date=date.strip() or None)
+    def create_panel(
+        self, name: str, members: list[str], candidates: list[str], chair: str = "", date: str = ""
+    ) -> int | None:
+        pid = self.run(
+            self.backend.create_panel,
+            self.identity,
+            name.strip(),
+            members=list(members),
+            candidates=list(candidates),
+            chair=chair.strip() or None,
+            date=date.strip() or None,
+        )
         if pid is not None:
             self.notice = f"{self.tr('panel')} {name} #{pid}"
             self.reload()
         return pid
 
     def declare_conflict(self, expert_id: str, project_id: str, reason: str) -> bool:
-        done = self.run(self.backend.wb.declare_conflict, self.identity, expert_id, project_id,
-                        reason)
+        done = self.run(
+            self.backend.wb.declare_conflict, self.identity, expert_id, project_id, reason
+        )
         return done is None and not self.error
 
     def freeze(self, panel_id: Any) -> str:

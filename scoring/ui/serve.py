@@ -301,7 +301,9 @@ def make_app(config: Any) -> Any:
 
     tmpl_root = Path(tempfile.mkdtemp(prefix="scoring-voila-"))
     write_template(tmpl_root)
-    paths = [str(tmpl_root)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    paths = [str(tmpl_root)] + [
+        p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p
+    ]
     os.environ["JUPYTER_PATH"] = os.pathsep.join(paths)
     app = ScoringVoila(config=config)
     app.initialize([])

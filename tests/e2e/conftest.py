@@ -16,9 +16,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -41,7 +48,12 @@ def init_demo(db_url: str, env: dict) -> dict[str, str]:
     """Run ``scoring init --demo`` on a fresh database; returns ``{login: access code}``."""
     out = subprocess.run(
         [sys.executable, "-m", "scoring", "--db", db_url, "init", "--demo"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
     ).stdout
     codes = {}
     for line in out.splitlines():
@@ -63,8 +75,12 @@ def server(tmp_path_factory):
 
     home = tmp_path_factory.mktemp("serve")
     db_url = f"sqlite:///{home / 'demo.sqlite'}"
-    env = {**os.environ, "SCORING_DB": db_url, "SCORING_HOME": str(home),
-           "MPLCONFIGDIR": str(home / "mpl")}
+    env = {
+        **os.environ,
+        "SCORING_DB": db_url,
+        "SCORING_HOME": str(home),
+        "MPLCONFIGDIR": str(home / "mpl"),
+    }
     codes = init_demo(db_url, env)
     wb = Workbench(db_url)
     try:
@@ -74,13 +90,21 @@ def server(tmp_path_factory):
         order = list(wb.panel_candidates(org, open_id)["project_id"])
     finally:
         wb.close()
-    info = {"codes": codes, "open_panel": open_id, "open_name": OPEN_PANEL,
-            "closed_panel": panels[CLOSED_PANEL], "order": order}
+    info = {
+        "codes": codes,
+        "open_panel": open_id,
+        "open_name": OPEN_PANEL,
+        "closed_panel": panels[CLOSED_PANEL],
+        "order": order,
+    }
     port = free_port()
     log = open(home / "serve.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "scoring", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -103,8 +127,12 @@ def browser_context(tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as p:
         ctx = p.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-            viewport={"width": 1280, "height": 800}, accept_downloads=True,
+            str(profile),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1280, "height": 800},
+            accept_downloads=True,
             locale="zh-CN",
         )
         ctx.set_default_timeout(60_000)

@@ -84,8 +84,10 @@ def test_review_session_end_to_end(server, browser_context):
         page.locator(".scoring-progress").get_by_text("0 / 6 已确认").wait_for()
 
     # they score and confirm in turns; each confirmation shows on the board within 2 s
-    runs = {"X01": score_and_confirm(a, codes["X01"], sheets["X01"]),
-            "X02": score_and_confirm(b, codes["X02"], sheets["X02"])}
+    runs = {
+        "X01": score_and_confirm(a, codes["X01"], sheets["X01"]),
+        "X02": score_and_confirm(b, codes["X02"], sheets["X02"]),
+    }
     delays = []
     done = {"X01": 0, "X02": 0}
     for _ in range(2):

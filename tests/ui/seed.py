@@ -31,7 +31,9 @@ def seed(wb, *, closed: bool = True) -> dict:
         codes[x] = wb.create_account(sysa, x, "expert", name=f"专家{x}", expert_id=x)
     codes["bank"] = wb.create_account(sysa, "X08", "bank", name="银行评审", expert_id="X08")
     panels = {}
-    panels["P1"] = wb.create_panel(sysa, "P1", chair="CHAIR", members=MEMBERS, candidates=OPEN_CANDS)
+    panels["P1"] = wb.create_panel(
+        sysa, "P1", chair="CHAIR", members=MEMBERS, candidates=OPEN_CANDS
+    )
     wb.freeze_config(sysa, panels["P1"], PanelConfig.from_criteria())
     if closed:
         scores = pd.read_csv(DEMO / "scores.csv", encoding="utf-8-sig")

@@ -52,8 +52,12 @@ def test_bank_weights_change_the_bank_ranking_not_the_panel(store):
     own = model.own_ranking()
     from scoring.ranking import rank
 
-    expected = rank(model.table[model.keys()], weights=model.weights,
-                    objectives=model.config.objectives, method=model.config.ranking_method)
+    expected = rank(
+        model.table[model.keys()],
+        weights=model.weights,
+        objectives=model.config.objectives,
+        method=model.config.ranking_method,
+    )
     assert list(own["rank"]) == list(expected["rank"])
     assert list(model.comparison["panel_rank"]) == panel_before
 
@@ -81,16 +85,22 @@ def test_candidate_heard_by_two_closed_panels_counts_once(store):
     sysa = wb.system_actor("test")
     from scoring.store import PanelConfig
 
-    pid = wb.create_panel(sysa, "P9", chair="CHAIR", members=["X01", "X02"],
-                          candidates=["E007", "E013"])
+    pid = wb.create_panel(
+        sysa, "P9", chair="CHAIR", members=["X01", "X02"], candidates=["E007", "E013"]
+    )
     wb.freeze_config(sysa, pid, PanelConfig.from_criteria())
     chair = wb.login(info["codes"]["chair"])
     wb.open_panel(chair, pid)
     for x in ("X01", "X02"):
         me = wb.login(info["codes"][x])
         for p, base in (("E007", 60), ("E013", 70)):
-            r = wb.save_scores(me, pid, p, dict.fromkeys(
-                ["strength", "market", "risk", "poverty", "demonstration"], base), base_version=0)
+            r = wb.save_scores(
+                me,
+                pid,
+                p,
+                dict.fromkeys(["strength", "market", "risk", "poverty", "demonstration"], base),
+                base_version=0,
+            )
             wb.confirm_sheet(me, pid, p, base_version=r.version)
     wb.close_panel(chair, pid)
     model, view = _bank(backend, info["codes"]["bank"])

@@ -63,8 +63,11 @@ def test_weights_preview_moves_the_ranking(store):
 
     chair = backend.login(info["codes"]["chair"])
     long = backend.panel_scores(chair, info["panels"]["P0"])
-    expected = rank(aggregate(long, how="trimmed_mean"), weights=model.weights,
-                    objectives=model.criteria.objectives)
+    expected = rank(
+        aggregate(long, how="trimmed_mean"),
+        weights=model.weights,
+        objectives=model.criteria.objectives,
+    )
     assert model.preview["rank"].to_dict() == expected["rank"].to_dict()
     assert "scoring-table" in view.preview.value
 

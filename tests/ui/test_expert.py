@@ -93,7 +93,9 @@ def test_confirm_needs_the_code_again_and_locks_the_sheet(store):
     view.inputs["strength"].value = "10"
     assert "已确认" in model.error
     me = backend.login(info["codes"]["X03"])
-    assert backend.sheet(me, info["panels"]["P1"], "E001").scores == {k: float(v) for k, v in FULL.items()}
+    assert backend.sheet(me, info["panels"]["P1"], "E001").scores == {
+        k: float(v) for k, v in FULL.items()
+    }
 
 
 def test_stale_page_is_told_and_reloaded(store):
