@@ -3,12 +3,14 @@
 One server and one browser for the module; the scenario runs in order: a wrong code is refused,
 two experts score and confirm at once, the board shows their progress within 2 s, the chair
 closes the panel, the ranking appears, the organizer downloads the xlsx (checked against the
-store), a bank reviewer compares three candidates and fills the basket. Screenshots go to docs/.
+store), a bank reviewer compares three candidates and fills the basket. Screenshots of the four
+dashboards go to docs/ with ``SCORING_UPDATE_SCREENSHOTS=1`` (else to a temporary folder).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +22,13 @@ import pytest
 pytestmark = pytest.mark.browser
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def shots_dir(tmp_path: Path) -> Path:
+    """docs/ when SCORING_UPDATE_SCREENSHOTS=1 (to refresh the README's images), else tmp."""
+    return DOCS if os.environ.get("SCORING_UPDATE_SCREENSHOTS") == "1" else tmp_path
+
+
 #: Scores of the first two candidates in defense order; the second is the better one.
 VALUES = {
     "X01": ([82, 75, 30, 60, 70], [90, 85, 25, 70, 88]),
@@ -60,9 +69,10 @@ def score_and_confirm(page, code, sheets):
         yield pid
 
 
-def test_review_session_end_to_end(server, browser_context):
+def test_review_session_end_to_end(server, browser_context, tmp_path):
     base, info, db_url = server
     ctx = browser_context
+    shots = shots_dir(tmp_path)
     codes = info["codes"]
     first, second = info["order"][:2]
     sheets = {x: {first: v[0], second: v[1]} for x, v in VALUES.items()}
@@ -102,7 +112,7 @@ def test_review_session_end_to_end(server, browser_context):
     a.locator(".scoring-progress").get_by_text("2 / 6 已确认").wait_for()
     matrix_text = board.locator(".scoring-progress-matrix").inner_text()
     assert "82" not in matrix_text and "90" not in matrix_text  # statuses only, no values
-    a.screenshot(path=str(DOCS / "dashboard-expert.png"), full_page=True)
+    a.screenshot(path=str(shots / "dashboard-expert.png"), full_page=True)
 
     # usable on a 1024-wide tablet: nothing wider than the screen; English by a switch
     a.set_viewport_size({"width": 1024, "height": 768})
@@ -119,7 +129,7 @@ def test_review_session_end_to_end(server, browser_context):
     board.locator(".scoring-ranking").wait_for()
     ranking_text = board.locator(".scoring-ranking").inner_text()
     assert ranking_text.index(second) < ranking_text.index(first)
-    board.screenshot(path=str(DOCS / "dashboard-board.png"), full_page=True)
+    board.screenshot(path=str(shots / "dashboard-board.png"), full_page=True)
 
     # the organizer downloads the xlsx; its rows equal the store's results
     org = open_page(ctx, base, "board")
@@ -149,14 +159,14 @@ def test_review_session_end_to_end(server, browser_context):
     bank.locator(".scoring-compare-table").wait_for()
     bank.locator("button.scoring-add-basket").click()
     bank.locator(".scoring-basket-count").get_by_text("3 / 20").wait_for()
-    bank.screenshot(path=str(DOCS / "dashboard-bank.png"), full_page=True)
+    bank.screenshot(path=str(shots / "dashboard-bank.png"), full_page=True)
 
     # the organizer console
     con = open_page(ctx, base, "console")
     login(con, codes["ORGANIZER"])
     con.get_by_role("tab").nth(1).click()
     con.locator(".scoring-preview table").wait_for()
-    con.screenshot(path=str(DOCS / "dashboard-console.png"), full_page=True)
+    con.screenshot(path=str(shots / "dashboard-console.png"), full_page=True)
     for page in (a, b, board, org, bank, con):
         page.close()
 
