@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "kendall_w": "scoring.panel",
     "panel_agreement": "scoring.panel",
     "icc": "scoring.panel",
+    "score_outliers": "scoring.panel",
     # ranking and weighting
     "rank": "scoring.ranking",
     "METHODS": "scoring.ranking",
@@ -38,6 +39,8 @@ _EXPORTS: dict[str, str] = {
     "SensitivityResult": "scoring.sensitivity",
     "compare_rankings": "scoring.comparison",
     "ws_coefficient": "scoring.comparison",
+    "compare_methods": "scoring.comparison",
+    "compare_weight_sets": "scoring.comparison",
     # shortlist, catalogue, bank portfolios
     "shortlist": "scoring.shortlist",
     "catalogue": "scoring.catalogue",
