@@ -14,7 +14,8 @@ Layout, as in the 2019 catalogue printed in 晋商建〔2020〕24号:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -31,6 +32,7 @@ CATALOGUE_COLUMNS = (
 )  # fmt: skip
 
 _DIGITS = "零一二三四五六七八九"
+T = TypeVar("T")
 
 
 def chinese_numeral(n: int) -> str:
@@ -42,6 +44,51 @@ def chinese_numeral(n: int) -> str:
         return _DIGITS[ones]
     head = "" if tens == 1 else _DIGITS[tens]
     return head + "十" + ("" if ones == 0 else _DIGITS[ones])
+
+
+def section_heading(number: int, section: str) -> str:
+    """``一、供应链重点企业项目``: the ``number``-th section heading of ``section`` (a key of
+    :data:`SECTION_TITLES`)."""
+    return f"{chinese_numeral(number)}、{SECTION_TITLES[section]}"
+
+
+def group_heading(number: int, group: str, count: int) -> str:
+    """``(一)太原市(13个)``: the ``number``-th group heading of a section, with its count."""
+    return f"({chinese_numeral(number)}){group}({count}个)"
+
+
+def number_layout(
+    sections: Iterable[tuple[str, Iterable[tuple[str, Sequence[T]]]]],
+) -> Iterator[tuple[dict[str, Any], T]]:
+    """Number a laid-out catalogue: section and group headings, continuous ``seq``.
+
+    Parameters
+    ----------
+    sections : iterable
+        ``[(section_key, [(group, [item, ...]), ...]), ...]`` in catalogue order, no empty
+        section or group. Sections are numbered 一、二、…; group numerals restart in each
+        section; ``seq`` runs on across the whole catalogue.
+
+    Yields
+    ------
+    (dict, item)
+        ``{"section", "section_heading", "group", "group_heading", "seq"}`` and the item.
+    """
+    seq = 0
+    for section_no, (section, groups) in enumerate(sections, start=1):
+        s_heading = section_heading(section_no, section)
+        for group_no, (group, items) in enumerate(groups, start=1):
+            g_heading = group_heading(group_no, group, len(items))
+            for item in items:
+                seq += 1
+                place = {
+                    "section": section,
+                    "section_heading": s_heading,
+                    "group": group,
+                    "group_heading": g_heading,
+                    "seq": seq,
+                }
+                yield place, item
 
 
 def catalogue(shortlist: pd.DataFrame | Iterable[str], candidates: pd.DataFrame) -> pd.DataFrame:
@@ -116,38 +163,21 @@ def catalogue(shortlist: pd.DataFrame | Iterable[str], candidates: pd.DataFrame)
     if problems:
         raise InputError(problems)
 
-    rows: list[dict] = []
-    seq = 0
-    section_no = 0
-    for section, title in SECTION_TITLES.items():
+    sections = []
+    for section in SECTION_TITLES:
         members = [pid for pid in ids if cand.at[pid, "kind"] == section]
-        if not members:
-            continue
-        section_no += 1
-        group_no = 0
-        for group in GROUP_ORDER:
-            in_group = sorted(
-                (p for p in members if cand.at[p, "city"] == group), key=order_key.__getitem__
-            )
-            if not in_group:
-                continue
-            group_no += 1
-            heading = f"({chinese_numeral(group_no)}){group}({len(in_group)}个)"
-            for pid in in_group:
-                seq += 1
-                rows.append(
-                    {
-                        "section": section,
-                        "section_heading": f"{chinese_numeral(section_no)}、{title}",
-                        "group": group,
-                        "group_heading": heading,
-                        "seq": seq,
-                        "project_id": pid,
-                        "name": str(cand.at[pid, "name"]),
-                        "city": group,
-                        "kind": section,
-                    }
-                )
+        groups = [
+            (group, sorted(in_group, key=order_key.__getitem__))
+            for group in GROUP_ORDER
+            if (in_group := [pid for pid in members if cand.at[pid, "city"] == group])
+        ]
+        if groups:
+            sections.append((section, groups))
+    rows = [
+        {**place, "project_id": pid, "name": str(cand.at[pid, "name"]), "city": place["group"],
+         "kind": place["section"]}
+        for place, pid in number_layout(sections)
+    ]  # fmt: skip
     out = pd.DataFrame(rows, columns=list(CATALOGUE_COLUMNS))
     out["seq"] = out["seq"].astype(int)
     return out
@@ -170,15 +200,8 @@ def render_catalogue(cat: pd.DataFrame, *, year: int | None = None) -> list[str]
         1.晋示例……有限公司(虚构)
     """
     lines = list(catalogue_title(year))
-    section = group = None
-    for rec in cat.itertuples(index=False):
-        if rec.section_heading != section:
-            section, group = rec.section_heading, None
-            lines.append(section)
-        if rec.group_heading != group:
-            group = rec.group_heading
-            lines.append(group)
-        lines.append(f"{rec.seq}.{rec.name}")
+    for heading, rec in _walk(cat):
+        lines.append(heading if rec is None else f"{rec.seq}.{rec.name}")
     return lines
 
 
@@ -189,18 +212,25 @@ def catalogue_table(cat: pd.DataFrame) -> pd.DataFrame:
     section or group heading). Written with :func:`scoring.io.write_table` it gives the xlsx /
     csv export of 附件5.
     """
-    rows: list[dict] = []
+    rows = [
+        {"seq": None, "name": heading, "city": None, "project_id": None}
+        if rec is None
+        else {"seq": int(rec.seq), "name": rec.name, "city": rec.city, "project_id": rec.project_id}
+        for heading, rec in _walk(cat)
+    ]
+    out = pd.DataFrame(rows, columns=["seq", "name", "city", "project_id"])
+    out["seq"] = out["seq"].astype("Int64")
+    return out
+
+
+def _walk(cat: pd.DataFrame) -> Iterator[tuple[str | None, Any]]:
+    """``(heading, None)`` where a section or group starts, then ``(None, record)`` per project."""
     section = group = None
     for rec in cat.itertuples(index=False):
         if rec.section_heading != section:
             section, group = rec.section_heading, None
-            rows.append({"seq": None, "name": section, "city": None, "project_id": None})
+            yield section, None
         if rec.group_heading != group:
             group = rec.group_heading
-            rows.append({"seq": None, "name": group, "city": None, "project_id": None})
-        rows.append(
-            {"seq": int(rec.seq), "name": rec.name, "city": rec.city, "project_id": rec.project_id}
-        )
-    out = pd.DataFrame(rows, columns=["seq", "name", "city", "project_id"])
-    out["seq"] = out["seq"].astype("Int64")
-    return out
+            yield group, None
+        yield None, rec

@@ -3,6 +3,7 @@
 Layout (as the 2019 catalogue in 晋商建〔2020〕24号): the title, then "一、供应链重点企业项目" and
 "二、供应链重点区域项目"; inside each, one heading per city with its count, "(一)太原市(13个)",
 and the projects numbered continuously across the whole catalogue ("1.", "2.", ... "50.").
+Numerals and headings are those of :mod:`scoring.catalogue` (``chinese_numeral`` is re-exported).
 """
 
 from __future__ import annotations
@@ -13,32 +14,17 @@ from pathlib import Path
 import pandas as pd
 from fpdf.enums import XPos, YPos
 
+from scoring.catalogue import SECTION_TITLES, chinese_numeral, group_heading, section_heading
 from scoring.errors import InputError, Problem
 
 from .panel_report import write_pdf
 from .pdf import FAMILY, Progress, ReportPDF, no_progress
 
-SECTIONS: dict[str, str] = {"enterprise": "供应链重点企业项目", "region": "供应链重点区域项目"}
+__all__ = ["SECTIONS", "build_catalogue_pdf", "catalogue_layout", "chinese_numeral", "write_catalogue_pdf"]
+
+SECTIONS: dict[str, str] = SECTION_TITLES
 _KIND_ALIASES = {"enterprise": "enterprise", "企业": "enterprise", "企业项目": "enterprise",
                  "region": "region", "区域": "region", "区域项目": "region"}
-_DIGITS = "零一二三四五六七八九"
-
-
-def chinese_numeral(n: int) -> str:
-    """Chinese numeral for 1 <= n <= 99 (一, 十, 十一, 二十三).
-
-    Raises
-    ------
-    ValueError
-        Outside 1..99.
-    """
-    if not 1 <= n <= 99:
-        raise ValueError(f"chinese_numeral supports 1..99, got {n}")
-    tens, ones = divmod(n, 10)
-    if tens == 0:
-        return _DIGITS[ones]
-    head = "" if tens == 1 else _DIGITS[tens]
-    return head + "十" + (_DIGITS[ones] if ones else "")
 
 
 def catalogue_layout(entries: pd.DataFrame) -> list[tuple[str, list[tuple[str, list[str]]]]]:
@@ -126,13 +112,13 @@ def build_catalogue_pdf(
     done = 0
     number = 0
     for s, (section, cities) in enumerate(layout, start=1):
-        pdf.heading(f"{chinese_numeral(s)}、{SECTIONS[section]}")
+        pdf.heading(section_heading(s, section))
         for c, (city, names) in enumerate(cities, start=1):
             # "(一)太原市(13个)": the numeral restarts in each section, the number runs on
             if pdf.will_page_break(16):
                 pdf.add_page()
             with pdf.bold(11.5):
-                pdf.cell(0, 8, f"({chinese_numeral(c)}){city}({len(names)}个)",
+                pdf.cell(0, 8, group_heading(c, city, len(names)),
                          new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             pdf.set_font(FAMILY, size=11)
             for name in names:
