@@ -34,6 +34,46 @@ def constant_columns(X: np.ndarray) -> np.ndarray:
     return spread <= CONSTANT_RTOL * np.abs(X).max(axis=0)
 
 
+def discriminating(
+    X: np.ndarray, w: np.ndarray, minimise: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+    """The inputs of :meth:`Method.evaluate` as arrays, and what constant columns leave out.
+
+    Returns
+    -------
+    X, w, minimise : ndarray
+        As float, float and bool arrays.
+    keep : ndarray of bool (m,)
+        The columns that discriminate (not constant).
+    extra : dict
+        ``{"left_out": [indices of the constant columns]}``, the start of the method's extras.
+    """
+    X = np.asarray(X, dtype=float)
+    keep = ~constant_columns(X)
+    extra: dict[str, Any] = {"left_out": np.nonzero(~keep)[0].tolist()}
+    return X, np.asarray(w, dtype=float), np.asarray(minimise, dtype=bool), keep, extra
+
+
+def vector_normalised(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``r_ij = x_ij / sqrt(sum_i x_ij**2)`` on the discriminating columns, 0 on constant ones.
+
+    Returns the normalised matrix and the mask of discriminating columns.
+    """
+    X = np.asarray(X, dtype=float)
+    keep = ~constant_columns(X)
+    R = np.zeros_like(X)
+    if keep.any():
+        R[:, keep] = X[:, keep] / np.sqrt((X[:, keep] ** 2).sum(axis=0))
+    return R, keep
+
+
+def ideal_and_anti_ideal(A: np.ndarray, minimise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per column the best and the worst value: max/min, or min/max for a minimised criterion."""
+    hi, lo = A.max(axis=0), A.min(axis=0)
+    minimise = np.asarray(minimise, dtype=bool)
+    return np.where(minimise, lo, hi), np.where(minimise, hi, lo)
+
+
 def as_weights_2d(W: np.ndarray, m: int) -> np.ndarray:
     """``W`` as a float (s, m) array (a single vector becomes one row)."""
     W = np.asarray(W, dtype=float)

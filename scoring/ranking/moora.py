@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ._base import Method, as_weights_2d, constant_columns, make_dm
+from ._base import Method, as_weights_2d, discriminating, make_dm, vector_normalised
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,8 @@ class Moora(Method):
     label_en: ClassVar[str] = "MOORA (ratio system)"
 
     def score_batch(self, X: np.ndarray, W: np.ndarray, minimise: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=float)
-        W = as_weights_2d(W, X.shape[1])
-        keep = ~constant_columns(X)
-        R = np.zeros_like(X)
-        if keep.any():
-            R[:, keep] = X[:, keep] / np.sqrt((X[:, keep] ** 2).sum(axis=0))
+        R, _ = vector_normalised(X)
+        W = as_weights_2d(W, R.shape[1])
         sign = np.where(np.asarray(minimise, dtype=bool), -1.0, 1.0)
         return W @ (R * sign).T
 
@@ -44,11 +40,7 @@ class Moora(Method):
         from skcriteria.agg.moora import RatioMOORA
         from skcriteria.preprocessing.scalers import VectorScaler
 
-        X = np.asarray(X, dtype=float)
-        w = np.asarray(w, dtype=float)
-        minimise = np.asarray(minimise, dtype=bool)
-        keep = ~constant_columns(X)
-        extra: dict[str, Any] = {"left_out": np.nonzero(~keep)[0].tolist()}
+        X, w, minimise, keep, extra = discriminating(X, w, minimise)
         if not keep.any():
             return np.zeros(X.shape[0]), extra
         dm = VectorScaler(target="matrix").transform(make_dm(X[:, keep], w[keep], minimise[keep]))

@@ -30,20 +30,17 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ._base import Method, as_weights_2d, constant_columns, make_dm
+from ._base import (
+    Method,
+    as_weights_2d,
+    discriminating,
+    ideal_and_anti_ideal,
+    make_dm,
+    vector_normalised,
+)
 
 #: Closeness given to every candidate when no criterion discriminates.
 NEUTRAL_CLOSENESS = 0.5
-
-
-def _normalised(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    X = np.asarray(X, dtype=float)
-    keep = ~constant_columns(X)
-    R = np.zeros_like(X)
-    if keep.any():
-        norms = np.sqrt((X[:, keep] ** 2).sum(axis=0))
-        R[:, keep] = X[:, keep] / norms
-    return R, keep
 
 
 def _closeness(d_best: np.ndarray, d_worst: np.ndarray) -> np.ndarray:
@@ -66,13 +63,9 @@ class Topsis(Method):
     label_en: ClassVar[str] = "TOPSIS"
 
     def score_batch(self, X: np.ndarray, W: np.ndarray, minimise: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=float)
-        W = as_weights_2d(W, X.shape[1])
-        minimise = np.asarray(minimise, dtype=bool)
-        R, _ = _normalised(X)  # constant columns are zero: they add nothing
-        hi, lo = R.max(axis=0), R.min(axis=0)
-        best = np.where(minimise, lo, hi)
-        worst = np.where(minimise, hi, lo)
+        R, _ = vector_normalised(X)  # constant columns are zero: they add nothing
+        W = as_weights_2d(W, R.shape[1])
+        best, worst = ideal_and_anti_ideal(R, minimise)
         W2 = W * W
         d_best = W2 @ ((R - best) ** 2).T
         d_worst = W2 @ ((R - worst) ** 2).T
@@ -87,11 +80,7 @@ class Topsis(Method):
         from skcriteria.agg.topsis import TOPSIS
         from skcriteria.preprocessing.scalers import VectorScaler
 
-        X = np.asarray(X, dtype=float)
-        w = np.asarray(w, dtype=float)
-        minimise = np.asarray(minimise, dtype=bool)
-        keep = ~constant_columns(X)
-        extra: dict[str, Any] = {"left_out": np.nonzero(~keep)[0].tolist()}
+        X, w, minimise, keep, extra = discriminating(X, w, minimise)
         if not keep.any() or X.shape[0] < 2:
             return np.full(X.shape[0], NEUTRAL_CLOSENESS), extra
         dm = make_dm(X[:, keep], w[keep], minimise[keep])

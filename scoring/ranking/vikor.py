@@ -29,7 +29,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ._base import Method, as_weights_2d, constant_columns, make_dm
+from ._base import (
+    Method,
+    as_weights_2d,
+    constant_columns,
+    discriminating,
+    ideal_and_anti_ideal,
+    make_dm,
+)
 
 #: Relative tolerance below which the spread of S or R over the candidates counts as zero.
 SPREAD_RTOL = 1e-12
@@ -38,10 +45,7 @@ SPREAD_RTOL = 1e-12
 def _regret_matrix(X: np.ndarray, minimise: np.ndarray) -> np.ndarray:
     """``(f*_j - f_ij) / (f*_j - f-_j)`` in [0, 1]; 0 on constant columns."""
     X = np.asarray(X, dtype=float)
-    minimise = np.asarray(minimise, dtype=bool)
-    hi, lo = X.max(axis=0), X.min(axis=0)
-    best = np.where(minimise, lo, hi)
-    worst = np.where(minimise, hi, lo)
+    best, worst = ideal_and_anti_ideal(X, minimise)
     keep = ~constant_columns(X)
     F = np.zeros_like(X)
     F[:, keep] = (best[keep] - X[:, keep]) / (best[keep] - worst[keep])
@@ -95,12 +99,8 @@ class Vikor(Method):
     ) -> tuple[np.ndarray, dict[str, Any]]:
         from skcriteria.agg.vikor import VIKOR
 
-        X = np.asarray(X, dtype=float)
-        w = np.asarray(w, dtype=float)
-        minimise = np.asarray(minimise, dtype=bool)
+        X, w, minimise, keep, extra = discriminating(X, w, minimise)
         n = X.shape[0]
-        keep = ~constant_columns(X)
-        extra: dict[str, Any] = {"left_out": np.nonzero(~keep)[0].tolist()}
         if n < 2 or not keep.any():
             extra.update(S=np.zeros(n), R=np.zeros(n), acceptable_advantage=False,
                          acceptable_stability=True, compromise_set=list(range(n)))
