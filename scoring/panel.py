@@ -143,6 +143,20 @@ def _complete(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return complete, int(len(table) - len(complete))
 
 
+def _rater_tables(
+    scores: pd.DataFrame,
+    criterion: str | None,
+    criteria: Any,
+    weights: Mapping[str, float] | None,
+    objectives: Mapping[str, str] | None,
+) -> list[tuple[str, pd.DataFrame, int]]:
+    """``(criterion, complete projects x experts table, n_excluded)`` for each wanted criterion."""
+    df, keys, scale = _validated(scores, criteria)
+    wanted = _check_criterion(criterion, keys)
+    spec = _overall_spec(criteria, keys, weights, objectives) if OVERALL in wanted else None
+    return [(c, *_complete(_rater_table(df, c, keys, scale, spec))) for c in wanted]
+
+
 def _check_criterion(criterion: str | None, keys: tuple[str, ...]) -> list[str]:
     if criterion is None:
         return [*keys, OVERALL]
@@ -369,22 +383,12 @@ def kendall_w(
         Index ``criterion``; columns ``W``, ``chi2``, ``df``, ``p``, ``n_projects``,
         ``n_experts``, ``n_excluded`` (projects left out as incomplete; see the module notes).
     """
-    df, keys, scale = _validated(scores, criteria)
-    wanted = _check_criterion(criterion, keys)
-    spec = _overall_spec(criteria, keys, weights, objectives) if OVERALL in wanted else None
-    return _kendall_rows(df, wanted, keys, scale, spec)
+    return _kendall_rows(_rater_tables(scores, criterion, criteria, weights, objectives))
 
 
-def _kendall_rows(
-    df: pd.DataFrame,
-    wanted: list[str],
-    keys: tuple[str, ...],
-    scale: tuple[float, float],
-    spec: tuple[dict[str, float], dict[str, str]] | None,
-) -> pd.DataFrame:
+def _kendall_rows(tables: list[tuple[str, pd.DataFrame, int]]) -> pd.DataFrame:
     rows = []
-    for c in wanted:
-        table, excluded = _complete(_rater_table(df, c, keys, scale, spec))
+    for c, table, excluded in tables:
         res = kendall_w_matrix(table.to_numpy(dtype=float)) if table.size else Concordance(
             np.nan, np.nan, 0, np.nan, 0, table.shape[1]
         )
@@ -501,23 +505,13 @@ def icc(
         :func:`icc_matrix` plus ``n_excluded``. The panel mean's reliability is the row with
         ``panel == True`` (``ICC(A,k)`` = Shrout & Fleiss ``ICC2k``).
     """
-    df, keys, scale = _validated(scores, criteria)
-    wanted = _check_criterion(criterion, keys)
-    spec = _overall_spec(criteria, keys, weights, objectives) if OVERALL in wanted else None
-    return _icc_rows(df, wanted, keys, scale, spec)
+    return _icc_rows(_rater_tables(scores, criterion, criteria, weights, objectives))
 
 
-def _icc_rows(
-    df: pd.DataFrame,
-    wanted: list[str],
-    keys: tuple[str, ...],
-    scale: tuple[float, float],
-    spec: tuple[dict[str, float], dict[str, str]] | None,
-) -> pd.DataFrame:
+def _icc_rows(tables: list[tuple[str, pd.DataFrame, int]]) -> pd.DataFrame:
     parts = []
-    for c in wanted:
-        table, excluded = _complete(_rater_table(df, c, keys, scale, spec))
-        part = icc_matrix(table.to_numpy(dtype=float).reshape(table.shape))
+    for c, table, excluded in tables:
+        part = icc_matrix(table.to_numpy(dtype=float))
         part.insert(0, "criterion", c)
         part["n_excluded"] = excluded
         parts.append(part)
@@ -547,11 +541,9 @@ def panel_agreement(
         ``p``, ``n_projects``, ``n_experts``, ``n_excluded`` (Kendall's W, tie-corrected) and
         ``icc``, ``icc_ci95_low``, ``icc_ci95_high`` (the panel mean's ``ICC(A,k)``).
     """
-    df, keys, scale = _validated(scores, criteria)
-    wanted = [*keys, OVERALL]
-    spec = _overall_spec(criteria, keys, weights, objectives)
-    w = _kendall_rows(df, wanted, keys, scale, spec)
-    i = _icc_rows(df, wanted, keys, scale, spec)
+    tables = _rater_tables(scores, None, criteria, weights, objectives)
+    w = _kendall_rows(tables)
+    i = _icc_rows(tables)
     p = i[i["panel"]].set_index("criterion")
     w["icc"] = p["icc"]
     w["icc_ci95_low"] = p["ci95_low"]
