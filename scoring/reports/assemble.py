@@ -331,8 +331,9 @@ def report_data_from_store(
     """Report data of a closed panel from the store (:class:`scoring.store.Workbench`).
 
     Uses only the store's public API as ``actor`` (default: the command line's organizer):
-    the frozen configuration and its hash, the confirmed scores, every sheet version (for the
-    confirmation times), the chair's progress view (recusals), and the correction requests.
+    the frozen configuration and its hash, the confirmed scores with each sheet's comment (评语),
+    every sheet version (for the confirmation times), the chair's progress view (recusals), and
+    the correction requests.
     """
     actor = actor or workbench.system_actor()
     cfg, h = workbench.panel_config(actor, panel_id)
@@ -347,6 +348,11 @@ def report_data_from_store(
     confirmations = (
         conf.groupby(["expert_id", "project_id"], as_index=False)["created_at"].max()
         .rename(columns={"created_at": "confirmed_at"})
+    )
+    comments = (
+        scores[["expert_id", "project_id", "comment"]].drop_duplicates(["expert_id", "project_id"])
+        if "comment" in scores
+        else None
     )
     recused = status[status["status"] == "recused"][["expert_id", "project_id"]].assign(
         reason="回避（利益冲突）"
@@ -377,6 +383,7 @@ def report_data_from_store(
         conflicts=recused,
         corrections=corrections,
         confirmations=confirmations,
+        comments=comments,
         samples=samples,
         seed=seed,
         panel=name,

@@ -235,6 +235,7 @@ def export_scores(args: argparse.Namespace) -> int:
             "expert_id": "专家编号",
             "criterion": "评审指标",
             "score": "评分",
+            "comment": "评语",
             "version": "版本",
             "kind": "类型",
             "author": "评分人",

@@ -15,9 +15,26 @@ from sqlalchemy.engine import Connection, Engine
 from .audit import GENESIS_HASH
 from .models import Base, ChainHead, Meta
 
-SCHEMA_VERSION = 1
-#: version -> upgrade function from version - 1 (none yet beyond the initial schema).
-STEPS: dict[int, Callable[[Connection], None]] = {}
+SCHEMA_VERSION = 2
+
+
+def _add_column(conn: Connection, table: str, column: str, ddl_type: str) -> None:
+    """``ALTER TABLE table ADD COLUMN column`` unless it is there already."""
+    have = {c["name"] for c in sa.inspect(conn).get_columns(table)}
+    if column not in have:
+        conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl_type}"))
+
+
+def _step2_comments(conn: Connection) -> None:
+    """Schema 2: the expert's comment (评语) on every sheet and every sheet version."""
+    _add_column(conn, "sheets", "comment", "TEXT")
+    _add_column(conn, "sheet_versions", "comment", "TEXT")
+    conn.execute(sa.text("UPDATE sheets SET comment = '' WHERE comment IS NULL"))
+    conn.execute(sa.text("UPDATE sheet_versions SET comment = '' WHERE comment IS NULL"))
+
+
+#: version -> upgrade function from version - 1.
+STEPS: dict[int, Callable[[Connection], None]] = {2: _step2_comments}
 
 
 def current_version(conn: Connection) -> int:

@@ -151,6 +151,8 @@ class PanelConfig(Base):
 class Sheet(Base):
     """One expert's score sheet for one candidate in one panel (current state).
 
+    ``comment`` is the expert's written opinion (评语), saved with the drafts (schema 2).
+
     ``status``: ``empty`` / ``draft`` / ``confirmed`` / ``recused``. Created for every member and
     candidate when the panel opens. ``version`` counts the rows of :class:`SheetVersion`.
     """
@@ -164,6 +166,7 @@ class Sheet(Base):
     status: Mapped[str] = mapped_column(String(10), default="empty")
     version: Mapped[int] = mapped_column(Integer, default=0)
     scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    comment: Mapped[str | None] = mapped_column(Text, default="")
     updated_at: Mapped[str | None] = mapped_column(TS)
 
 
@@ -180,6 +183,7 @@ class SheetVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(12))
     scores: Mapped[dict[str, Any]] = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(Text, default="")
     request_id: Mapped[str] = mapped_column(String(80))
     author: Mapped[str] = mapped_column(String(64))
     approved_by: Mapped[str | None] = mapped_column(String(64))

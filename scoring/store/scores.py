@@ -103,6 +103,37 @@ def clean_scores(
     return {k: out[k] for k in keys if k in out}
 
 
+#: Longest comment (评语) a sheet keeps, in characters.
+COMMENT_MAX = 2000
+
+
+def clean_comment(comment: Any) -> str:
+    """Validate an expert's comment: text of at most :data:`COMMENT_MAX` characters, stripped.
+
+    Raises
+    ------
+    InputError
+        When it is not text or too long (column ``comment``).
+    """
+    if comment is None:
+        return ""
+    if not isinstance(comment, str):
+        raise InputError([Problem(f"comment {comment!r} is not text", column="comment")])
+    text = comment.replace("\r\n", "\n").strip()
+    if len(text) > COMMENT_MAX:
+        raise InputError(
+            [
+                Problem(
+                    f"comment has {len(text)} characters (at most {COMMENT_MAX})",
+                    column="comment",
+                )
+            ]
+        )
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        raise InputError([Problem("comment holds control characters", column="comment")])
+    return text
+
+
 def request_key(
     action: str, base_version: int, scores: Mapping[str, float], extra: str = ""
 ) -> str:
@@ -116,7 +147,7 @@ def request_key(
 _SHEET_SQL = (
     "SELECT s.id, s.status, s.version, s.scores, p.status AS panel_status, "
     "(SELECT v.version FROM sheet_versions v WHERE v.sheet_id = s.id "
-    "AND v.request_id = :request_id) AS dup_version "
+    "AND v.request_id = :request_id) AS dup_version, s.comment "
     "FROM sheets s JOIN panels p ON p.id = s.panel_id JOIN candidates c ON c.id = s.candidate_pk "
     "WHERE s.panel_id = :panel_id AND s.expert_pk = :expert_pk AND c.project_id = :project_id "
     "AND c.round_id = p.round_id"
@@ -128,6 +159,7 @@ SHEET = sa.text(_SHEET_SQL).columns(
     sa.column("scores", sa.JSON),
     sa.column("panel_status", sa.String),
     sa.column("dup_version", sa.Integer),
+    sa.column("comment", sa.Text),
 )
 SHEET_FOR_UPDATE = sa.text(_SHEET_SQL + " FOR UPDATE OF s").columns(
     sa.column("id", sa.Integer),
@@ -136,30 +168,31 @@ SHEET_FOR_UPDATE = sa.text(_SHEET_SQL + " FOR UPDATE OF s").columns(
     sa.column("scores", sa.JSON),
     sa.column("panel_status", sa.String),
     sa.column("dup_version", sa.Integer),
+    sa.column("comment", sa.Text),
 )
 FIND_REQUEST = sa.text(
     "SELECT version FROM sheet_versions WHERE sheet_id = :sheet_id AND request_id = :request_id"
 )
 INSERT_VERSION = sa.text(
-    "INSERT INTO sheet_versions (sheet_id, version, kind, scores, request_id, author, approved_by, "
-    "reason, created_at) VALUES (:sheet_id, :version, :kind, :scores, :request_id, :author, "
-    ":approved_by, :reason, :created_at)"
+    "INSERT INTO sheet_versions (sheet_id, version, kind, scores, comment, request_id, author, "
+    "approved_by, reason, created_at) VALUES (:sheet_id, :version, :kind, :scores, :comment, "
+    ":request_id, :author, :approved_by, :reason, :created_at)"
 ).bindparams(sa.bindparam("scores", type_=sa.JSON))
 UPDATE_SHEET = sa.text(
     "UPDATE sheets SET version = :version, status = :status, scores = :scores, "
-    "updated_at = :updated_at WHERE id = :sheet_id AND version = :base_version"
+    "comment = :comment, updated_at = :updated_at WHERE id = :sheet_id AND version = :base_version"
 ).bindparams(sa.bindparam("scores", type_=sa.JSON))
 ACCOUNT = sa.text("SELECT role, active, code_version, expert_pk FROM accounts WHERE id = :id")
 
 
 _INSERT_VERSION_SQL = (
-    "INSERT INTO sheet_versions (sheet_id, version, kind, scores, request_id, author, approved_by, "
-    "reason, created_at) VALUES (:sheet_id, :version, :kind, :scores, :request_id, :author, "
-    ":approved_by, :reason, :created_at)"
+    "INSERT INTO sheet_versions (sheet_id, version, kind, scores, comment, request_id, author, "
+    "approved_by, reason, created_at) VALUES (:sheet_id, :version, :kind, :scores, :comment, "
+    ":request_id, :author, :approved_by, :reason, :created_at)"
 )
 _UPDATE_SHEET_SQL = (
     "UPDATE sheets SET version = :version, status = :status, scores = :scores, "
-    "updated_at = :updated_at WHERE id = :sheet_id AND version = :base_version"
+    "comment = :comment, updated_at = :updated_at WHERE id = :sheet_id AND version = :base_version"
 )
 _ACCOUNT_SQL = "SELECT role, active, code_version, expert_pk FROM accounts WHERE id = :id"
 
@@ -174,6 +207,7 @@ class SheetRow:
     scores: dict[str, float] | None
     panel_status: str
     dup_version: int | None
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -223,7 +257,7 @@ class HotPath:
             scores = None if row is None or row[3] is None else json.loads(row[3])
         if row is None:
             return None
-        return SheetRow(int(row[0]), row[1], int(row[2]), scores, row[4], row[5])
+        return SheetRow(int(row[0]), row[1], int(row[2]), scores, row[4], row[5], row[6] or "")
 
     def write(
         self,
@@ -236,6 +270,7 @@ class HotPath:
         request_id: str,
         author: str,
         ts: str,
+        comment: str = "",
     ) -> int:
         """Insert the version and move the sheet to it; returns the sheets updated (1)."""
         ins = {
@@ -243,6 +278,7 @@ class HotPath:
             "version": version,
             "kind": kind,
             "scores": scores,
+            "comment": comment,
             "request_id": request_id,
             "author": author,
             "approved_by": None,
@@ -253,6 +289,7 @@ class HotPath:
             "version": version,
             "status": status,
             "scores": scores,
+            "comment": comment,
             "updated_at": ts,
             "sheet_id": sheet_id,
             "base_version": base_version,

@@ -51,6 +51,7 @@ from .scores import (
     STALE,
     HotPath,
     SaveResult,
+    clean_comment,
     clean_scores,
     request_key,
 )
@@ -881,6 +882,7 @@ class Workbench:
         *,
         base_version: int,
         request_id: str | None = None,
+        comment: str | None = None,
     ) -> SaveResult:
         """Save a draft of the actor's own sheet.
 
@@ -892,6 +894,9 @@ class Workbench:
             The sheet version the page loaded (0 for a new sheet).
         request_id : str, optional
             Idempotency key of this click; by default derived from the content and base version.
+        comment : str, optional
+            The expert's comment (评语), at most 2000 characters; ``None`` keeps the stored one.
+            Saved in the sheet and in the new version row.
 
         Returns
         -------
@@ -905,7 +910,7 @@ class Workbench:
             Not the actor's sheet or recused; panel not open or sheet confirmed; bad values.
         """
         return self._append_version(
-            actor, panel_id, project_id, "draft", scores, base_version, request_id
+            actor, panel_id, project_id, "draft", scores, base_version, request_id, comment
         )
 
     def confirm_sheet(
@@ -931,6 +936,7 @@ class Workbench:
         raw: Mapping[str, Any] | None,
         base_version: int,
         request_id: str | None,
+        comment: str | None = None,
     ) -> SaveResult:
         try:
             pid, base = int(panel_id), int(base_version)
@@ -948,9 +954,12 @@ class Workbench:
                         "configuration is frozen"
                     )
         config = cfg[0]
+        note = None if comment is None else clean_comment(comment)
         if kind == "draft":
             scores = clean_scores(raw or {}, config)
-            rid = request_id or request_key("save", base, scores)
+            rid = request_id or request_key(
+                "save", base, scores, "" if note is None else "comment:" + note
+            )
         else:
             scores = None
             rid = request_id or request_key("confirm", base, {})
@@ -1001,14 +1010,18 @@ class Workbench:
                 status = "confirmed"
             else:
                 status = "draft"
+            if note is None:
+                note = sheet.comment or ""
             version = sheet.version + 1
-            n = hot.write(sheet.id, base, version, kind, status, scores, rid, actor.label, now())
+            n = hot.write(
+                sheet.id, base, version, kind, status, scores, rid, actor.label, now(), note
+            )
             if n != 1:  # cannot happen while writers are serialised; never write a fork
                 raise RuleViolation("并发冲突，请重试 / concurrent change: retry")
             tx.audit(
                 f"sheet.{kind}",
                 f"panel:{pid}/{project_id}/{actor.label}",
-                {"version": version, "scores": scores},
+                {"version": version, "scores": scores, "comment": note},
             )
             return SaveResult(SAVED, version, status)
 
@@ -1033,7 +1046,8 @@ class Workbench:
     def my_sheets(self, actor: Actor, panel_id: int) -> pd.DataFrame:
         """The actor's own sheets in the panel (recused candidates left out).
 
-        Columns: ``position, project_id, name, status, version`` and one column per criterion.
+        Columns: ``position, project_id, name, status, version, comment, updated_at`` and one
+        column per criterion.
         """
         with self._read() as conn:
             self._check(conn, actor, "expert", "bank")
@@ -1046,6 +1060,8 @@ class Workbench:
                     Sheet.status,
                     Sheet.version,
                     Sheet.scores,
+                    Sheet.comment,
+                    Sheet.updated_at,
                 )
                 .join(Candidate, Candidate.id == Sheet.candidate_pk)
                 .join(
@@ -1074,11 +1090,23 @@ class Workbench:
                 "name": r.name,
                 "status": r.status,
                 "version": r.version,
+                "comment": r.comment or "",
+                "updated_at": r.updated_at,
             }
             rec.update({k: (r.scores or {}).get(k) for k in keys})
             recs.append(rec)
         return pd.DataFrame.from_records(
-            recs, columns=["position", "project_id", "name", "status", "version", *keys]
+            recs,
+            columns=[
+                "position",
+                "project_id",
+                "name",
+                "status",
+                "version",
+                "comment",
+                "updated_at",
+                *keys,
+            ],
         )
 
     def progress(self, actor: Actor, panel_id: int) -> pd.DataFrame:
@@ -1222,6 +1250,7 @@ class Workbench:
                     Correction.status,
                     Sheet.panel_id,
                     Sheet.version.label("sheet_version"),
+                    Sheet.comment.label("sheet_comment"),
                 )
                 .join(Sheet, Sheet.id == Correction.sheet_id)
                 .where(Correction.id == int(correction_id))
@@ -1261,6 +1290,7 @@ class Workbench:
                     version=version,
                     kind="correction",
                     scores=corr.scores,
+                    comment=corr.sheet_comment or "",
                     request_id=f"correction:{corr.id}",
                     author=corr.requested_by,
                     approved_by=actor.label,
@@ -1301,7 +1331,8 @@ class Workbench:
             )
 
     def panel_scores(self, actor: Actor, panel_id: int, *, history: bool = False) -> pd.DataFrame:
-        """Scores of a closed panel as the long table (``project_id, expert_id, criterion, score``).
+        """Scores of a closed panel as the long table (``project_id, expert_id, criterion, score``)
+        plus the sheet's ``comment`` (评语, repeated on each criterion row of the sheet).
 
         Only confirmed sheets (their current version). With ``history=True`` (organizer only),
         every version of every sheet with ``version, kind, author, approved_by, reason,
@@ -1334,6 +1365,7 @@ class Workbench:
                         SheetVersion.version,
                         SheetVersion.kind,
                         SheetVersion.scores,
+                        SheetVersion.comment,
                         SheetVersion.author,
                         SheetVersion.approved_by,
                         SheetVersion.reason,
@@ -1344,7 +1376,7 @@ class Workbench:
                 ).all()
             else:
                 rows = conn.execute(
-                    base.add_columns(Sheet.scores)
+                    base.add_columns(Sheet.scores, Sheet.comment)
                     .where(Sheet.status == "confirmed")
                     .order_by(Candidate.project_id, Expert.expert_id)
                 ).all()
@@ -1370,10 +1402,11 @@ class Workbench:
                             "expert_id": r.expert_id,
                             "criterion": k,
                             "score": float(r.scores[k]),
+                            "comment": r.comment or "",
                             **extra,
                         }
                     )
-        cols = ["project_id", "expert_id", "criterion", "score"]
+        cols = ["project_id", "expert_id", "criterion", "score", "comment"]
         if history:
             cols += ["version", "kind", "author", "approved_by", "reason", "created_at"]
         df = pd.DataFrame.from_records(recs, columns=cols)

@@ -133,13 +133,14 @@ class StoreBackend:
         if row.empty:
             raise PermissionError(f"您不能查看项目 {project_id} / you may not see {project_id}")
         r = row.iloc[0]
-        fixed = {"position", "project_id", "name", "status", "version"}
+        fixed = {"position", "project_id", "name", "status", "version", "comment", "updated_at"}
         scores = {
             k: float(r[k])
             for k in df.columns
             if k not in fixed and r[k] is not None and pd.notna(r[k])
         }
-        return SheetState(str(r["status"]), int(r["version"]), scores)
+        comment = r["comment"] if "comment" in df.columns else ""
+        return SheetState(str(r["status"]), int(r["version"]), scores, str(comment or ""))
 
     def save_draft(
         self,
@@ -152,7 +153,12 @@ class StoreBackend:
     ) -> tuple[str, SheetState]:
         """Save a draft; returns the store's outcome and the sheet as now stored."""
         res = self.wb.save_scores(
-            actor, int(panel_id), str(project_id), dict(scores), base_version=int(base_version)
+            actor,
+            int(panel_id),
+            str(project_id),
+            dict(scores),
+            base_version=int(base_version),
+            comment=comment,
         )
         return res.status, self.sheet(actor, panel_id, project_id)
 

@@ -89,6 +89,12 @@ class ExpertView:
         self.labels: dict[str, w.HTML] = {}
         self.descriptors: dict[str, w.HTML] = {}
         self.criteria_box = w.VBox()
+        self.comment = w.Textarea(
+            continuous_update=False, layout=w.Layout(width="100%", height="72px")
+        )
+        self.comment.add_class("scoring-comment")
+        self.comment.observe(safe(self._on_comment), "value")
+        self.comment_label = w.HTML()
         self.saved = w.HTML()
         self.saved.add_class("scoring-saved")
         self.code = w.Password(layout=w.Layout(width="260px"))
@@ -98,7 +104,14 @@ class ExpertView:
         self.confirm.on_click(safe(self._confirm))
         self.confirm_box = w.HBox([self.code, self.confirm])
         right = w.VBox(
-            [self.card, self.criteria_box, self.saved, self.confirm_box],
+            [
+                self.card,
+                self.criteria_box,
+                self.comment_label,
+                self.comment,
+                self.saved,
+                self.confirm_box,
+            ],
             layout=w.Layout(flex="1 1 auto", min_width="0"),
         )
         self.scoring = w.HBox([self.select, right], layout=w.Layout(width="100%"))
@@ -109,7 +122,7 @@ class ExpertView:
         )
         self.root.add_class("scoring-expert")
 
-        for name in ("phase", "order", "current", "scores", "sheet_status", "lang"):
+        for name in ("phase", "order", "current", "scores", "comment", "sheet_status", "lang"):
             m.observe(safe(self._refresh), name)
         m.observe(safe(lambda _c: self._render_status()), ["progress_text", "timer_text"])
         m.observe(
@@ -224,6 +237,15 @@ class ExpertView:
                 + (f"<b style='color:#0d47a1'>{esc(now)}</b><br>" if now else "")
                 + f"<span style='color:#666'>{esc(bands)}</span></div>"
             )
+        self.comment_label.value = f"<b>{esc(m.tr('expert.comment'))}</b>"
+        self.comment.placeholder = m.tr("expert.comment_hint")
+        self._setting = True
+        try:
+            if self.comment.value != m.comment:
+                self.comment.value = m.comment
+        finally:
+            self._setting = False
+        self.comment.disabled = locked
         self.confirm.disabled = locked
         self.code.disabled = locked
         if locked:
@@ -241,6 +263,12 @@ class ExpertView:
 
         handler.__name__ = f"on_score_{key}"
         return handler
+
+    def _on_comment(self, change: dict) -> None:
+        if self._setting or change["new"] == self.model.comment:
+            return
+        self.model.set_comment(change["new"])
+        self._render_scoring()
 
     def _on_select(self, change: dict) -> None:
         if self._setting:

@@ -44,6 +44,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "conflicts.declare": ("声明回避并继续", "Declare and continue"),
     "expert.candidates": ("答辩顺序", "Defense order"),
     "expert.comment": ("评语", "Comment"),
+    "expert.comment_hint": (
+        "对该项目的评审意见（随草稿自动保存，离开输入框即保存）",
+        "Your opinion of this project (saved with the draft when you leave the box)",
+    ),
     "expert.confirm_code": (
         "再次输入访问码以确认（签字）",
         "Enter your code again to confirm (sign)",

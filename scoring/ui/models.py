@@ -270,6 +270,9 @@ class ExpertModel(TimerMixin, BaseModel):
         if self.sheet_status == "confirmed":
             self.error = self.tr("expert.locked")
             return False
+        if (text or "").strip() == (self.comment or "").strip():
+            self.comment = text
+            return True
         self.comment = text
         return self.save()
 
@@ -308,6 +311,9 @@ class ExpertModel(TimerMixin, BaseModel):
         names = self.criterion_names()
         keys = tuple(names) or tuple(sheet.scores)
         held = _fmt_scores(sheet.scores, keys, names)
+        if sheet.comment:
+            short = sheet.comment if len(sheet.comment) <= 40 else sheet.comment[:40] + "…"
+            held += f"；{self.tr('expert.comment')}：{short}"
         status = self.tr(f"sheet.{sheet.status}")
         if outcome == "stale":
             self.notice = self.tr("expert.stale", version=sheet.version)

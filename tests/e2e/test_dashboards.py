@@ -53,6 +53,10 @@ def kernel_id(page):
     return json.loads(page.locator("#jupyter-config-data").text_content())["kernelId"]
 
 
+def comment_for(pid):
+    return f"{pid} 评语：带动作用明显"
+
+
 def score_and_confirm(page, code, sheets):
     for i, (pid, values) in enumerate(sheets.items()):
         if i:
@@ -63,6 +67,10 @@ def score_and_confirm(page, code, sheets):
             box.fill(str(value))
             box.press("Tab")
         page.locator(".scoring-saved").get_by_text("示范引领作用 " + str(values[-1])).wait_for()
+        note = page.locator(".scoring-comment textarea")
+        note.fill(comment_for(pid))
+        note.press("Tab")
+        page.locator(".scoring-saved").get_by_text(comment_for(pid)).wait_for()
         page.locator(".scoring-confirm-code input").fill(code)
         page.locator("button.scoring-confirm").click()
         page.locator(".scoring-notice").get_by_text("已确认签字").wait_for()
@@ -150,6 +158,17 @@ def test_review_session_end_to_end(server, browser_context, tmp_path):
     assert list(got.iloc[:, 0].astype(str)) == list(expected.index)
     score_col = [c for c in got.columns if "score" in str(c).lower() or "得分" in str(c)][0]
     assert got[score_col].round(9).tolist() == expected["score"].round(9).tolist()
+    # the comments typed in the expert pages are in the store, in the confirmed sheets
+    wb = Workbench(db_url)
+    try:
+        long = wb.panel_scores(wb.login(codes["ORGANIZER"]), info["open_panel"])
+    finally:
+        wb.close()
+    typed = long[long["expert_id"].isin(["X01", "X02"])]
+    assert set(typed["project_id"]) == {first, second}
+    assert all(
+        c == comment_for(p) for p, c in zip(typed["project_id"], typed["comment"], strict=True)
+    )
 
     # a bank reviewer compares three candidates and adds them to the basket
     bank = open_page(ctx, base, "bank")

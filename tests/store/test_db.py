@@ -76,23 +76,70 @@ def test_upgrade_runs_the_missing_steps(db_url, monkeypatch) -> None:
     wb = Workbench(db_url)
     wb.init(2026)
     ran = []
+    latest = migrate.SCHEMA_VERSION
+    nxt = latest + 1
 
-    def step2(conn) -> None:
-        ran.append(2)
+    def step_next(conn) -> None:
+        ran.append(nxt)
         conn.execute(sa.text("ALTER TABLE rounds ADD COLUMN note TEXT"))
 
-    monkeypatch.setattr(migrate, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(migrate, "STEPS", {2: step2})
-    assert migrate.upgrade(wb.engine) == 2 and ran == [2]
-    assert migrate.upgrade(wb.engine) == 2 and ran == [2]  # once only
+    monkeypatch.setattr(migrate, "SCHEMA_VERSION", nxt)
+    monkeypatch.setattr(migrate, "STEPS", {**migrate.STEPS, nxt: step_next})
+    assert migrate.upgrade(wb.engine) == nxt and ran == [nxt]
+    assert migrate.upgrade(wb.engine) == nxt and ran == [nxt]  # once only
     with wb.engine.connect() as conn:
-        assert (
-            conn.execute(sa.text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar()
-            == "2"
-        )
+        assert conn.execute(
+            sa.text("SELECT value FROM meta WHERE key = 'schema_version'")
+        ).scalar() == str(nxt)
         assert conn.execute(sa.text("SELECT note FROM rounds")).all() == [(None,)]
         conn.rollback()
     with wb.engine.begin() as conn:  # leave the shared PostgreSQL schema as the store expects
         conn.execute(sa.text("ALTER TABLE rounds DROP COLUMN note"))
-        conn.execute(sa.text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
+        conn.execute(
+            sa.text("UPDATE meta SET value = :v WHERE key = 'schema_version'"), {"v": str(latest)}
+        )
     wb.close()
+
+
+def _as_schema_1(engine) -> None:
+    """Turn a fresh database into what schema 1 created (the columns and tables added since
+    dropped, version 1), as a database of the first build looks."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE sheets DROP COLUMN comment"))
+        conn.execute(sa.text("ALTER TABLE sheet_versions DROP COLUMN comment"))
+        conn.execute(sa.text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
+
+
+def test_upgrade_from_schema_1_keeps_the_sheets_and_adds_comments(db_url) -> None:
+    """A database of the first build (schema 1) with a saved sheet opens with the current
+    program: the sheet and its version are kept, their comment is empty, new saves keep one."""
+    from scoring.store import migrate
+
+    from .conftest import Panel
+
+    wb = Workbench(db_url)
+    wb.init(2026)
+    org = wb.system_actor("test")
+    panel = Panel(wb, org).open()
+    me = panel.a["X01"]
+    wb.save_scores(me, panel.id, "E001", {"strength": 80}, base_version=0)
+    wb.close()
+    engine = sa.create_engine(db_url)
+    _as_schema_1(engine)
+    with engine.connect() as conn:
+        assert migrate.current_version(conn) == 1
+        assert "comment" not in {c["name"] for c in sa.inspect(conn).get_columns("sheets")}
+    engine.dispose()
+
+    again = Workbench(db_url)  # upgrades on open
+    with again.engine.connect() as conn:
+        assert migrate.current_version(conn) == SCHEMA_VERSION
+        assert conn.execute(sa.text("SELECT comment FROM sheet_versions")).all() == [("",)]
+    me = again.login(panel.codes["X01"])
+    mine = again.my_sheets(me, panel.id).set_index("project_id")
+    assert mine.at["E001", "strength"] == 80 and mine.at["E001", "comment"] == ""
+    r = again.save_scores(me, panel.id, "E001", {"strength": 81}, base_version=1, comment="好")
+    assert r.version == 2
+    assert again.my_sheets(me, panel.id).set_index("project_id").at["E001", "comment"] == "好"
+    assert again.verify().ok
+    again.close()

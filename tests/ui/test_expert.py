@@ -74,6 +74,30 @@ def test_drafts_save_visibly_and_match_the_database(store):
     assert backend.sheet(me, info["panels"]["P1"], "E001").version == 1
 
 
+def test_comment_box_saves_with_the_draft_and_comes_back(store):
+    backend, info = store
+    model, view = _login(backend, info["codes"]["X01"])
+    view.no_conflict.click()
+    view.inputs["strength"].value = "85"
+    view.comment.value = "产业链带动明显，建议关注回款风险。"
+    assert model.error == "" and model.version == 2
+    assert "评语：产业链带动明显" in view.saved.value
+    me = backend.login(info["codes"]["X01"])
+    stored = backend.sheet(me, info["panels"]["P1"], "E001")
+    assert stored.comment == "产业链带动明显，建议关注回款风险。"
+    assert stored.scores == {"strength": 85.0}
+    # a score saved afterwards keeps the comment; another candidate has its own (empty) box
+    view.inputs["market"].value = "70"
+    assert backend.sheet(me, info["panels"]["P1"], "E001").comment.startswith("产业链")
+    view.select.value = "E002"
+    assert view.comment.value == "" and model.comment == ""
+    # a new page (reload) shows the stored comment
+    model2, view2 = _login(backend, info["codes"]["X01"])
+    if model2.phase == "conflicts":
+        view2.no_conflict.click()
+    assert view2.comment.value == "产业链带动明显，建议关注回款风险。"
+
+
 def test_confirm_needs_the_code_again_and_locks_the_sheet(store):
     backend, info = store
     model, view = _login(backend, info["codes"]["X03"])
