@@ -6,10 +6,12 @@ Nothing is silently coerced or dropped: every problem is collected and raised at
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_bool_dtype, is_complex_dtype, is_numeric_dtype
 
 from .criteria import CRITERIA_KEYS
 from .errors import InputError, Problem
@@ -62,28 +64,28 @@ def validate_scores(
     lo, hi = scale
 
     df = scores.loc[:, list(SCORE_COLUMNS)].copy()
+    ids: dict[str, pd.Series] = {}
     for col in ("project_id", "expert_id", "criterion"):
-        blank = df[col].isna() | (df[col].astype("string").str.strip() == "")
-        for idx in df.index[blank.to_numpy()]:
-            problems.append(Problem("value is empty", row=idx, column=col))
-        df[col] = df[col].astype("string").str.strip().astype(object)
+        ids[col] = df[col].astype("string").str.strip()
+        blank = _mask(df[col].isna() | (ids[col] == ""))
+        problems += [Problem("value is empty", row=i, column=col) for i in df.index[blank]]
+        df[col] = ids[col].astype(object)
 
-    for idx, c in df["criterion"].items():
-        if isinstance(c, str) and c and c not in known_criteria:
-            problems.append(
-                Problem(f"unknown criterion '{c}' (known: {', '.join(sorted(known_criteria))})", row=idx, column="criterion")
-            )
-    if known_projects is not None:
-        for idx, p in df["project_id"].items():
-            if isinstance(p, str) and p and p not in known_projects:
-                problems.append(Problem(f"unknown project '{p}'", row=idx, column="project_id"))
-    if known_experts is not None:
-        for idx, e in df["expert_id"].items():
-            if isinstance(e, str) and e and e not in known_experts:
-                problems.append(Problem(f"unknown expert '{e}'", row=idx, column="expert_id"))
+    unknown: list[tuple[str, set[str] | None, Callable[[str], str]]] = [
+        ("criterion", known_criteria, lambda v: f"unknown criterion '{v}' (known: {', '.join(sorted(known_criteria))})"),
+        ("project_id", known_projects, lambda v: f"unknown project '{v}'"),
+        ("expert_id", known_experts, lambda v: f"unknown expert '{v}'"),
+    ]
+    for col, known, message in unknown:
+        if known is None:
+            continue
+        value = ids[col].fillna("")
+        bad = _mask((value != "") & ~value.isin([k for k in known if isinstance(k, str)]))
+        for i, v in zip(df.index[bad], value[bad], strict=True):
+            problems.append(Problem(message(v), row=i, column=col))
 
     numeric = pd.to_numeric(df["score"], errors="coerce")
-    for idx, raw, val in zip(df.index, df["score"], numeric, strict=True):
+    for idx, raw, val in _score_suspects(df["score"], numeric, lo, hi):
         if raw is None or (isinstance(raw, float) and np.isnan(raw)) or raw is pd.NA:
             problems.append(Problem("score is missing (NaN)", row=idx, column="score"))
         elif isinstance(raw, bool) or pd.isna(val):
@@ -110,6 +112,30 @@ def validate_scores(
         raise InputError(problems)
     df["score"] = numeric.astype(float)
     return df
+
+
+def _mask(mask: pd.Series) -> np.ndarray:
+    """A boolean Series as a plain array (NA counts as False), for positional selection."""
+    return mask.to_numpy(dtype=bool, na_value=False)
+
+
+def _score_suspects(
+    raw: pd.Series, numeric: pd.Series, lo: float, hi: float
+) -> Iterator[tuple[Any, Any, Any]]:
+    """``(label, raw, numeric)`` of every row whose score may be bad, in row order.
+
+    A finite number within the scale is fine unless it was a ``bool``; only the other rows are
+    judged one by one (they are few), so the per-row rules above stay the single definition.
+    """
+    val = numeric.to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        suspect = ~(np.isfinite(val) & (val >= lo) & (val <= hi))
+    if raw.dtype == object:
+        suspect |= raw.map(lambda v: isinstance(v, bool)).to_numpy(dtype=bool)
+    elif not is_numeric_dtype(raw.dtype) or is_bool_dtype(raw.dtype) or is_complex_dtype(raw.dtype):
+        suspect[:] = True  # iterating such a column may give bools: judge every row
+    pos = np.flatnonzero(suspect)
+    return zip(raw.index[pos], raw.iloc[pos], numeric.iloc[pos], strict=True)
 
 
 def validate_matrix(
