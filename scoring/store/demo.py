@@ -103,7 +103,9 @@ def seed_demo(
         for project_id, sheet in group.groupby("project_id", sort=True):
             values = dict(zip(sheet["criterion"], sheet["score"].astype(float), strict=True))
             r = wb.save_scores(me, pid, str(project_id), values, base_version=0)
-            wb.confirm_sheet(me, pid, str(project_id), base_version=r.version)
+            wb.confirm_sheet(
+                me, pid, str(project_id), code=codes[str(expert_id)], base_version=r.version
+            )
     wb.close_panel(chair, pid)
 
     open_cands = [c for c in cands if c.startswith("R")][:3] + [

@@ -919,13 +919,50 @@ class Workbench:
         panel_id: int,
         project_id: str,
         *,
+        code: str,
         base_version: int,
         request_id: str | None = None,
     ) -> SaveResult:
-        """Confirm (sign) the actor's sheet: every criterion must be scored. Idempotent."""
+        """Confirm (sign) the actor's sheet with the access code again. Idempotent.
+
+        Every criterion must be scored. The confirmation is a signature: ``code`` must be the
+        actor's own current access code (checked against the stored scrypt hash of that very
+        account); the time of the ``confirm`` version row is the confirmation time.
+
+        Raises
+        ------
+        AccessDenied
+            A missing or wrong code, another account's code, or a revoked/reissued one.
+        """
+        self._check_signature(actor, code)
         return self._append_version(
             actor, panel_id, project_id, "confirm", None, base_version, request_id
         )
+
+    def _check_signature(self, actor: Actor, code: str | None) -> None:
+        """Refuse unless ``code`` is ``actor``'s current access code (one scrypt, no lock held)."""
+        denied = AccessDenied(
+            "访问码不正确，未确认 / wrong access code: the sheet is not confirmed"
+        )
+        if not isinstance(actor, Actor) or actor.account_id == _SYSTEM_ID:
+            raise AccessDenied("需要评审专家账户签字 / only an expert's account can sign a sheet")
+        parts = acc.split_code(code) if isinstance(code, str) else None
+        if parts is None:
+            raise denied
+        login, secret = parts
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(
+                    Account.login, Account.code_hash, Account.code_version, Account.active
+                ).where(Account.id == actor.account_id)
+            ).first()
+        if row is None or not row.active or row.code_version != actor.code_version:
+            acc.check_secret(secret, acc.dummy_hash())
+            raise AccessDenied(
+                "访问码已失效，请重新登录 / access code revoked or reissued: log in again"
+            )
+        if not acc.check_secret(secret, row.code_hash) or login != row.login:
+            raise denied
 
     def _append_version(
         self,

@@ -48,7 +48,7 @@ def test_other_experts_scores_are_invisible_while_open(panel) -> None:
 def test_chair_sees_progress_not_values(panel) -> None:
     wb = panel.open().wb
     wb.save_scores(panel.a["X01"], panel.id, "E001", FULL, base_version=0)
-    wb.confirm_sheet(panel.a["X01"], panel.id, "E001", base_version=1)
+    wb.confirm_sheet(panel.a["X01"], panel.id, "E001", code=panel.codes["X01"], base_version=1)
     prog = wb.progress(panel.a["CHAIR"], panel.id)
     assert set(prog.columns) == {
         "expert_id",
@@ -76,7 +76,7 @@ def test_recused_expert_cannot_read_or_write_candidate(panel) -> None:
     for who in ("X01", "X02"):
         for p in ("E001", "E010"):
             wb.save_scores(panel.a[who], panel.id, p, FULL, base_version=0)
-            wb.confirm_sheet(panel.a[who], panel.id, p, base_version=1)
+            wb.confirm_sheet(panel.a[who], panel.id, p, code=panel.codes[who], base_version=1)
     wb.close_panel(panel.a["CHAIR"], panel.id)
     # after close: neither scores, nor aggregates, nor counts of E010 reach the recused expert
     assert "E010" not in set(wb.panel_scores(bank, panel.id)["project_id"])
@@ -226,3 +226,46 @@ def test_expert_id_of_an_actor(panel) -> None:
     assert wb.expert_id(panel.a["X09"]) == "X09"
     with pytest.raises(AccessDenied):
         wb.expert_id(panel.a["CHAIR"])
+
+
+def test_confirmation_is_a_signature_with_the_own_code(panel) -> None:
+    """confirm_sheet refuses without the code, with a wrong one, with another account's code
+    (even a valid one) and after a reissue; nothing is written; the right code confirms."""
+    import sqlalchemy as sa
+
+    from scoring.store.models import SheetVersion
+
+    wb = panel.open().wb
+    me = panel.a["X01"]
+    wb.save_scores(me, panel.id, "E001", FULL, base_version=0)
+    login, secret = panel.codes["X01"].split("-", 1)
+    wrong = f"{login}-{'0000-0000-0000' if secret != '0000-0000-0000' else '1111-1111-1111'}"
+    for code in (None, "", "not a code", wrong, panel.codes["X02"], panel.codes["CHAIR"]):
+        with pytest.raises(AccessDenied):
+            wb.confirm_sheet(me, panel.id, "E001", code=code, base_version=1)
+    with pytest.raises(TypeError):  # the code is a required argument
+        wb.confirm_sheet(me, panel.id, "E001", base_version=1)
+    # the other expert's own code does not sign my sheet, even under my login
+    other = panel.codes["X02"].split("-", 1)[1]
+    with pytest.raises(AccessDenied):
+        wb.confirm_sheet(me, panel.id, "E001", code=f"{login}-{other}", base_version=1)
+    with wb.engine.connect() as conn:
+        kinds = conn.execute(sa.select(SheetVersion.kind)).scalars().all()
+    assert kinds == ["draft"]
+    assert wb.my_sheets(me, panel.id).set_index("project_id").at["E001", "status"] == "draft"
+    # lower case and spaces are the same code; it signs
+    typed = " " + panel.codes["X01"].lower() + " "
+    r = wb.confirm_sheet(me, panel.id, "E001", code=typed, base_version=1)
+    assert (r.status, r.sheet_status) == ("saved", "confirmed")
+    # a reissued code: the old one no longer signs, and the old session is over
+    wb.save_scores(me, panel.id, "E002", FULL, base_version=0)
+    new = wb.reissue_code(panel.a["ORG"], "X01")
+    with pytest.raises(AccessDenied):
+        wb.confirm_sheet(me, panel.id, "E002", code=panel.codes["X01"], base_version=1)
+    me2 = wb.login(new)
+    with pytest.raises(AccessDenied):
+        wb.confirm_sheet(me2, panel.id, "E002", code=panel.codes["X01"], base_version=1)
+    assert wb.confirm_sheet(me2, panel.id, "E002", code=new, base_version=1).status == "saved"
+    # the organizer's command-line actor cannot sign an expert's sheet
+    with pytest.raises(AccessDenied):
+        wb.confirm_sheet(wb.system_actor(), panel.id, "E001", code=new, base_version=1)

@@ -150,7 +150,7 @@ def test_formulas_are_neutralised_in_exports(tmp_path, wb, org) -> None:
         me = wb.login(c)
         for p in cands.project_id:
             wb.save_scores(me, pid, p, FULL, base_version=0)
-            wb.confirm_sheet(me, pid, p, base_version=1)
+            wb.confirm_sheet(me, pid, p, code=c, base_version=1)
     wb.close_panel(org, pid)
     for what in ("ranking", "summary"):
         for suffix in (".csv", ".xlsx"):

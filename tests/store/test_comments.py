@@ -45,7 +45,7 @@ def test_comment_is_saved_with_drafts_and_kept_in_every_version(panel) -> None:
     assert wb.my_sheets(me, panel.id).set_index("project_id").at["E001", "comment"] == (
         "产业带动强，风险可控。"
     )
-    wb.confirm_sheet(me, panel.id, "E001", base_version=r3.version)
+    wb.confirm_sheet(me, panel.id, "E001", code=panel.codes["X01"], base_version=r3.version)
     assert _versions(wb) == [
         (1, "draft", "产业带动强。"),
         (2, "draft", "产业带动强，风险可控。"),
@@ -78,12 +78,12 @@ def _close_with_comments(panel) -> dict[str, str]:
         for p in panel.candidates:
             text = f"{who} 对 {p} 的评语"
             r = wb.save_scores(me, panel.id, p, FULL, base_version=0, comment=text)
-            wb.confirm_sheet(me, panel.id, p, base_version=r.version)
+            wb.confirm_sheet(me, panel.id, p, code=panel.codes[who], base_version=r.version)
             said[(who, p)] = text
     for p in panel.candidates[:2]:  # X09 is recused from E010
         me = panel.a["X09"]
         r = wb.save_scores(me, panel.id, p, FULL, base_version=0, comment="银行意见")
-        wb.confirm_sheet(me, panel.id, p, base_version=r.version)
+        wb.confirm_sheet(me, panel.id, p, code=panel.codes["X09"], base_version=r.version)
         said[("X09", p)] = "银行意见"
     wb.close_panel(panel.a["CHAIR"], panel.id)
     return said

@@ -46,7 +46,7 @@ def test_sigkill_mid_save_leaves_sound_database(panel, tmp_path) -> None:
     # one sheet confirmed before the crash
     full = {"strength": 81, "market": 72, "risk": 33, "poverty": 64, "demonstration": 75}
     wb.save_scores(me, panel.id, "E001", full, base_version=0)
-    wb.confirm_sheet(me, panel.id, "E001", base_version=1)
+    wb.confirm_sheet(me, panel.id, "E001", code=panel.codes["X01"], base_version=1)
     script = tmp_path / "writer.py"
     script.write_text(HELPER + WRITER, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -40,12 +40,17 @@ def test_confirm_needs_every_criterion_and_locks_sheet(panel) -> None:
     wb, me = panel.wb, panel.open().a["X01"]
     wb.save_scores(me, panel.id, "E001", {"strength": 80}, base_version=0)
     with pytest.raises(InputError) as exc:
-        wb.confirm_sheet(me, panel.id, "E001", base_version=1)
+        wb.confirm_sheet(me, panel.id, "E001", code=panel.codes["X01"], base_version=1)
     assert {p.column for p in exc.value.problems} == {"market", "risk", "poverty", "demonstration"}
     r = wb.save_scores(me, panel.id, "E001", FULL, base_version=1)
-    c = wb.confirm_sheet(me, panel.id, "E001", base_version=r.version)
+    c = wb.confirm_sheet(me, panel.id, "E001", code=panel.codes["X01"], base_version=r.version)
     assert (c.status, c.version, c.sheet_status) == (SAVED, 3, "confirmed")
-    assert wb.confirm_sheet(me, panel.id, "E001", base_version=r.version).status == DUPLICATE
+    assert (
+        wb.confirm_sheet(
+            me, panel.id, "E001", code=panel.codes["X01"], base_version=r.version
+        ).status
+        == DUPLICATE
+    )
     with pytest.raises(RuleViolation, match="confirmed"):
         wb.save_scores(me, panel.id, "E001", {**FULL, "strength": 10}, base_version=3)
 
@@ -74,7 +79,7 @@ def test_correction_needs_chair_and_reason_and_keeps_every_version(panel) -> Non
     wb = panel.open().wb
     me, chair = panel.a["X01"], panel.a["CHAIR"]
     wb.save_scores(me, panel.id, "E001", FULL, base_version=0)
-    wb.confirm_sheet(me, panel.id, "E001", base_version=1)
+    wb.confirm_sheet(me, panel.id, "E001", code=panel.codes["X01"], base_version=1)
     with pytest.raises(StoreError, match="reason"):
         wb.request_correction(me, panel.id, "E001", {**FULL, "strength": 85}, " ", base_version=2)
     cid = wb.request_correction(
@@ -125,7 +130,7 @@ def test_results_use_frozen_config_and_confirmed_sheets_only(panel) -> None:
             wb.save_scores(
                 me, panel.id, p, {**FULL, "strength": strength + (p == "E002")}, base_version=0
             )
-            wb.confirm_sheet(me, panel.id, p, base_version=1)
+            wb.confirm_sheet(me, panel.id, p, code=panel.codes[who], base_version=1)
     wb.save_scores(
         panel.a["X09"], panel.id, "E001", {**FULL, "strength": 0}, base_version=0
     )  # draft

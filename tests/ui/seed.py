@@ -49,7 +49,7 @@ def seed(wb, *, closed: bool = True) -> dict:
                 sub = scores[(scores.expert_id == x) & (scores.project_id == pid)]
                 s = dict(zip(sub.criterion, sub.score.astype(float), strict=True))
                 res = wb.save_scores(me, panels["P0"], pid, s, base_version=0)
-                wb.confirm_sheet(me, panels["P0"], pid, base_version=res.version)
+                wb.confirm_sheet(me, panels["P0"], pid, code=codes[x], base_version=res.version)
         wb.close_panel(chair, panels["P0"])
     chair = wb.login(codes["chair"])
     wb.open_panel(chair, panels["P1"])

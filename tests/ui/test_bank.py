@@ -101,7 +101,7 @@ def test_candidate_heard_by_two_closed_panels_counts_once(store):
                 dict.fromkeys(["strength", "market", "risk", "poverty", "demonstration"], base),
                 base_version=0,
             )
-            wb.confirm_sheet(me, pid, p, base_version=r.version)
+            wb.confirm_sheet(me, pid, p, code=info["codes"][x], base_version=r.version)
     wb.close_panel(chair, pid)
     model, view = _bank(backend, info["codes"]["bank"])
     ids = [p for _l, p in model.pool]

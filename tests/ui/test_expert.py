@@ -105,7 +105,7 @@ def test_confirm_needs_the_code_again_and_locks_the_sheet(store):
     _fill(view, FULL)
     view.code.value = "wrong"
     view.confirm.click()
-    assert "访问码不正确" in model.error
+    assert "访问码不正确" in model.error  # refused by the store (a signature)
     assert model.sheet_status == "draft"
     view.code.value = info["codes"]["X03"]
     view.confirm.click()
