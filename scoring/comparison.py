@@ -21,8 +21,8 @@ rule of :mod:`scoring.ranking.ties`, then compare the rankings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,9 @@ from scipy import stats
 from .criteria import validate_objectives, validate_weights
 from .errors import InputError, Problem
 from .sensitivity import ScoreKernel, batch_competition_ranks, resolve_method
-from .validation import validate_matrix
+from .validation import collect, validate_matrix
+
+R = TypeVar("R")
 
 __all__ = [
     "DEFAULT_METHODS",
@@ -235,22 +237,23 @@ def _prepared(
     matrix: Any, objectives: Any
 ) -> tuple[pd.DataFrame | None, dict[str, str] | None, list[Problem]]:
     problems: list[Problem] = []
-    X = o = None
-    try:
-        X = validate_matrix(matrix)
-    except InputError as exc:
-        problems += exc.problems
+    o = None
+    X = collect(problems, validate_matrix, matrix)
     if X is not None:
         if X.shape[1] == 0:
             problems.append(Problem("the matrix has no criterion columns"))
-        if not isinstance(objectives, Mapping):
-            problems.append(Problem("objectives must be a mapping", column="objectives"))
-        else:
-            try:
-                o = validate_objectives(objectives, [str(c) for c in X.columns])
-            except InputError as exc:
-                problems += exc.problems
+        o = _mapping_of(objectives, "objectives", validate_objectives, X, problems)
     return X, o, problems
+
+
+def _mapping_of(
+    value: Any, name: str, validate: Callable[..., R], X: pd.DataFrame, problems: list[Problem]
+) -> R | None:
+    """``validate(value, criteria of X)`` when ``value`` is a mapping; problems are collected."""
+    if not isinstance(value, Mapping):
+        problems.append(Problem(f"{name} must be a mapping", column=name))
+        return None
+    return collect(problems, validate, value, [str(c) for c in X.columns])
 
 
 def _rankings_frame(
@@ -295,11 +298,7 @@ def compare_weight_sets(
         Every problem of the matrix, objectives, method and of each weight set (named).
     """
     X, o, problems = _prepared(matrix, objectives)
-    resolved = None
-    try:
-        resolved = resolve_method(method)
-    except InputError as exc:
-        problems += exc.problems
+    resolved = collect(problems, resolve_method, method)
     sets: dict[str, dict[str, float]] = {}
     if not isinstance(weight_sets, Mapping) or not weight_sets:
         problems.append(Problem("weight_sets must be a non-empty mapping of name to weights"))
@@ -353,22 +352,10 @@ def compare_methods(
         input problems.
     """
     X, o, problems = _prepared(matrix, objectives)
-    w = None
-    if X is not None:
-        if not isinstance(weights, Mapping):
-            problems.append(Problem("weights must be a mapping", column="weights"))
-        else:
-            try:
-                w = validate_weights(weights, [str(c) for c in X.columns])
-            except InputError as exc:
-                problems += exc.problems
-    kernels: dict[str, ScoreKernel] = {}
-    for m in methods:
-        try:
-            name, kernel = resolve_method(m)
-            kernels[name] = kernel
-        except InputError as exc:
-            problems += exc.problems
+    w = None if X is None else _mapping_of(weights, "weights", validate_weights, X, problems)
+    kernels: dict[str, ScoreKernel] = dict(
+        r for m in methods if (r := collect(problems, resolve_method, m)) is not None
+    )
     if not kernels and not problems:
         problems.append(Problem("no method to compare", column="methods"))
     if X is not None and o is not None:

@@ -7,7 +7,7 @@ Nothing is silently coerced or dropped: every problem is collected and raised at
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,7 @@ from .criteria import CRITERIA_KEYS
 from .errors import InputError, Problem
 
 SCORE_COLUMNS = ("project_id", "expert_id", "criterion", "score")
+R = TypeVar("R")
 
 
 def validate_scores(
@@ -174,6 +175,18 @@ def validate_matrix(
             )
         raise InputError(problems)
     return out
+
+
+def collect(problems: list[Problem], check: Callable[..., R], /, *args: Any, **kwargs: Any) -> R | None:
+    """``check(*args, **kwargs)``; on :class:`InputError` its problems go to ``problems``, giving None.
+
+    For validators that gather every problem of several inputs before raising once.
+    """
+    try:
+        return check(*args, **kwargs)
+    except InputError as exc:
+        problems += exc.problems
+        return None
 
 
 def check_mapping_keys(mapping: Mapping[str, object], keys: Iterable[str], what: str) -> None:

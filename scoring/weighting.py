@@ -19,7 +19,7 @@ import pandas as pd
 from .criteria import validate_objectives
 from .errors import InputError, Problem
 from .ranking._base import constant_columns
-from .validation import validate_matrix
+from .validation import collect, validate_matrix
 
 __all__ = ["critic_weights", "entropy_weights", "std_weights"]
 
@@ -28,17 +28,10 @@ def _prepare(
     matrix: pd.DataFrame, objectives: Mapping[str, str], *, nonnegative: bool = False
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     problems: list[Problem] = []
-    X_df = None
-    try:
-        X_df = validate_matrix(matrix)
-    except InputError as exc:
-        problems += exc.problems
+    X_df = collect(problems, validate_matrix, matrix)
     obj: dict[str, str] = {}
     if isinstance(matrix, pd.DataFrame):
-        try:
-            obj = validate_objectives(objectives, tuple(matrix.columns))
-        except InputError as exc:
-            problems += exc.problems
+        obj = collect(problems, validate_objectives, objectives, tuple(matrix.columns)) or {}
     if X_df is not None and not problems:
         if X_df.shape[0] < 2:
             problems.append(Problem("objective weights need at least two candidates"))

@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..criteria import validate_objectives, validate_weights
 from ..errors import InputError, Problem
-from ..validation import validate_matrix
+from ..validation import collect, validate_matrix
 from ._base import Method, constant_columns
 from .moora import Moora
 from .ties import competition_rank, sort_order
@@ -127,28 +127,14 @@ def rank(
         take.
     """
     problems: list[Problem] = []
-    m: Method | None = None
-    try:
-        m = get_method(method, **options)
-    except InputError as exc:
-        problems += exc.problems
-    X_df: pd.DataFrame | None = None
-    try:
-        X_df = validate_matrix(matrix)
-    except InputError as exc:
-        problems += exc.problems
+    m = collect(problems, get_method, method, **options)
+    X_df = collect(problems, validate_matrix, matrix)
     columns = [str(c) for c in matrix.columns] if isinstance(matrix, pd.DataFrame) else []
     w: dict[str, float] = {}
     obj: dict[str, str] = {}
     if isinstance(matrix, pd.DataFrame):
-        try:
-            w = validate_weights(weights, tuple(matrix.columns))
-        except InputError as exc:
-            problems += exc.problems
-        try:
-            obj = validate_objectives(objectives, tuple(matrix.columns))
-        except InputError as exc:
-            problems += exc.problems
+        w = collect(problems, validate_weights, weights, tuple(matrix.columns)) or {}
+        obj = collect(problems, validate_objectives, objectives, tuple(matrix.columns)) or {}
     if not problems and m is not None and X_df is not None:
         minimise = np.array([obj[c] == "min" for c in X_df.columns])
         problems += m.problems(X_df.to_numpy(), minimise, columns)
