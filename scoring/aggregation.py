@@ -52,8 +52,14 @@ HOW: tuple[str, ...] = ("mean", "median", "trimmed_mean", "zscore")
 HOW_NAMES: dict[str, dict[str, str]] = {
     "mean": {"zh": "算术平均", "en": "mean"},
     "median": {"zh": "中位数", "en": "median"},
-    "trimmed_mean": {"zh": "去掉一个最高分和一个最低分后平均", "en": "trimmed mean (drop highest and lowest)"},
-    "zscore": {"zh": "标准分校正（消除宽严差异）", "en": "z-score (corrects lenient and strict experts)"},
+    "trimmed_mean": {
+        "zh": "去掉一个最高分和一个最低分后平均",
+        "en": "trimmed mean (drop highest and lowest)",
+    },
+    "zscore": {
+        "zh": "标准分校正（消除宽严差异）",
+        "en": "z-score (corrects lenient and strict experts)",
+    },
 }
 
 _KEY = ["project_id", "criterion"]
@@ -85,7 +91,10 @@ def _check_options(how: Any, trim_min: Any) -> None:
     problems: list[Problem] = []
     if how not in HOW:
         problems.append(
-            Problem(f"未知的汇总方法 {how!r}（可选：{', '.join(HOW)}）/ unknown aggregation", column="how")
+            Problem(
+                f"未知的汇总方法 {how!r}（可选：{', '.join(HOW)}）/ unknown aggregation",
+                column="how",
+            )
         )
     if isinstance(trim_min, bool) or not isinstance(trim_min, Integral) or int(trim_min) < 3:
         problems.append(

@@ -58,11 +58,20 @@ OVERALL = "overall"
 #: pingouin (McGraw & Wong) name -> (Shrout & Fleiss name, description).
 ICC_FORMS: dict[str, tuple[str, str]] = {
     "ICC(1,1)": ("ICC1", "单向随机，单个评委 / one-way random, single rater"),
-    "ICC(A,1)": ("ICC2", "双向随机，绝对一致，单个评委 / two-way random, absolute agreement, single rater"),
+    "ICC(A,1)": (
+        "ICC2",
+        "双向随机，绝对一致，单个评委 / two-way random, absolute agreement, single rater",
+    ),
     "ICC(C,1)": ("ICC3", "双向混合，一致性，单个评委 / two-way mixed, consistency, single rater"),
     "ICC(1,k)": ("ICC1k", "单向随机，k 位评委均值 / one-way random, mean of k raters"),
-    "ICC(A,k)": ("ICC2k", "双向随机，绝对一致，k 位评委均值 / two-way random, absolute agreement, mean of k raters"),
-    "ICC(C,k)": ("ICC3k", "双向混合，一致性，k 位评委均值 / two-way mixed, consistency, mean of k raters"),
+    "ICC(A,k)": (
+        "ICC2k",
+        "双向随机，绝对一致，k 位评委均值 / two-way random, absolute agreement, mean of k raters",
+    ),
+    "ICC(C,k)": (
+        "ICC3k",
+        "双向混合，一致性，k 位评委均值 / two-way mixed, consistency, mean of k raters",
+    ),
 }
 #: The ICC form reported for the panel mean.
 PANEL_ICC = "ICC(A,k)"
@@ -72,7 +81,9 @@ PANEL_ICC = "ICC(A,k)"
 # helpers
 
 
-def _validated(scores: pd.DataFrame, criteria: Any) -> tuple[pd.DataFrame, tuple[str, ...], tuple[float, float]]:
+def _validated(
+    scores: pd.DataFrame, criteria: Any
+) -> tuple[pd.DataFrame, tuple[str, ...], tuple[float, float]]:
     keys, scale = criteria_and_scale(criteria)
     return validate_scores(scores, criteria=keys, scale=scale), keys, scale
 
@@ -214,14 +225,25 @@ def expert_deviation(
     problems = []
     for name, v in (("threshold", threshold), ("min_sd", min_sd)):
         if isinstance(v, bool) or not isinstance(v, int | float) or not np.isfinite(v) or v <= 0:
-            problems.append(Problem(f"{name} 须为正数，实为 {v!r} / must be a positive number", column=name))
+            problems.append(
+                Problem(f"{name} 须为正数，实为 {v!r} / must be a positive number", column=name)
+            )
     if problems:
         raise InputError(problems)
     df, keys, _ = _validated(scores, criteria)
     loo = _leave_one_out(df)
     loo = loo[loo["n_others"] > 0]
-    columns = ["expert_id", "criterion", "n", "mean_deviation", "sd_deviation",
-               "mean_abs_deviation", "robust_z", "flag", "direction"]
+    columns = [
+        "expert_id",
+        "criterion",
+        "n",
+        "mean_deviation",
+        "sd_deviation",
+        "mean_abs_deviation",
+        "robust_z",
+        "flag",
+        "direction",
+    ]
     if loo.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     loo = loo.assign(abs_dev=loo["deviation"].abs())
@@ -236,7 +258,12 @@ def expert_deviation(
     ).reset_index()
     by_crit = res.groupby("criterion", sort=False)["mean_deviation"]
     centre = by_crit.transform("median")
-    mad = (res["mean_deviation"] - centre).abs().groupby(res["criterion"], sort=False).transform("median")
+    mad = (
+        (res["mean_deviation"] - centre)
+        .abs()
+        .groupby(res["criterion"], sort=False)
+        .transform("median")
+    )
     spread = np.maximum(1.4826 * mad.to_numpy(dtype=float), float(min_sd))
     res["robust_z"] = (res["mean_deviation"] - centre).to_numpy(dtype=float) / spread
     res["flag"] = res["robust_z"].abs() > threshold
@@ -273,16 +300,33 @@ def score_outliers(
         ``project_id``, ``expert_id``, ``criterion``, ``score``, ``others_mean``, ``deviation``,
         ``n_others``; largest ``|deviation|`` first.
     """
-    if isinstance(points, bool) or not isinstance(points, int | float) or not np.isfinite(points) or points < 0:
-        raise InputError([Problem(f"points 须为非负数，实为 {points!r} / must be >= 0", column="points")])
+    if (
+        isinstance(points, bool)
+        or not isinstance(points, int | float)
+        or not np.isfinite(points)
+        or points < 0
+    ):
+        raise InputError(
+            [Problem(f"points 须为非负数，实为 {points!r} / must be >= 0", column="points")]
+        )
     df, _, _ = _validated(scores, criteria)
     loo = _leave_one_out(df)
     hit = loo[(loo["n_others"] > 0) & (loo["deviation"].abs() > points)].copy()
     hit["row"] = hit.index
     hit["_abs"] = hit["deviation"].abs()
-    hit = hit.sort_values(["_abs", "project_id", "criterion", "expert_id"],
-                          ascending=[False, True, True, True])
-    cols = ["row", "project_id", "expert_id", "criterion", "score", "others_mean", "deviation", "n_others"]
+    hit = hit.sort_values(
+        ["_abs", "project_id", "criterion", "expert_id"], ascending=[False, True, True, True]
+    )
+    cols = [
+        "row",
+        "project_id",
+        "expert_id",
+        "criterion",
+        "score",
+        "others_mean",
+        "deviation",
+        "n_others",
+    ]
     return hit[cols].reset_index(drop=True)
 
 
@@ -332,7 +376,9 @@ def kendall_w_matrix(ratings: Any) -> Concordance:
     """
     x = np.asarray(ratings, dtype=float)
     if x.ndim != 2:
-        raise InputError([Problem("ratings 须为二维表（项目 x 评委）/ must be 2-D (objects x raters)")])
+        raise InputError(
+            [Problem("ratings 须为二维表（项目 x 评委）/ must be 2-D (objects x raters)")]
+        )
     if not np.isfinite(x).all():
         raise InputError([Problem("ratings 含缺失或非有限值 / has missing or non-finite values")])
     n, m = x.shape
@@ -389,8 +435,10 @@ def kendall_w(
 def _kendall_rows(tables: list[tuple[str, pd.DataFrame, int]]) -> pd.DataFrame:
     rows = []
     for c, table, excluded in tables:
-        res = kendall_w_matrix(table.to_numpy(dtype=float)) if table.size else Concordance(
-            np.nan, np.nan, 0, np.nan, 0, table.shape[1]
+        res = (
+            kendall_w_matrix(table.to_numpy(dtype=float))
+            if table.size
+            else Concordance(np.nan, np.nan, 0, np.nan, 0, table.shape[1])
         )
         rows.append({"criterion": c, **asdict(res), "n_excluded": excluded})
     out = pd.DataFrame(rows).set_index("criterion")
@@ -408,8 +456,13 @@ def _icc_table(table: pd.DataFrame) -> pd.DataFrame:
     base = pd.DataFrame(
         {
             "type": list(ICC_FORMS),
-            "icc": np.nan, "F": np.nan, "df1": np.nan, "df2": np.nan, "p": np.nan,
-            "ci95_low": np.nan, "ci95_high": np.nan,
+            "icc": np.nan,
+            "F": np.nan,
+            "df1": np.nan,
+            "df2": np.nan,
+            "p": np.nan,
+            "ci95_low": np.nan,
+            "ci95_high": np.nan,
         }
     )
     values = table.to_numpy(dtype=float)

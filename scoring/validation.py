@@ -73,7 +73,11 @@ def validate_scores(
         df[col] = ids[col].astype(object)
 
     unknown: list[tuple[str, set[str] | None, Callable[[str], str]]] = [
-        ("criterion", known_criteria, lambda v: f"unknown criterion '{v}' (known: {', '.join(sorted(known_criteria))})"),
+        (
+            "criterion",
+            known_criteria,
+            lambda v: f"unknown criterion '{v}' (known: {', '.join(sorted(known_criteria))})",
+        ),
         ("project_id", known_projects, lambda v: f"unknown project '{v}'"),
         ("expert_id", known_experts, lambda v: f"unknown expert '{v}'"),
     ]
@@ -94,7 +98,11 @@ def validate_scores(
         elif not np.isfinite(val):
             problems.append(Problem(f"score {raw!r} is not finite", row=idx, column="score"))
         elif not lo <= val <= hi:
-            problems.append(Problem(f"score {val:g} is outside the scale {lo:g}–{hi:g}", row=idx, column="score"))
+            problems.append(
+                Problem(
+                    f"score {val:g} is outside the scale {lo:g}–{hi:g}", row=idx, column="score"
+                )
+            )
 
     key = ["project_id", "expert_id", "criterion"]
     dup = df.duplicated(subset=key, keep=False)
@@ -171,13 +179,19 @@ def validate_matrix(
     if bad.any():
         for i, j in zip(*np.nonzero(bad), strict=True):
             problems.append(
-                Problem(f"value {matrix.iat[i, j]!r} is not a finite number", row=matrix.index[i], column=str(matrix.columns[j]))
+                Problem(
+                    f"value {matrix.iat[i, j]!r} is not a finite number",
+                    row=matrix.index[i],
+                    column=str(matrix.columns[j]),
+                )
             )
         raise InputError(problems)
     return out
 
 
-def collect(problems: list[Problem], check: Callable[..., R], /, *args: Any, **kwargs: Any) -> R | None:
+def collect(
+    problems: list[Problem], check: Callable[..., R], /, *args: Any, **kwargs: Any
+) -> R | None:
     """``check(*args, **kwargs)``; on :class:`InputError` its problems go to ``problems``, giving None.
 
     For validators that gather every problem of several inputs before raising once.
@@ -192,7 +206,15 @@ def collect(problems: list[Problem], check: Callable[..., R], /, *args: Any, **k
 def check_mapping_keys(mapping: Mapping[str, object], keys: Iterable[str], what: str) -> None:
     """Raise if ``mapping`` does not cover exactly ``keys``."""
     keys = list(keys)
-    problems = [Problem(f"{what} for unknown criterion '{k}'", column=str(k)) for k in mapping if k not in keys]
-    problems += [Problem(f"{what} of criterion '{k}' is missing", column=str(k)) for k in keys if k not in mapping]
+    problems = [
+        Problem(f"{what} for unknown criterion '{k}'", column=str(k))
+        for k in mapping
+        if k not in keys
+    ]
+    problems += [
+        Problem(f"{what} of criterion '{k}' is missing", column=str(k))
+        for k in keys
+        if k not in mapping
+    ]
     if problems:
         raise InputError(problems)

@@ -39,8 +39,9 @@ def _prepare(
             for c in X_df.columns:
                 neg = X_df.index[(X_df[c] < 0).to_numpy()]
                 for label in neg:
-                    problems.append(Problem("the entropy method needs values >= 0", row=label,
-                                            column=str(c)))
+                    problems.append(
+                        Problem("the entropy method needs values >= 0", row=label, column=str(c))
+                    )
     if problems or X_df is None:
         raise InputError(problems)
     X = X_df.to_numpy(dtype=float)
@@ -48,8 +49,12 @@ def _prepare(
     flat = constant_columns(X)
     if flat.all():
         raise InputError(
-            [Problem("every criterion has the same value for all candidates: objective weights "
-                     "are undefined (所有准则上各候选项目得分相同，无法客观赋权)")]
+            [
+                Problem(
+                    "every criterion has the same value for all candidates: objective weights "
+                    "are undefined (所有准则上各候选项目得分相同，无法客观赋权)"
+                )
+            ]
         )
     minimise = np.array([obj[c] == "min" for c in X_df.columns])
     return X, minimise, columns

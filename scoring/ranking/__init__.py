@@ -65,8 +65,12 @@ def get_method(method: str | Method, **options: Any) -> Method:
         base = METHODS[method]
     else:
         raise InputError(
-            [Problem(f"unknown ranking method {method!r} (known: {', '.join(METHODS)})",
-                     column="method")]
+            [
+                Problem(
+                    f"unknown ranking method {method!r} (known: {', '.join(METHODS)})",
+                    column="method",
+                )
+            ]
         )
     if not options:
         return base
@@ -75,8 +79,12 @@ def get_method(method: str | Method, **options: Any) -> Method:
     if unknown:
         allowed = ", ".join(sorted(fields)) or "none"
         raise InputError(
-            [Problem(f"unknown option {k!r} for method '{base.name}' (allowed: {allowed})",
-                     column=k) for k in unknown]
+            [
+                Problem(
+                    f"unknown option {k!r} for method '{base.name}' (allowed: {allowed})", column=k
+                )
+                for k in unknown
+            ]
         )
     try:
         return dataclasses.replace(base, **options)

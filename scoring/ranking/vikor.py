@@ -102,8 +102,13 @@ class Vikor(Method):
         X, w, minimise, keep, extra = discriminating(X, w, minimise)
         n = X.shape[0]
         if n < 2 or not keep.any():
-            extra.update(S=np.zeros(n), R=np.zeros(n), acceptable_advantage=False,
-                         acceptable_stability=True, compromise_set=list(range(n)))
+            extra.update(
+                S=np.zeros(n),
+                R=np.zeros(n),
+                acceptable_advantage=False,
+                acceptable_stability=True,
+                compromise_set=list(range(n)),
+            )
             return np.zeros(n), extra
         dm = make_dm(X[:, keep], w[keep], minimise[keep])
         with warnings.catch_warnings():

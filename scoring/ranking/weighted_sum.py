@@ -89,7 +89,9 @@ class WeightedSum(Method):
             Xi = self.inverted(X, minimise)
             for j in np.nonzero((Xi < 0).any(axis=0))[0]:
                 out.append(
-                    Problem("weighted_sum needs values >= 0 (after inverting minimised criteria)",
-                            column=columns[j])
+                    Problem(
+                        "weighted_sum needs values >= 0 (after inverting minimised criteria)",
+                        column=columns[j],
+                    )
                 )
         return out

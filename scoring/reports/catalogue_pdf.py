@@ -20,11 +20,23 @@ from scoring.errors import InputError, Problem
 from .panel_report import write_pdf
 from .pdf import FAMILY, Progress, ReportPDF, no_progress
 
-__all__ = ["SECTIONS", "build_catalogue_pdf", "catalogue_layout", "chinese_numeral", "write_catalogue_pdf"]
+__all__ = [
+    "SECTIONS",
+    "build_catalogue_pdf",
+    "catalogue_layout",
+    "chinese_numeral",
+    "write_catalogue_pdf",
+]
 
 SECTIONS: dict[str, str] = SECTION_TITLES
-_KIND_ALIASES = {"enterprise": "enterprise", "企业": "enterprise", "企业项目": "enterprise",
-                 "region": "region", "区域": "region", "区域项目": "region"}
+_KIND_ALIASES = {
+    "enterprise": "enterprise",
+    "企业": "enterprise",
+    "企业项目": "enterprise",
+    "region": "region",
+    "区域": "region",
+    "区域项目": "region",
+}
 
 
 def catalogue_layout(entries: pd.DataFrame) -> list[tuple[str, list[tuple[str, list[str]]]]]:
@@ -55,7 +67,9 @@ def catalogue_layout(entries: pd.DataFrame) -> list[tuple[str, list[tuple[str, l
         raise InputError(problems)
     for idx, rec in entries.iterrows():
         if str(rec["kind"]) not in _KIND_ALIASES:
-            problems.append(Problem(f"unknown project kind {rec['kind']!r}", row=idx, column="kind"))
+            problems.append(
+                Problem(f"unknown project kind {rec['kind']!r}", row=idx, column="kind")
+            )
         if not str(rec["name"] if pd.notna(rec["name"]) else "").strip():
             problems.append(Problem("project name is empty", row=idx, column="name"))
         if not str(rec["city"] if pd.notna(rec["city"]) else "").strip():
@@ -118,8 +132,9 @@ def build_catalogue_pdf(
             if pdf.will_page_break(16):
                 pdf.add_page()
             with pdf.bold(11.5):
-                pdf.cell(0, 8, group_heading(c, city, len(names)),
-                         new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                pdf.cell(
+                    0, 8, group_heading(c, city, len(names)), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+                )
             pdf.set_font(FAMILY, size=11)
             for name in names:
                 number += 1

@@ -131,7 +131,9 @@ def leniency_chart(deviation: pd.DataFrame, *, names: Mapping[str, str] | None =
     """
     setup_matplotlib()
     d = deviation["mean_deviation"].astype(float)
-    flags = deviation["flag"].astype(bool) if "flag" in deviation else pd.Series(False, index=d.index)
+    flags = (
+        deviation["flag"].astype(bool) if "flag" in deviation else pd.Series(False, index=d.index)
+    )
     fig = Figure(figsize=(7.0, max(2.2, 0.32 * len(d) + 1.2)), layout="constrained")
     ax = fig.add_subplot()
     colors = ["#c62828" if flags[i] else ("#1565c0" if v >= 0 else "#6a1b9a") for i, v in d.items()]

@@ -27,8 +27,12 @@ def _progress(label: str) -> Progress:
         width = 24
         filled = int(width * done / max(total, 1))
         bar = "#" * filled + "." * (width - filled)
-        print(f"\r{label} [{bar}] {done}/{total} {time.monotonic() - start:5.1f}s  {step}\033[K",
-              end="" if done < total else "\n", file=sys.stderr, flush=True)
+        print(
+            f"\r{label} [{bar}] {done}/{total} {time.monotonic() - start:5.1f}s  {step}\033[K",
+            end="" if done < total else "\n",
+            file=sys.stderr,
+            flush=True,
+        )
 
     return report
 
@@ -59,8 +63,9 @@ def _report_data(args: argparse.Namespace, progress: Progress):
 
         with Workbench(getattr(args, "db", None)) as wb:
             return report_data_from_store(wb, args.panel, samples=samples, progress=progress)
-    return report_data_from_files(args.data, method=args.method, how=args.how, samples=samples,
-                                  progress=progress)
+    return report_data_from_files(
+        args.data, method=args.method, how=args.how, samples=samples, progress=progress
+    )
 
 
 def add_report_arguments(p: argparse.ArgumentParser) -> None:
@@ -111,8 +116,9 @@ def run_catalogue(args: argparse.Namespace) -> int:
 
 
 #: PDF exporters for the store's ``export`` command: name -> (add_arguments, run).
-EXPORTERS: dict[str, tuple[Callable[[argparse.ArgumentParser], None],
-                           Callable[[argparse.Namespace], int]]] = {
+EXPORTERS: dict[
+    str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+] = {
     "report": (add_report_arguments, run_report),
     "catalogue-pdf": (add_catalogue_arguments, run_catalogue),
 }

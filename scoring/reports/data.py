@@ -113,13 +113,17 @@ def check_report_data(data: ReportData) -> None:
     if data.p_top is not None:
         missing = [p for p in data.ranking.index if p not in data.p_top.index]
         for p in missing:
-            problems.append(Problem("no robustness probability for this candidate", row=p, column="p_top"))
+            problems.append(
+                Problem("no robustness probability for this candidate", row=p, column="p_top")
+            )
     if not data.config_hash:
         problems.append(Problem("the configuration hash is empty", column="config_hash"))
     for sheet in data.sheets:
         for col in ("name", *data.criteria.keys):
             if col not in sheet.rows.columns:
-                problems.append(Problem(f"score sheet of {sheet.expert_id} lacks a column", column=col))
+                problems.append(
+                    Problem(f"score sheet of {sheet.expert_id} lacks a column", column=col)
+                )
     if problems:
         raise InputError(problems)
 
@@ -129,5 +133,7 @@ def config_hash(config: Mapping[str, Any]) -> str:
 
     Used for configurations that do not come from the store (the store hashes its own).
     """
-    text = json.dumps(config, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = json.dumps(
+        config, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

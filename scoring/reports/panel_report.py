@@ -55,8 +55,13 @@ LABELS: dict[str, str] = {
     "comment": "备注",
     "confirmed_at": "确认时间",
 }
-KIND_ZH = {"enterprise": "企业", "region": "区域", "industry": "行业专家", "official": "部门人员",
-           "bank": "银行评审"}
+KIND_ZH = {
+    "enterprise": "企业",
+    "region": "区域",
+    "industry": "行业专家",
+    "official": "部门人员",
+    "bank": "银行评审",
+}
 CONFIG_LABELS: dict[str, str] = {
     "how": "汇总规则 Aggregation",
     "aggregation": "汇总规则 Aggregation",
@@ -75,8 +80,12 @@ CONFIG_LABELS: dict[str, str] = {
     "panel": "评审组 Panel",
     "frozen_at": "冻结时间 Frozen at",
 }
-HOW_ZH = {"trimmed_mean": "去掉一个最高分和一个最低分后平均 (trimmed mean)", "mean": "算术平均 (mean)",
-          "median": "中位数 (median)", "zscore": "标准分校正后平均 (z-score)"}
+HOW_ZH = {
+    "trimmed_mean": "去掉一个最高分和一个最低分后平均 (trimmed mean)",
+    "mean": "算术平均 (mean)",
+    "median": "中位数 (median)",
+    "zscore": "标准分校正后平均 (z-score)",
+}
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -91,8 +100,8 @@ def _fmt(value: Any, digits: int = 2) -> str:
         v = float(value)
         if math.isnan(v):
             return ""
-        if 0 < abs(v) < 10 ** -digits:
-            return f"<{10 ** -digits:.{digits}f}" if v > 0 else f"{v:.1e}"
+        if 0 < abs(v) < 10**-digits:
+            return f"<{10**-digits:.{digits}f}" if v > 0 else f"{v:.1e}"
         return f"{v:.{digits}f}"
     if isinstance(value, pd.Timestamp | datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
@@ -108,7 +117,9 @@ def _config_value(value: Any) -> str:
     if isinstance(value, str):
         return HOW_ZH.get(value, value)
     if isinstance(value, Mapping):
-        return ", ".join(f"{CONFIG_LABELS.get(str(k), k)}={_config_value(v)}" for k, v in value.items())
+        return ", ".join(
+            f"{CONFIG_LABELS.get(str(k), k)}={_config_value(v)}" for k, v in value.items()
+        )
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
@@ -128,7 +139,12 @@ def _config_section(pdf: ReportPDF, data: ReportData) -> None:
     pdf.key_values([("配置哈希 Hash", data.config_hash)], key_width=32)
     crit = data.criteria
     rows = [
-        [c.zh, c.en, "越低越好 (min)" if c.objective == "min" else "越高越好 (max)", f"{c.weight:.4f}"]
+        [
+            c.zh,
+            c.en,
+            "越低越好 (min)" if c.objective == "min" else "越高越好 (max)",
+            f"{c.weight:.4f}",
+        ]
         for c in crit
     ]
     pdf.data_table(
@@ -168,7 +184,9 @@ def _ranking_section(pdf: ReportPDF, data: ReportData) -> None:
             row.append(f"{float(data.p_top[pid]):.1%}")
         row.append("✓" if bool(rec.get("shortlisted", False)) else "")
         rows.append(row)
-    align = ["C", "L", "L", "L", *["R"] * len(keys), "R"] + (["R"] if data.p_top is not None else [])
+    align = ["C", "L", "L", "L", *["R"] * len(keys), "R"] + (
+        ["R"] if data.p_top is not None else []
+    )
     pdf.data_table(
         header,
         rows,
@@ -213,7 +231,9 @@ def _robustness_section(pdf: ReportPDF, data: ReportData) -> None:
     if unsure:
         pdf.paragraph(
             "名次受权重影响的项目 Candidates whose place depends on the weights: "
-            + "、".join(f"{pid} {r.at[pid, 'name']}（{float(data.p_top[pid]):.0%}）" for pid in unsure)
+            + "、".join(
+                f"{pid} {r.at[pid, 'name']}（{float(data.p_top[pid]):.0%}）" for pid in unsure
+            )
         )
 
 
@@ -235,8 +255,10 @@ def _records_section(pdf: ReportPDF, data: ReportData) -> None:
 def _sheet(pdf: ReportPDF, sheet: ExpertSheet, data: ReportData, number: int) -> None:
     pdf.add_page()
     pdf.heading(f"专家评分表 Score sheet {number}：{sheet.name}（{sheet.expert_id}）")
-    who = [("工作单位 Employer", sheet.employer or "—"),
-           ("专家类别 Kind", KIND_ZH.get(sheet.kind, sheet.kind) or "—")]
+    who = [
+        ("工作单位 Employer", sheet.employer or "—"),
+        ("专家类别 Kind", KIND_ZH.get(sheet.kind, sheet.kind) or "—"),
+    ]
     pdf.key_values(who, key_width=36)
     keys = list(data.criteria.keys)
     names = data.criteria.names("zh")
@@ -262,8 +284,12 @@ def _panel_signatures(pdf: ReportPDF, data: ReportData) -> None:
     pdf.heading("七、专家组签字 Panel signatures")
     pdf.paragraph("专家组成员确认以上评审结果。The panel members confirm the results above.")
     rows = [[s.expert_id, s.name, s.employer, ""] for s in data.sheets]
-    pdf.data_table(["编号", "姓名", "工作单位", "签字 Signature"], rows,
-                   col_widths=(1, 1.5, 3.5, 3), font_size=9)
+    pdf.data_table(
+        ["编号", "姓名", "工作单位", "签字 Signature"],
+        rows,
+        col_widths=(1, 1.5, 3.5, 3),
+        font_size=9,
+    )
 
 
 def build_panel_report(data: ReportData, *, progress: Progress = no_progress) -> bytes:

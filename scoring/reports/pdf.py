@@ -134,7 +134,9 @@ class ReportPDF(FPDF):
         if size is not None:
             self.set_font(FAMILY, size=size)
         self.set_draw_color(0)
-        with self.local_context(text_mode=TextMode.FILL_STROKE, line_width=0.012 * self.font_size_pt):
+        with self.local_context(
+            text_mode=TextMode.FILL_STROKE, line_width=0.012 * self.font_size_pt
+        ):
             yield
         self.set_font(FAMILY, size=old_size)
 
@@ -231,11 +233,18 @@ class ReportPDF(FPDF):
             if "\n" not in text and self.get_string_width(text) <= width - 2 * pad:
                 return [text]
             return self.multi_cell(
-                width - 2 * pad, line_h, text, dry_run=True, output="LINES", wrapmode="CHAR",
+                width - 2 * pad,
+                line_h,
+                text,
+                dry_run=True,
+                output="LINES",
+                wrapmode="CHAR",
                 padding=0,
             )
 
-        def draw(cells: Sequence[str], fill: tuple[int, int, int] | None, cell_align: Sequence[str]):
+        def draw(
+            cells: Sequence[str], fill: tuple[int, int, int] | None, cell_align: Sequence[str]
+        ):
             split = [lines_of(t, w) for t, w in zip(cells, widths, strict=True)]
             height = max(len(s) for s in split) * line_h + 2 * pad
             if self.will_page_break(height):
