@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from .audit import GENESIS_HASH
 from .models import Base, ChainHead, Meta
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _add_column(conn: Connection, table: str, column: str, ddl_type: str) -> None:
@@ -33,8 +33,21 @@ def _step2_comments(conn: Connection) -> None:
     conn.execute(sa.text("UPDATE sheet_versions SET comment = '' WHERE comment IS NULL"))
 
 
+def _create_tables(conn: Connection, *names: str) -> None:
+    """Create the named tables of the current models (those not there yet)."""
+    Base.metadata.create_all(conn, tables=[Base.metadata.tables[n] for n in names])
+
+
+def _step3_declarations(conn: Connection) -> None:
+    """Schema 3: whether (and what) each expert declared for each panel."""
+    _create_tables(conn, "conflict_declarations")
+
+
 #: version -> upgrade function from version - 1.
-STEPS: dict[int, Callable[[Connection], None]] = {2: _step2_comments}
+STEPS: dict[int, Callable[[Connection], None]] = {
+    2: _step2_comments,
+    3: _step3_declarations,
+}
 
 
 def current_version(conn: Connection) -> int:

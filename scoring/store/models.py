@@ -137,6 +137,19 @@ class Conflict(Base):
     created_at: Mapped[str] = mapped_column(TS)
 
 
+class ConflictDeclaration(Base):
+    """An expert's declaration of conflicts for a panel (schema 3): ``projects`` lists the
+    project ids declared (empty: "no conflict"). One row per expert and panel; declaring again
+    adds projects (the audit trail keeps each declaration)."""
+
+    __tablename__ = "conflict_declarations"
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), primary_key=True)
+    expert_pk: Mapped[int] = mapped_column(ForeignKey("experts.id"), primary_key=True)
+    projects: Mapped[list[str]] = mapped_column(JSON)
+    declared_by: Mapped[str] = mapped_column(String(64))
+    declared_at: Mapped[str] = mapped_column(TS)
+
+
 class PanelConfig(Base):
     """The frozen configuration of a panel (written once; never updated)."""
 

@@ -34,6 +34,7 @@ from .models import (
     Account,
     Candidate,
     Conflict,
+    ConflictDeclaration,
     Correction,
     Expert,
     Panel,
@@ -536,6 +537,185 @@ class Workbench:
             )
             self._sync_recusals(tx)
             tx.audit("conflict.declare", f"conflict:{expert_id}/{project_id}", {"reason": reason})
+
+    def declare_conflicts(
+        self,
+        actor: Actor,
+        panel_id: int,
+        project_ids: Iterable[str] = (),
+        reason: str = "",
+    ) -> dict[str, Any]:
+        """The expert's own declaration of conflicts for a panel: none, or the projects listed.
+
+        Only a member of the panel (expert or bank reviewer), for himself, while the panel is
+        draft or open. Each listed project becomes a declared conflict (回避; see
+        :meth:`declare_conflict`), and the declaration itself is recorded per expert and panel,
+        so the page asks only until the expert has declared. Declaring again adds projects (a
+        declared conflict is never withdrawn). Audited as ``conflict.declaration``.
+
+        Returns
+        -------
+        dict
+            The declaration as stored (see :meth:`conflict_declaration`).
+        """
+        ids = list(dict.fromkeys(str(p).strip() for p in project_ids))
+        if any(not p for p in ids):
+            raise StoreError("项目编号为空 / an empty project id")
+        if ids and not str(reason or "").strip():
+            raise StoreError("回避需要说明原因 / a conflict needs a reason")
+        with self._write(actor) as tx:
+            self._check(tx.conn, actor, "expert", "bank")
+            panel = self._panel(tx.conn, panel_id)
+            if not self._is_member(tx.conn, panel.id, actor.expert_pk):
+                raise AccessDenied("您不属于该评审组 / you are not on this panel")
+            if panel.status == "closed":
+                raise RuleViolation("评审组已结束 / the panel is closed")
+            on_panel = dict(
+                tx.conn.execute(
+                    sa.select(Candidate.project_id, Candidate.id)
+                    .join(PanelCandidate, PanelCandidate.candidate_pk == Candidate.id)
+                    .where(PanelCandidate.panel_id == panel.id)
+                ).all()
+            )
+            unknown = [p for p in ids if p not in on_panel]
+            if unknown:
+                raise NotFound(f"项目不在本评审组 / not on this panel: {', '.join(unknown)}")
+            have = set(
+                tx.conn.execute(
+                    sa.select(Conflict.candidate_pk).where(
+                        Conflict.expert_pk == actor.expert_pk,
+                        Conflict.candidate_pk.in_([on_panel[p] for p in ids] or [-1]),
+                    )
+                ).scalars()
+            )
+            ts = now()
+            new = [p for p in ids if on_panel[p] not in have]
+            if new:
+                tx.conn.execute(
+                    sa.insert(Conflict),
+                    [
+                        {
+                            "expert_pk": actor.expert_pk,
+                            "candidate_pk": on_panel[p],
+                            "reason": str(reason).strip(),
+                            "created_at": ts,
+                        }
+                        for p in new
+                    ],
+                )
+            row = tx.conn.execute(
+                sa.select(ConflictDeclaration.projects).where(
+                    ConflictDeclaration.panel_id == panel.id,
+                    ConflictDeclaration.expert_pk == actor.expert_pk,
+                )
+            ).first()
+            if row is None:
+                projects = ids
+                tx.conn.execute(
+                    sa.insert(ConflictDeclaration).values(
+                        panel_id=panel.id,
+                        expert_pk=actor.expert_pk,
+                        projects=projects,
+                        declared_by=actor.label,
+                        declared_at=ts,
+                    )
+                )
+            else:
+                projects = list(dict.fromkeys([*row.projects, *ids]))
+                if projects == list(row.projects):
+                    return self._declaration_of(tx.conn, panel.id, actor.expert_pk)
+                tx.conn.execute(
+                    sa.update(ConflictDeclaration)
+                    .where(
+                        ConflictDeclaration.panel_id == panel.id,
+                        ConflictDeclaration.expert_pk == actor.expert_pk,
+                    )
+                    .values(projects=projects, declared_by=actor.label, declared_at=ts)
+                )
+            if new:
+                self._sync_recusals(tx)
+            tx.audit(
+                "conflict.declaration",
+                f"panel:{panel.id}/{actor.label}",
+                {"projects": ids, "all": projects, "reason": str(reason).strip() if ids else ""},
+            )
+            return self._declaration_of(tx.conn, panel.id, actor.expert_pk)
+
+    @staticmethod
+    def _declaration_of(conn: Connection, panel_id: int, expert_pk: int | None) -> dict | None:
+        row = conn.execute(
+            sa.select(
+                ConflictDeclaration.projects,
+                ConflictDeclaration.declared_at,
+                ConflictDeclaration.declared_by,
+            ).where(
+                ConflictDeclaration.panel_id == panel_id,
+                ConflictDeclaration.expert_pk == expert_pk,
+            )
+        ).first()
+        if row is None:
+            return None
+        return {
+            "projects": list(row.projects or []),
+            "declared_at": row.declared_at,
+            "declared_by": row.declared_by,
+        }
+
+    def conflict_declaration(self, actor: Actor, panel_id: int) -> dict[str, Any] | None:
+        """The actor's own declaration for a panel (``None`` until declared).
+
+        Returns ``{"projects": [...], "declared_at": ..., "declared_by": ...}``; ``projects``
+        is empty for "no conflict".
+        """
+        with self._read() as conn:
+            self._check(conn, actor, "expert", "bank")
+            panel = self._panel(conn, panel_id)
+            if not self._is_member(conn, panel.id, actor.expert_pk):
+                raise AccessDenied("您不属于该评审组 / you are not on this panel")
+            return self._declaration_of(conn, panel.id, actor.expert_pk)
+
+    def declarations(self, actor: Actor, panel_id: int) -> pd.DataFrame:
+        """Who of the panel's members has declared conflicts (the chair's and organizer's view).
+
+        Columns: ``expert_id, expert_name, declared`` (bool), ``declared_at``, ``projects``
+        (the project ids declared; empty for "no conflict").
+        """
+        with self._read() as conn:
+            self._check(conn, actor, "organizer", "chair")
+            panel = self._panel(conn, panel_id)
+            if actor.role == "chair":
+                self._may_run(actor, panel)
+            rows = conn.execute(
+                sa.select(
+                    Expert.expert_id,
+                    Expert.name,
+                    ConflictDeclaration.declared_at,
+                    ConflictDeclaration.projects,
+                )
+                .join(PanelMember, PanelMember.expert_pk == Expert.id)
+                .outerjoin(
+                    ConflictDeclaration,
+                    sa.and_(
+                        ConflictDeclaration.panel_id == PanelMember.panel_id,
+                        ConflictDeclaration.expert_pk == PanelMember.expert_pk,
+                    ),
+                )
+                .where(PanelMember.panel_id == panel.id)
+                .order_by(Expert.expert_id)
+            ).all()
+        return pd.DataFrame.from_records(
+            [
+                {
+                    "expert_id": r.expert_id,
+                    "expert_name": r.name,
+                    "declared": r.declared_at is not None,
+                    "declared_at": r.declared_at or "",
+                    "projects": list(r.projects or []),
+                }
+                for r in rows
+            ],
+            columns=["expert_id", "expert_name", "declared", "declared_at", "projects"],
+        )
 
     def _recused_map(
         self, conn: Connection, expert_pks: Iterable[int], candidate_pks: Iterable[int]

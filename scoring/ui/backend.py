@@ -94,24 +94,25 @@ class StoreBackend:
         ]
 
     def conflicts_declared(self, actor: Any, panel_id: Any) -> bool:
-        """Whether this page already went through the declaration (always asked once per login)."""
-        return False
+        """Whether the expert has declared (conflicts or none) for this panel, per the store."""
+        return self.wb.conflict_declaration(actor, int(panel_id)) is not None
 
     def expert_id(self, actor: Any) -> str:
-        """The expert id an expert/bank account scores as."""
-        getter = getattr(self.wb, "expert_id", None)
-        if callable(getter):
-            return str(getter(actor))
-        return str(actor.login)
+        """The expert id an expert/bank account scores as (the store's link of the account)."""
+        return str(self.wb.expert_id(actor))
 
     def declare_conflicts(
         self, actor: Any, panel_id: Any, project_ids: list[str], reason: str
     ) -> int:
-        """Declare the actor's conflicts with ``project_ids``; returns how many were declared."""
-        eid = self.expert_id(actor)
-        for pid in project_ids:
-            self.wb.declare_conflict(actor, eid, str(pid), reason)
-        return len(project_ids)
+        """Record the actor's own declaration for the panel (none, or ``project_ids``); the
+        store resolves the expert from the account. Returns how many projects were listed."""
+        ids = [str(p) for p in project_ids]
+        self.wb.declare_conflicts(actor, int(panel_id), ids, reason if ids else "")
+        return len(ids)
+
+    def declarations(self, actor: Any, panel_id: Any) -> pd.DataFrame:
+        """Who of the panel has declared conflicts (chair / organizer)."""
+        return self.wb.declarations(actor, int(panel_id))
 
     # ---------------------------------------------------------------- sheets
     def _sheets(self, actor: Any, panel_id: Any) -> pd.DataFrame:

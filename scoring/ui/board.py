@@ -141,7 +141,14 @@ class BoardView:
             self.progress.value = ""
             return
         rows = [[eid, name, *mat.loc[(eid, name)].tolist()] for eid, name in mat.index]
-        header = [m.tr("col.expert"), "", m.tr("sheet.confirmed"), *mat.columns[1:]]
+        fixed = 2 if "declared" in mat.columns else 1
+        header = [
+            m.tr("col.expert"),
+            "",
+            m.tr("sheet.confirmed"),
+            *([m.tr("board.declared")] if fixed == 2 else []),
+            *mat.columns[fixed:],
+        ]
         total = sum(int(v.split("/")[0]) for v in mat["confirmed"])
         n = sum(int(v.split("/")[1]) for v in mat["confirmed"])
         self.progress.value = (

@@ -44,6 +44,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "conflicts.declare": ("声明回避并继续", "Declare and continue"),
     "expert.candidates": ("答辩顺序", "Defense order"),
     "expert.comment": ("评语", "Comment"),
+    "board.declared": ("回避声明", "Conflicts declared"),
     "expert.comment_hint": (
         "对该项目的评审意见（随草稿自动保存，离开输入框即保存）",
         "Your opinion of this project (saved with the draft when you leave the box)",

@@ -364,8 +364,9 @@ def start_panel_timer(panel_id: str, project_id: str, **kwargs: Any) -> Any:
 STATUS_MARK = {"confirmed": "✔", "draft": "✎", "empty": "·", "recused": "回避"}
 
 
-def progress_matrix(progress: Any) -> Any:
-    """Experts x candidates table of sheet marks plus a ``confirmed`` column ("c / n")."""
+def progress_matrix(progress: Any, declarations: Any = None) -> Any:
+    """Experts x candidates table of sheet marks plus a ``confirmed`` column ("c / n") and,
+    given the store's declarations, a ``declared`` column (✔ none / the projects / —)."""
     import pandas as pd
 
     if progress is None or len(progress) == 0:
@@ -378,6 +379,14 @@ def progress_matrix(progress: Any) -> Any:
     done = done.reindex(mat.index, fill_value=0)
     scorable = scorable.reindex(mat.index, fill_value=0)
     mat.insert(0, "confirmed", [f"{d} / {n}" for d, n in zip(done, scorable, strict=True)])
+    if declarations is not None:
+        marks = {}
+        for r in declarations.itertuples():
+            if not r.declared:
+                marks[r.expert_id] = "—"
+            else:
+                marks[r.expert_id] = "✔ " + ("、".join(r.projects) if len(r.projects) else "∅")
+        mat.insert(1, "declared", [marks.get(e, "—") for e, _n in mat.index])
     return mat
 
 
@@ -483,6 +492,7 @@ class BoardModel(TimerMixin, BaseModel):
     def __init__(self, backend: Any, **kwargs: Any) -> None:
         super().__init__(backend, **kwargs)
         self.progress: Any = None
+        self.declarations: Any = None
         self.matrix: Any = None
         self.results: dict | None = None
         self._progress_key: Any = None
@@ -530,12 +540,18 @@ class BoardModel(TimerMixin, BaseModel):
         changed = status != self.panel_status
         self.panel_status = status
         prog = self.run(self.backend.progress, self.identity, self.panel_id, clear=False)
+        decl = self.run(self.backend.declarations, self.identity, self.panel_id, clear=False)
         if prog is not None:
             key = tuple(map(tuple, prog[["expert_id", "project_id", "status", "version"]].values))
+            if decl is not None:
+                key += tuple(
+                    (r.expert_id, r.declared_at, len(r.projects)) for r in decl.itertuples()
+                )
             if force or key != self._progress_key:
                 self._progress_key = key
                 self.progress = prog
-                self.matrix = progress_matrix(prog)
+                self.declarations = decl
+                self.matrix = progress_matrix(prog, decl)
                 self.progress_version += 1
         if status == "closed" and (force or changed or self.results is None):
             self.load_results()

@@ -101,12 +101,18 @@ def test_upgrade_runs_the_missing_steps(db_url, monkeypatch) -> None:
     wb.close()
 
 
+#: Tables added after schema 1.
+SINCE_SCHEMA_1 = ("conflict_declarations",)
+
+
 def _as_schema_1(engine) -> None:
     """Turn a fresh database into what schema 1 created (the columns and tables added since
     dropped, version 1), as a database of the first build looks."""
     with engine.begin() as conn:
         conn.execute(sa.text("ALTER TABLE sheets DROP COLUMN comment"))
         conn.execute(sa.text("ALTER TABLE sheet_versions DROP COLUMN comment"))
+        for table in SINCE_SCHEMA_1:
+            conn.execute(sa.text(f"DROP TABLE {table}"))
         conn.execute(sa.text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
 
 
@@ -142,4 +148,10 @@ def test_upgrade_from_schema_1_keeps_the_sheets_and_adds_comments(db_url) -> Non
     assert r.version == 2
     assert again.my_sheets(me, panel.id).set_index("project_id").at["E001", "comment"] == "好"
     assert again.verify().ok
+    with again.engine.connect() as conn:
+        for table in SINCE_SCHEMA_1:
+            assert sa.inspect(conn).has_table(table)
+    assert again.conflict_declaration(me, panel.id) is None
+    again.declare_conflicts(me, panel.id, [])
+    assert again.conflict_declaration(me, panel.id)["projects"] == []
     again.close()

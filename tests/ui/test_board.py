@@ -113,3 +113,19 @@ def test_closing_keeps_the_board_on_the_same_panel(store):
     view.close.click()
     assert model.panel_id == str(info["panels"]["P1"]) == view.panel.value
     assert "已结束" in view.panel.label
+
+
+def test_board_shows_who_has_declared_conflicts(store):
+    backend, info = store
+    model, view = _board(backend, info["codes"]["chair"])
+    assert "回避声明" in view.progress.value
+    assert "✔" not in view.progress.value  # nobody has declared yet
+    ex = expert_app(backend, poll=False)
+    ex.view.login.code.value = info["codes"]["X01"]
+    ex.view.login.button.click()
+    ex.view.no_conflict.click()
+    model.tick()
+    row = model.matrix.xs("X01", level="expert_id").iloc[0]
+    assert row["declared"] == "✔ ∅" and row["confirmed"] == "0 / 6"
+    assert model.matrix.xs("X02", level="expert_id").iloc[0]["declared"] == "—"
+    assert "✔ ∅" in view.progress.value

@@ -155,3 +155,43 @@ def test_timer_started_by_the_chair_shows_on_the_expert_page(store):
     model.tick()
     assert model.timer_text.startswith("E001：陈述 ")
     assert "陈述" in view.status.value
+
+
+def test_conflicts_are_asked_only_until_declared(store):
+    backend, info = store
+    model, view = _login(backend, info["codes"]["X02"])
+    assert model.phase == "conflicts"
+    view.conflict_boxes[1].value = True  # E002
+    view.conflict_reason.value = "曾任该企业顾问"
+    view.declare.click()
+    assert model.phase == "scoring", model.error
+    # a reload (a new page, a new login) goes straight to the candidates
+    model2, _view2 = _login(backend, info["codes"]["X02"])
+    assert model2.phase == "scoring" and "E002" not in model2.order
+    me = backend.login(info["codes"]["X02"])
+    got = backend.wb.conflict_declaration(me, info["panels"]["P1"])
+    assert got["projects"] == ["E002"]
+    # another expert who has not declared is still asked
+    model3, _ = _login(backend, info["codes"]["X03"])
+    assert model3.phase == "conflicts"
+
+
+def test_declaration_uses_the_accounts_expert_not_its_login(store):
+    """An account whose login is not the expert id (ZHAO.LI scores as X05) declares for X05."""
+    backend, info = store
+    wb = backend.wb
+    code = wb.create_account(wb.system_actor("t"), "ZHAO.LI", "expert", expert_id="X05")
+    model, view = _login(backend, code)
+    assert model.phase == "conflicts"
+    view.conflict_boxes[0].value = True  # E001
+    view.conflict_reason.value = "亲属任职"
+    view.declare.click()
+    assert model.phase == "scoring", model.error
+    assert "E001" not in model.order
+    me = backend.login(code)
+    assert backend.expert_id(me) == "X05"
+    chair = backend.login(info["codes"]["chair"])
+    prog = backend.progress(chair, info["panels"]["P1"]).set_index(["expert_id", "project_id"])
+    assert prog.at[("X05", "E001"), "status"] == "recused"
+    board = backend.declarations(chair, info["panels"]["P1"]).set_index("expert_id")
+    assert board.at["X05", "projects"] == ["E001"]
