@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from .audit import GENESIS_HASH
 from .models import Base, ChainHead, Meta
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _add_column(conn: Connection, table: str, column: str, ddl_type: str) -> None:
@@ -43,10 +43,16 @@ def _step3_declarations(conn: Connection) -> None:
     _create_tables(conn, "conflict_declarations")
 
 
+def _step4_timers(conn: Connection) -> None:
+    """Schema 4: the defense timer of each panel (was a JSON file per machine)."""
+    _create_tables(conn, "panel_timers")
+
+
 #: version -> upgrade function from version - 1.
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _step2_comments,
     3: _step3_declarations,
+    4: _step4_timers,
 }
 
 

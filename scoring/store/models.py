@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -148,6 +149,22 @@ class ConflictDeclaration(Base):
     projects: Mapped[list[str]] = mapped_column(JSON)
     declared_by: Mapped[str] = mapped_column(String(64))
     declared_at: Mapped[str] = mapped_column(TS)
+
+
+class PanelTimer(Base):
+    """The defense timer of a panel (schema 4): which candidate, when it started (epoch
+    seconds), the phase it started in and the two phases' lengths; ``stopped_at`` once stopped.
+    One row per panel, replaced at every start (the audit trail keeps each start and stop)."""
+
+    __tablename__ = "panel_timers"
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64))
+    phase: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[float] = mapped_column(Float)
+    presentation_s: Mapped[int] = mapped_column(Integer)
+    questions_s: Mapped[int] = mapped_column(Integer)
+    started_by: Mapped[str] = mapped_column(String(64))
+    stopped_at: Mapped[float | None] = mapped_column(Float)
 
 
 class PanelConfig(Base):

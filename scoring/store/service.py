@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date as _date
@@ -40,6 +41,7 @@ from .models import (
     Panel,
     PanelCandidate,
     PanelMember,
+    PanelTimer,
     Round,
     Sheet,
     SheetVersion,
@@ -56,6 +58,7 @@ from .scores import (
     clean_scores,
     request_key,
 )
+from .timers import PRESENTATION_S, QUESTIONS_S, TimerState, check_lengths
 
 _SYSTEM_ID = -1
 
@@ -920,6 +923,114 @@ class Workbench:
                 .values(status="closed", closed_at=now())
             )
             tx.audit("panel.close", f"panel:{panel.id}", {"sheets": counts})
+
+    # ---------------------------------------------------------------- defense timer
+    def _may_time(self, actor: Actor, panel: Any) -> None:
+        if actor.role == "organizer":
+            return
+        if actor.role == "chair" and panel.chair_pk == actor.account_id:
+            return
+        raise AccessDenied(
+            "只有本组主持人或组织方可以计时 / only the panel's chair or an organizer runs the timer"
+        )
+
+    def start_timer(
+        self,
+        actor: Actor,
+        panel_id: int,
+        project_id: str,
+        *,
+        phase: str = "presentation",
+        presentation_s: int = PRESENTATION_S,
+        questions_s: int = QUESTIONS_S,
+    ) -> TimerState:
+        """Start (or restart) the panel's defense timer for ``project_id`` (audited).
+
+        Only the panel's chair or an organizer, while the panel is open, for a candidate of the
+        panel. ``phase="questions"`` starts at the questions (the presentation counted as over).
+        Every page of the panel reads it with :meth:`timer`.
+        """
+        pres, ques = check_lengths(phase, presentation_s, questions_s)
+        with self._write(actor) as tx:
+            self._check(tx.conn, actor, "organizer", "chair")
+            panel = self._panel(tx.conn, panel_id)
+            self._may_time(actor, panel)
+            if panel.status != "open":
+                raise RuleViolation(
+                    f"评审组状态为 {panel.status} / the panel is {panel.status}, not open"
+                )
+            on_panel = tx.conn.execute(
+                sa.select(PanelCandidate.candidate_pk)
+                .join(Candidate, Candidate.id == PanelCandidate.candidate_pk)
+                .where(
+                    PanelCandidate.panel_id == panel.id,
+                    Candidate.project_id == str(project_id),
+                )
+            ).first()
+            if on_panel is None:
+                raise NotFound(f"项目不在本评审组 / {project_id} is not on this panel")
+            t0 = time.time() - (pres if phase == "questions" else 0)
+            values = {
+                "project_id": str(project_id),
+                "phase": phase,
+                "started_at": t0,
+                "presentation_s": pres,
+                "questions_s": ques,
+                "started_by": actor.label,
+                "stopped_at": None,
+            }
+            n = tx.conn.execute(
+                sa.update(PanelTimer).where(PanelTimer.panel_id == panel.id).values(**values)
+            ).rowcount
+            if not n:
+                tx.conn.execute(sa.insert(PanelTimer).values(panel_id=panel.id, **values))
+            tx.audit(
+                "timer.start",
+                f"panel:{panel.id}/{project_id}",
+                {"phase": phase, "presentation_s": pres, "questions_s": ques, "at": t0},
+            )
+        return TimerState(str(panel.id), str(project_id), t0, pres, ques, None, actor.label)
+
+    def stop_timer(self, actor: Actor, panel_id: int) -> TimerState | None:
+        """Stop the panel's timer (chair or organizer; audited). ``None`` if none is running."""
+        with self._write(actor) as tx:
+            self._check(tx.conn, actor, "organizer", "chair")
+            panel = self._panel(tx.conn, panel_id)
+            self._may_time(actor, panel)
+            t1 = time.time()
+            n = tx.conn.execute(
+                sa.update(PanelTimer)
+                .where(PanelTimer.panel_id == panel.id, PanelTimer.stopped_at.is_(None))
+                .values(stopped_at=t1)
+            ).rowcount
+            if not n:
+                return None
+            tx.audit("timer.stop", f"panel:{panel.id}", {"at": t1})
+            return self._timer_of(tx.conn, panel.id)
+
+    @staticmethod
+    def _timer_of(conn: Connection, panel_id: int) -> TimerState | None:
+        r = conn.execute(sa.select(PanelTimer).where(PanelTimer.panel_id == panel_id)).first()
+        if r is None:
+            return None
+        return TimerState(
+            str(panel_id),
+            r.project_id,
+            float(r.started_at),
+            int(r.presentation_s),
+            int(r.questions_s),
+            None if r.stopped_at is None else float(r.stopped_at),
+            r.started_by,
+        )
+
+    def timer(self, actor: Actor, panel_id: int) -> TimerState | None:
+        """The panel's defense timer (``None`` before the first start). Any reader of the panel
+        (its experts, its chair, organizers, bank reviewers)."""
+        with self._read() as conn:
+            self._check(conn, actor)
+            panel = self._panel(conn, panel_id)
+            self._check_panel_reader(conn, actor, panel)
+            return self._timer_of(conn, panel.id)
 
     # ---------------------------------------------------------------- candidates (reading)
     def _visible_candidates(self, conn: Connection, actor: Actor, panel: Any) -> list[Any]:

@@ -179,6 +179,18 @@ class StoreBackend:
     def close_panel(self, actor: Any, panel_id: Any) -> None:
         self.wb.close_panel(actor, int(panel_id))
 
+    def timer(self, actor: Any, panel_id: Any) -> Any:
+        """The panel's defense timer (:class:`~scoring.store.timers.TimerState` or None)."""
+        return self.wb.timer(actor, int(panel_id))
+
+    def start_timer(self, actor: Any, panel_id: Any, project_id: str, **kwargs: Any) -> Any:
+        """Start the panel's defense timer (chair or organizer; the store checks)."""
+        return self.wb.start_timer(actor, int(panel_id), str(project_id), **kwargs)
+
+    def stop_timer(self, actor: Any, panel_id: Any) -> Any:
+        """Stop the panel's defense timer (chair or organizer)."""
+        return self.wb.stop_timer(actor, int(panel_id))
+
     def results(self, actor: Any, panel_id: Any) -> pd.DataFrame:
         """Ranking of a closed panel under its frozen configuration (see ``Workbench.results``)."""
         return self.wb.results(actor, int(panel_id))

@@ -82,6 +82,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "timer.presentation": ("陈述 {left}", "Presentation {left}"),
     "timer.questions": ("提问 {left}", "Questions {left}"),
     "timer.over": ("答辩时间已到", "Time is up"),
+    "timer.stopped": ("计时已停止", "Timer stopped"),
     "timer.start": ("开始计时", "Start timer"),
     "board.progress": ("评分进度（评审中不显示分值）", "Progress (values hidden while open)"),
     "board.open": ("开启评审", "Open panel"),

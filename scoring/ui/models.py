@@ -15,7 +15,7 @@ import traitlets as tl
 
 from .errors import describe, log
 from .i18n import DEFAULT_LANG, t
-from .timer import format_left, read_timer, start_timer
+from .timer import format_left
 
 
 class BaseModel(tl.HasTraits):
@@ -113,16 +113,21 @@ class TimerMixin(tl.HasTraits):
     panel_id = tl.Unicode("")
 
     def refresh_timer(self, now: float | None = None) -> None:
-        """Recompute ``timer_text`` from the shared timer state."""
+        """Recompute ``timer_text`` from the panel's timer in the store."""
         lang = getattr(self, "lang", DEFAULT_LANG)
-        state = read_timer(self.panel_id) if self.panel_id else None
+        state = None
+        identity = getattr(self, "identity", None)
+        if self.panel_id and identity is not None:
+            run = getattr(self, "run", None)
+            if run is not None:
+                state = run(self.backend.timer, identity, self.panel_id, clear=False)
         if state is None:
             self.timer_text = t("timer.idle", lang)
             return
         phase, left = state.phase(now)
         label = state.project_id
-        if phase == "over":
-            self.timer_text = f"{label}：{t('timer.over', lang)}"
+        if phase in ("over", "stopped"):
+            self.timer_text = f"{label}：{t('timer.' + phase, lang)}"
         else:
             self.timer_text = f"{label}：{t('timer.' + phase, lang, left=format_left(left))}"
 
@@ -352,11 +357,6 @@ class ExpertModel(TimerMixin, BaseModel):
         self.refresh_progress()
 
 
-def start_panel_timer(panel_id: str, project_id: str, **kwargs: Any) -> Any:
-    """Start the shared defense timer (the chair's button)."""
-    return start_timer(panel_id, project_id, **kwargs)
-
-
 # ---------------------------------------------------------------------------------------------
 # Chair / organizer board
 # ---------------------------------------------------------------------------------------------
@@ -580,13 +580,16 @@ class BoardModel(TimerMixin, BaseModel):
         if project_id not in self.project_ids:
             self.error = f"unknown project {project_id}"
             return
-        self.run(
-            start_timer,
+        done = self.run(
+            self.backend.start_timer,
+            self.identity,
             self.panel_id,
             project_id,
             presentation_s=presentation_s,
             questions_s=questions_s,
         )
+        if done is None:
+            return
         self.timer_project = project_id
         self.refresh_timer()
 

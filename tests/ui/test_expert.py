@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from scoring.store import AccessDenied
 from scoring.ui.expert import expert_app
 
 
@@ -145,16 +148,38 @@ def test_language_switch(store):
     assert "Overall strength" in view.labels["strength"].value
 
 
-def test_timer_started_by_the_chair_shows_on_the_expert_page(store):
-    from scoring.ui.models import start_panel_timer
+def test_timer_started_by_the_chair_shows_on_the_expert_page(store, tmp_path):
+    """The chair's board starts the timer; an expert page on another store connection (as on
+    another machine: no shared files) shows it; the chair stops it."""
+    from scoring.store import Workbench
+    from scoring.ui.backend import StoreBackend
+    from scoring.ui.board import board_app
 
     backend, info = store
-    model, view = _login(backend, info["codes"]["X01"])
+    other = StoreBackend(workbench=Workbench(backend.wb.url))
+    model, view = _login(other, info["codes"]["X01"])
     view.no_conflict.click()
-    start_panel_timer(str(info["panels"]["P1"]), "E001", presentation_s=600, questions_s=300)
     model.tick()
-    assert model.timer_text.startswith("E001：陈述 ")
+    assert model.timer_text == "答辩计时：未开始"
+    board = board_app(backend, poll=False)
+    board.view.login.code.value = info["codes"]["chair"]
+    board.view.login.button.click()
+    board.view.timer_pick.value = "E002"
+    board.view.timer_go.click()
+    assert board.model.error == ""
+    model.tick()
+    assert model.timer_text.startswith("E002：陈述 ")
     assert "陈述" in view.status.value
+    assert not list(tmp_path.glob("timers/*"))  # nothing on the machine's disk
+    # an expert cannot start it, not even with a crafted call
+    me = other.login(info["codes"]["X01"])
+    with pytest.raises(AccessDenied):
+        other.start_timer(me, info["panels"]["P1"], "E001")
+    assert other.timer(me, info["panels"]["P1"]).project_id == "E002"
+    backend.stop_timer(board.model.identity, info["panels"]["P1"])
+    model.tick()
+    assert model.timer_text == "E002：计时已停止"
+    other.wb.close()
 
 
 def test_conflicts_are_asked_only_until_declared(store):
