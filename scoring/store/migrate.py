@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from .audit import GENESIS_HASH
 from .models import Base, ChainHead, Meta
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _add_column(conn: Connection, table: str, column: str, ddl_type: str) -> None:
@@ -48,11 +48,17 @@ def _step4_timers(conn: Connection) -> None:
     _create_tables(conn, "panel_timers")
 
 
+def _step5_baskets(conn: Connection) -> None:
+    """Schema 5: each bank reviewer's portfolio basket (was kept in the page only)."""
+    _create_tables(conn, "bank_baskets")
+
+
 #: version -> upgrade function from version - 1.
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _step2_comments,
     3: _step3_declarations,
     4: _step4_timers,
+    5: _step5_baskets,
 }
 
 

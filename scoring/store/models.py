@@ -167,6 +167,16 @@ class PanelTimer(Base):
     stopped_at: Mapped[float | None] = mapped_column(Float)
 
 
+class BankBasket(Base):
+    """A bank reviewer's portfolio basket (schema 5): the project ids chosen, in order (at most
+    20, :data:`scoring.portfolio.BANK_LIMIT`). One row per account."""
+
+    __tablename__ = "bank_baskets"
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    projects: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[str] = mapped_column(TS)
+
+
 class PanelConfig(Base):
     """The frozen configuration of a panel (written once; never updated)."""
 

@@ -23,6 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ..portfolio import BankPortfolio
 from . import accounts as acc
 from .accounts import ROLES, Actor
 from .audit import ChainWriter, VerifyReport, now, verify
@@ -33,6 +34,7 @@ from .errors import AccessDenied, NotFound, RuleViolation, StoreError
 from .migrate import upgrade
 from .models import (
     Account,
+    BankBasket,
     Candidate,
     Conflict,
     ConflictDeclaration,
@@ -1777,6 +1779,99 @@ class Workbench:
         out.attrs["config_hash"] = h
         out.attrs["panel_id"] = int(panel_id)
         return out
+
+    # ---------------------------------------------------------------- bank basket
+    def _basket_owner(self, conn: Connection, actor: Actor) -> str:
+        """The bank name a basket is kept for (refuses roles without a basket)."""
+        self._check(conn, actor, "bank", "organizer")
+        if actor.account_id == _SYSTEM_ID:
+            raise AccessDenied("命令行没有项目篮 / the command line has no basket")
+        bank = None
+        if actor.expert_pk is not None:
+            bank = conn.execute(sa.select(Expert.bank).where(Expert.id == actor.expert_pk)).scalar()
+        return str(bank or actor.name or actor.login)
+
+    def _basket_pool(self, conn: Connection, actor: Actor) -> list[str]:
+        """Project ids the actor may put in a basket: candidates of the current round's closed
+        panels whose results the actor may read (recused ones left out)."""
+        rid = self._round_id(conn)
+        pool: dict[str, None] = {}
+        for pid in conn.execute(
+            sa.select(Panel.id)
+            .where(Panel.round_id == rid, Panel.status == "closed")
+            .order_by(Panel.id)
+        ).scalars():
+            panel = self._panel(conn, pid)
+            for r in self._visible_candidates(conn, actor, panel):
+                pool[str(r.project_id)] = None
+        return list(pool)
+
+    def _basket_row(self, conn: Connection, actor: Actor, *, lock: bool) -> list[str]:
+        q = sa.select(BankBasket.projects).where(BankBasket.account_id == actor.account_id)
+        if lock:
+            q = q.with_for_update()
+        row = conn.execute(q).first()
+        return [] if row is None else [str(p) for p in row.projects]
+
+    def basket(self, actor: Actor) -> BankPortfolio:
+        """The actor's portfolio basket as stored (a bank reviewer's, or an organizer's own)."""
+        with self._read() as conn:
+            bank = self._basket_owner(conn, actor)
+            return BankPortfolio(bank, projects=tuple(self._basket_row(conn, actor, lock=False)))
+
+    def _set_basket(self, actor: Actor, change: str, ids: list[str]) -> BankPortfolio:
+        from ..portfolio import BANK_LIMIT, check_allocation
+
+        with self._write(actor) as tx:
+            bank = self._basket_owner(tx.conn, actor)
+            have = self._basket_row(tx.conn, actor, lock=True)
+            if change == "add":
+                new = [p for p in ids if p not in have]
+                projects = [*have, *new]
+                # the limit and the pool, checked all at once (nothing added when refused)
+                check_allocation(
+                    {bank: projects}, limit=BANK_LIMIT, catalogue=self._basket_pool(tx.conn, actor)
+                )
+                changed = new
+            else:
+                missing = [p for p in ids if p not in have]
+                if missing:
+                    raise NotFound(f"项目不在项目篮中 / not in the basket: {', '.join(missing)}")
+                projects = [p for p in have if p not in ids]
+                changed = ids
+            portfolio = check_allocation({bank: projects}, limit=BANK_LIMIT)[bank]
+            if not changed:
+                return portfolio
+            values = {"projects": projects, "updated_at": now()}
+            n = tx.conn.execute(
+                sa.update(BankBasket)
+                .where(BankBasket.account_id == actor.account_id)
+                .values(**values)
+            ).rowcount
+            if not n:
+                tx.conn.execute(sa.insert(BankBasket).values(account_id=actor.account_id, **values))
+            tx.audit(
+                f"basket.{change}",
+                f"account:{actor.label}",
+                {"projects": changed, "basket": projects},
+            )
+            return portfolio
+
+    def add_to_basket(self, actor: Actor, project_ids: Iterable[str]) -> BankPortfolio:
+        """Add projects to the actor's basket, all or nothing (audited).
+
+        Only candidates of closed panels the actor may read (recused ones not); at most
+        :data:`scoring.portfolio.BANK_LIMIT` (20) projects: the 21st is refused with
+        :class:`scoring.portfolio.PortfolioLimitError` and nothing is added. Projects already
+        in the basket are ignored.
+        """
+        ids = list(dict.fromkeys(str(p) for p in project_ids))
+        return self._set_basket(actor, "add", ids)
+
+    def remove_from_basket(self, actor: Actor, project_ids: Iterable[str]) -> BankPortfolio:
+        """Remove projects from the actor's basket (audited); a project not in it is refused."""
+        ids = list(dict.fromkeys(str(p) for p in project_ids))
+        return self._set_basket(actor, "remove", ids)
 
     # ---------------------------------------------------------------- imports
     def import_candidates(

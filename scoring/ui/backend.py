@@ -191,6 +191,17 @@ class StoreBackend:
         """Stop the panel's defense timer (chair or organizer)."""
         return self.wb.stop_timer(actor, int(panel_id))
 
+    def basket(self, actor: Any) -> Any:
+        """The account's stored portfolio basket (:class:`scoring.portfolio.BankPortfolio`)."""
+        return self.wb.basket(actor)
+
+    def add_to_basket(self, actor: Any, project_ids: list[str]) -> Any:
+        """Add projects (all or nothing; the 21st refused by the store)."""
+        return self.wb.add_to_basket(actor, [str(p) for p in project_ids])
+
+    def remove_from_basket(self, actor: Any, project_ids: list[str]) -> Any:
+        return self.wb.remove_from_basket(actor, [str(p) for p in project_ids])
+
     def results(self, actor: Any, panel_id: Any) -> pd.DataFrame:
         """Ranking of a closed panel under its frozen configuration (see ``Workbench.results``)."""
         return self.wb.results(actor, int(panel_id))

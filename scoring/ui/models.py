@@ -614,7 +614,8 @@ class BankModel(BaseModel):
     """State and actions of the bank reviewer's comparison page.
 
     The pool is every candidate of the closed panels the account may read (results are hidden
-    until a panel closes). The basket lives in the page (the store keeps no baskets).
+    until a panel closes). The basket is the account's, kept in the store (loaded at login; the
+    store enforces the 20-project limit).
     """
 
     roles = ("bank", "organizer")
@@ -634,8 +635,6 @@ class BankModel(BaseModel):
 
     def after_login(self) -> None:
         import pandas as pd
-
-        from scoring.portfolio import BankPortfolio
 
         panels = self.run(self.backend.panels, self.identity) or []
         frames, cands = [], []
@@ -661,7 +660,10 @@ class BankModel(BaseModel):
         self.table = self.table[~self.table.index.duplicated(keep="last")]
         self.candidates = pd.concat(cands)
         self.candidates = self.candidates[~self.candidates.index.duplicated()]
-        self.portfolio = BankPortfolio(self.identity.name or self.identity.login)
+        stored = self.run(self.backend.basket, self.identity, clear=False)
+        if stored is not None:
+            self.portfolio = stored
+            self.basket = list(stored.projects)
         self.weights = dict(self.config.weights)
         self.pool = [
             (f"{pid} {r['name']}（{r['panel']} #{int(r['panel_rank'])}）", str(pid))
@@ -714,13 +716,8 @@ class BankModel(BaseModel):
     def add_to_basket(self, project_ids: list[str] | None = None) -> bool:
         """Add the picked candidates to the basket; the 21st is refused (nothing added)."""
         ids = [str(p) for p in (project_ids if project_ids is not None else self.picked)]
-        pf = self.portfolio
-        try:
-            for pid in ids:
-                if pid not in pf:
-                    pf = pf.add(pid)
-        except ValueError as exc:
-            self.error = describe(exc, self.lang)
+        pf = self.run(self.backend.add_to_basket, self.identity, ids)
+        if pf is None:
             return False
         self.portfolio = pf
         self.basket = list(pf.projects)
@@ -729,9 +726,12 @@ class BankModel(BaseModel):
         return True
 
     def remove_from_basket(self, project_id: str) -> None:
-        if project_id in self.portfolio:
-            self.portfolio = self.portfolio.remove(project_id)
-            self.basket = list(self.portfolio.projects)
+        """Remove one project from the stored basket."""
+        if self.portfolio is not None and project_id in self.portfolio:
+            pf = self.run(self.backend.remove_from_basket, self.identity, [project_id])
+            if pf is not None:
+                self.portfolio = pf
+                self.basket = list(pf.projects)
 
     def export(self) -> tuple[str, bytes] | None:
         """The comparison (and indicators) as an xlsx download."""

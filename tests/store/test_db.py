@@ -102,7 +102,7 @@ def test_upgrade_runs_the_missing_steps(db_url, monkeypatch) -> None:
 
 
 #: Tables added after schema 1.
-SINCE_SCHEMA_1 = ("conflict_declarations", "panel_timers")
+SINCE_SCHEMA_1 = ("conflict_declarations", "panel_timers", "bank_baskets")
 
 
 def _as_schema_1(engine) -> None:

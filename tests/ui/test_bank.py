@@ -62,15 +62,38 @@ def test_bank_weights_change_the_bank_ranking_not_the_panel(store):
     assert list(model.comparison["panel_rank"]) == panel_before
 
 
-def test_basket_refuses_the_21st_project(store):
-    backend, info = store
-    model, _ = _bank(backend, info["codes"]["bank"])
+def test_basket_refuses_the_21st_project_and_survives_a_reload(tmp_path, monkeypatch):
+    """On the demo store (50 candidates in the closed panel): the store refuses the 21st
+    project even when the page's own state is tampered with, and a reload shows the basket."""
     from scoring.portfolio import BankPortfolio
+    from scoring.store import Workbench, accounts
+    from scoring.store.demo import seed_demo
+    from scoring.ui.backend import StoreBackend
 
-    model.portfolio = BankPortfolio("示例发展银行", projects=tuple(f"Z{i:02d}" for i in range(20)))
-    assert not model.add_to_basket(["E007"])
-    assert "20" in model.error
-    assert len(model.portfolio) == 20 and "E007" not in model.portfolio
+    monkeypatch.setattr(accounts, "SCRYPT_N", 2**10)  # cheaper codes for this test's accounts
+    wb = Workbench(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    try:
+        codes = seed_demo(wb, year=2026)
+        backend = StoreBackend(workbench=wb)
+        model, view = _bank(backend, codes["X08"])
+        ids = [p for _l, p in model.pool]
+        assert len(ids) > 20 and model.basket == []
+        assert model.add_to_basket(ids[:20]), model.error
+        assert "20 / 20" in view.basket.value
+        assert not model.add_to_basket([ids[20]])
+        assert "20" in model.error and len(model.portfolio) == 20
+        # a crafted page state (an empty basket in memory) does not get past the store
+        model.portfolio = BankPortfolio("示例发展银行", projects=())
+        assert not model.add_to_basket([ids[21]])
+        me = backend.login(codes["X08"])
+        assert backend.basket(me).projects == tuple(ids[:20])
+        # a reload: the basket comes back from the store
+        model2, view2 = _bank(backend, codes["X08"])
+        assert model2.basket == ids[:20] and "20 / 20" in view2.basket.value
+        model2.remove_from_basket(ids[0])
+        assert backend.basket(me).projects == tuple(ids[1:20])
+    finally:
+        wb.close()
 
 
 def test_expert_code_is_refused(store):
