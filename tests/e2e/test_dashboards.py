@@ -179,6 +179,11 @@ def test_review_session_end_to_end(server, browser_context, tmp_path):
     bank.locator("button.scoring-add-basket").click()
     bank.locator(".scoring-basket-count").get_by_text("3 / 20").wait_for()
     bank.screenshot(path=str(shots / "dashboard-bank.png"), full_page=True)
+    # the basket is the account's, kept in the store: a reloaded page shows it again
+    bank2 = open_page(ctx, base, "bank")
+    login(bank2, codes["X08"])
+    bank2.locator(".scoring-basket-count").get_by_text("3 / 20").wait_for()
+    bank2.close()
 
     # the organizer console
     con = open_page(ctx, base, "console")
