@@ -105,7 +105,7 @@ def worker(url: str, code: str, pid: int, projects: list[str], barrier, out, mod
                 save_ms.append((time.perf_counter() - t) * 1000)
                 counts[r2.status] += 1
             t = time.perf_counter()
-            r3 = wb.confirm_sheet(me, pid, p, base_version=r.version)
+            r3 = wb.confirm_sheet(me, pid, p, code=code, base_version=r.version)
             confirm_ms.append((time.perf_counter() - t) * 1000)
             counts[r3.status] += 1
             counts["submitted"] += 1

@@ -269,3 +269,16 @@ def test_confirmation_is_a_signature_with_the_own_code(panel) -> None:
     # the organizer's command-line actor cannot sign an expert's sheet
     with pytest.raises(AccessDenied):
         wb.confirm_sheet(wb.system_actor(), panel.id, "E001", code=new, base_version=1)
+
+
+def test_code_memo_never_accepts_a_wrong_or_reissued_code():
+    """The process-local memo of verified codes only short-cuts a code that matched this hash."""
+    from scoring.store import accounts
+
+    stored = accounts.hash_secret("ABCD-EFGH-JKMN")
+    assert accounts.check_secret("ABCD-EFGH-JKMN", stored)  # scrypt, then memoised
+    assert accounts.check_secret("ABCD-EFGH-JKMN", stored)  # memo
+    assert not accounts.check_secret("ABCD-EFGH-JKMP", stored)  # wrong secret: full check, refused
+    reissued = accounts.hash_secret("ZZZZ-EFGH-JKMN")
+    assert not accounts.check_secret("ABCD-EFGH-JKMN", reissued)  # old code, new hash: refused
+    assert accounts.check_secret("ZZZZ-EFGH-JKMN", reissued)
