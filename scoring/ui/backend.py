@@ -210,6 +210,45 @@ class StoreBackend:
         """Long scores of a closed panel (confirmed sheets)."""
         return self.wb.panel_scores(actor, int(panel_id))
 
+    def panel_report(
+        self,
+        actor: Any,
+        panel_id: Any,
+        *,
+        samples: int = 10_000,
+        progress: Callable[[str, int, int], Any] | None = None,
+    ) -> tuple[str, bytes]:
+        """The panel report (PDF) of a closed panel, as ``(filename, bytes)``.
+
+        Only for an actor who runs the panel and may read its results (its chair, or an
+        organizer): the store checks that through :meth:`results` and :meth:`progress` first.
+        The report needs every sheet version and the member experts, which the store gives only
+        to organizers, so it is then assembled as the workbench's own organizer actor (reads only).
+
+        Parameters
+        ----------
+        samples : int
+            Robustness (SMAA) draws of the report.
+        progress : callable, optional
+            ``progress(step, done, total)``: data first (5 steps), then the PDF pages.
+        """
+        from scoring.reports.assemble import report_data_from_store
+        from scoring.reports.panel_report import build_panel_report
+
+        pid = int(panel_id)
+        self.wb.results(actor, pid)  # refuses before closing or for a non-reader
+        self.wb.progress(actor, pid)  # refuses anyone but the panel's chair or an organizer
+        report = progress or (lambda _s, _d, _t: None)
+        reader = self.wb.system_actor(f"board:{getattr(actor, 'login', 'board')}")
+        data = report_data_from_store(self.wb, pid, actor=reader, samples=samples, progress=report)
+        data = self._with_close_notes(actor, pid, data)
+        pdf = build_panel_report(data, progress=report)
+        return f"panel_report_{pid}.pdf", pdf
+
+    def _with_close_notes(self, actor: Any, panel_id: int, data: Any) -> Any:
+        """The report data with the panel's forced-close note (if the store records one)."""
+        return data
+
     # ---------------------------------------------------------------- organizer console
     def import_table(self, actor: Any, what: str, filename: str, data: bytes) -> Any:
         """Import uploaded candidates or experts (all or nothing); returns the store's result."""

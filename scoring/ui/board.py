@@ -78,6 +78,18 @@ class BoardView:
         self.chart = w.Image(format="png", layout=w.Layout(max_width="640px"))
         self.downloads = w.HTML()
         self.downloads.add_class("scoring-downloads")
+        self.report_go = w.Button(icon="file-pdf-o", layout=w.Layout(width="auto"))
+        self.report_go.add_class("scoring-report")
+        self.report_go.on_click(safe(self._on_report))
+        self.report_bar = w.IntProgress(min=0, max=1, layout=w.Layout(width="240px"))
+        self.report_status = w.HTML()
+        self.report_status.add_class("scoring-report-status")
+        self.report_link = w.HTML()
+        self.report_link.add_class("scoring-report-link")
+        self.report_box = w.HBox(
+            [self.downloads, self.report_go, self.report_bar, self.report_status, self.report_link],
+            layout=w.Layout(flex_flow="row wrap", align_items="center", grid_gap="8px"),
+        )
         self.body = w.VBox()
         self.main = w.VBox(
             [
@@ -87,7 +99,7 @@ class BoardView:
                 self.progress,
                 self.results,
                 self.chart,
-                self.downloads,
+                self.report_box,
             ]
         )
         self.root = w.VBox([self.header.box, self.messages.box, self.body], layout=PAGE_LAYOUT)
@@ -98,6 +110,10 @@ class BoardView:
         m.observe(safe(lambda _c: self._render_progress()), "progress_version")
         m.observe(safe(lambda _c: self._render_results()), "results_version")
         m.observe(safe(lambda _c: self._render_timer()), "timer_text")
+        m.observe(
+            safe(lambda _c: self._render_report()),
+            ["report_busy", "report_step", "report_done", "report_total"],
+        )
         self.poller = Poller(m.tick, 1.0)
         self._render()
 
@@ -107,6 +123,7 @@ class BoardView:
         self.open.description = m.tr("board.open")
         self.close.description = m.tr("board.close")
         self.timer_go.description = m.tr("timer.start")
+        self.report_go.description = m.tr("board.report")
         if not m.logged_in:
             self.body.children = [self.login.box]
             return
@@ -166,6 +183,7 @@ class BoardView:
             )
             self.chart.value = b""
             self.downloads.value = ""
+            self._render_report()
             return
         ranking, cfg = res["ranking"], res["config"]
         keys = list(cfg.keys)
@@ -251,9 +269,36 @@ class BoardView:
             if got is not None:
                 links.append(download_link(got[0], got[1], f"{m.tr('board.download')} {fmt}"))
         self.downloads.value = "<div>" + "".join(links) + "</div>"
+        self._render_report()
+
+    def _render_report(self) -> None:
+        """The PDF button (after closing), its progress bar and status line."""
+        m = self.model
+        closed = m.results is not None
+        self.report_go.layout.display = None if closed else "none"
+        self.report_go.disabled = m.report_busy
+        self.report_bar.layout.display = None if m.report_busy else "none"
+        self.report_bar.max = max(1, m.report_total)
+        self.report_bar.value = min(m.report_done, self.report_bar.max)
+        step = m.report_step if closed else ""
+        if m.report_busy:
+            step = f"{m.tr('board.report_busy')} {m.report_step}".strip()
+        self.report_status.value = f"<span style='color:#555'>{esc(step)}</span>" if step else ""
+        got = m.report_file if closed else None
+        key = None if got is None else (id(got[1]), m.lang)
+        if key != self._link_key:
+            self._link_key = key
+            self.report_link.value = (
+                "" if got is None else download_link(got[0], got[1], m.tr("board.report_download"))
+            )
+
+    def _on_report(self, _b: Any = None) -> None:
+        self.model.report_pdf()
+        self._render_report()
 
     # -- callbacks -------------------------------------------------------------------------
     _setting = False
+    _link_key: Any = None
 
     def _on_panel(self, change: dict) -> None:
         if self._setting:

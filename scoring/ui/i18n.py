@@ -103,6 +103,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "shortlist.selected": ("入选", "selected"),
     "shortlist.chair": ("待组长裁定", "chair decides"),
     "board.download": ("下载", "Download"),
+    "board.report": ("生成评审报告 PDF", "Build the panel report (PDF)"),
+    "board.report_busy": (
+        "正在生成 PDF 报告，需要几秒钟…",
+        "Generating the PDF report (a few seconds)…",
+    ),
+    "board.report_ready": ("PDF 报告已生成", "PDF report ready"),
+    "board.report_download": ("下载评审报告 PDF", "Download the panel report (PDF)"),
     "board.hidden": ("评审结束后显示结果", "Results appear after the panel is closed"),
     "board.config_hash": ("配置指纹", "Configuration hash"),
     "bank.pick": ("选择 2–6 个项目对比", "Pick 2 to 6 candidates"),

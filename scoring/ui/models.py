@@ -488,6 +488,13 @@ class BoardModel(TimerMixin, BaseModel):
     results_version = tl.Int(0)
     timer_project = tl.Unicode("")
     project_ids = tl.List()
+    #: PDF report: building, the step being built, steps done / total.
+    report_busy = tl.Bool(False)
+    report_step = tl.Unicode("")
+    report_done = tl.Int(0)
+    report_total = tl.Int(0)
+    #: Robustness draws of the PDF report (the command line's default).
+    report_samples = 10_000
 
     def __init__(self, backend: Any, **kwargs: Any) -> None:
         super().__init__(backend, **kwargs)
@@ -496,6 +503,8 @@ class BoardModel(TimerMixin, BaseModel):
         self.matrix: Any = None
         self.results: dict | None = None
         self._progress_key: Any = None
+        #: The last PDF report built for the shown panel: ``(filename, bytes)``.
+        self.report_file: tuple[str, bytes] | None = None
 
     def after_login(self) -> None:
         self.load_panels()
@@ -517,6 +526,8 @@ class BoardModel(TimerMixin, BaseModel):
         """Show panel ``panel_id``."""
         self.panel_id = str(panel_id)
         self.results = None
+        self.report_file = None
+        self.report_step = ""
         self.refresh(force=True)
         cands = self.run(self.backend.candidates, self.identity, self.panel_id, clear=False)
         self.project_ids = [] if cands is None else [str(p) for p in cands.index]
@@ -599,6 +610,48 @@ class BoardModel(TimerMixin, BaseModel):
             self.error = self.tr("board.hidden")
             return None
         return self.run(export_bytes, self.results, fmt, self.lang)
+
+    def report_pdf(self) -> tuple[str, bytes] | None:
+        """Build the panel report (PDF) of the closed panel: ``(filename, bytes)`` or None.
+
+        ``report_busy``, ``report_step`` and ``report_done`` / ``report_total`` follow the
+        build (data, then each page section and score sheet) so that the page shows progress.
+        """
+        if self.results is None:
+            self.error = self.tr("board.hidden")
+            return None
+        phase = {"offset": 0}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if done == total and phase["offset"] == 0:
+                phase["offset"] = total  # data assembled; the PDF pages follow
+                return
+            self.report_step = step
+            self.report_done = phase["offset"] + done
+            self.report_total = max(self.report_total, phase["offset"] + total)
+
+        self.report_file = None
+        self.report_busy = True
+        self.report_step = ""
+        self.report_done = 0
+        self.report_total = 5 + 5 + len(self.results["long"]["expert_id"].unique())
+        try:
+            got = self.run(
+                self.backend.panel_report,
+                self.identity,
+                self.panel_id,
+                samples=self.report_samples,
+                progress=progress,
+            )
+        finally:
+            self.report_busy = False
+        if got is not None:
+            self.report_file = got
+            self.report_done = self.report_total
+            self.report_step = self.tr("board.report_ready")
+        else:
+            self.report_step = ""
+        return got
 
     def tick(self) -> None:
         self.refresh()

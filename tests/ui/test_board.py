@@ -129,3 +129,60 @@ def test_board_shows_who_has_declared_conflicts(store):
     assert row["declared"] == "✔ ∅" and row["confirmed"] == "0 / 6"
     assert model.matrix.xs("X02", level="expert_id").iloc[0]["declared"] == "—"
     assert "✔ ∅" in view.progress.value
+
+
+def _pdf_text(data: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_pdf_report_download_after_close(store, tmp_path):
+    """The chair board's PDF panel report (issue 5): a button once the panel is closed, progress
+    while it builds, and a PDF that names the panel's first-ranked candidate."""
+    backend, info = store
+    model, view = _board(backend, info["codes"]["chair"])
+    assert view.report_go.layout.display == "none"  # P1 is open: no report yet
+    view.panel.value = str(info["panels"]["P0"])
+    assert view.report_go.layout.display is None and not view.report_go.disabled
+    model.report_samples = 500  # fewer robustness draws: same pages, faster test
+    seen = []
+    model.observe(lambda c: seen.append((c["new"], model.report_busy)), "report_done")
+    view.report_go.click()
+    assert model.error == ""
+    assert (
+        seen
+        and all(busy for _d, busy in seen[:-1])
+        and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    )
+    assert model.report_done == model.report_total and not model.report_busy
+    assert "已生成" in view.report_status.value
+    assert "panel_report_" in view.report_link.value and "application/pdf" in view.report_link.value
+    name, data = model.report_file
+    assert name.endswith(".pdf") and data[:5] == b"%PDF-"
+    chair = backend.login(info["codes"]["chair"])
+    ranking = backend.results(chair, info["panels"]["P0"])
+    first = ranking.index[ranking["rank"] == 1][0]
+    text = _pdf_text(data, tmp_path)
+    assert first in text and str(ranking.at[first, "name"]) in text
+    # back to the open panel: the button and the link go away
+    view.panel.value = str(info["panels"]["P1"])
+    assert view.report_go.layout.display == "none" and view.report_link.value == ""
+
+
+def test_pdf_report_refused_before_close_and_to_an_expert(store):
+    import pytest
+
+    from scoring.store.errors import AccessDenied
+
+    backend, info = store
+    chair = backend.login(info["codes"]["chair"])
+    with pytest.raises(AccessDenied, match="hidden until"):
+        backend.panel_report(chair, info["panels"]["P1"], samples=100)
+    expert = backend.login(info["codes"]["X01"])  # reads P0's results, but does not run it
+    with pytest.raises(AccessDenied):
+        backend.panel_report(expert, info["panels"]["P0"], samples=100)
