@@ -9,6 +9,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from .i18n import panel_label
 from .models import BoardModel
 from .views import PAGE_LAYOUT, Header, LoginBox, Messages, Poller, download_link, esc, html_table
 
@@ -127,7 +128,7 @@ class BoardView:
         if not m.logged_in:
             self.body.children = [self.login.box]
             return
-        opts = [(f"{p['name']}（{m.tr('status.' + p['status'])}）", str(p["id"])) for p in m.panels]
+        opts = [(panel_label(p["name"], p["status"], m.lang), str(p["id"])) for p in m.panels]
         self._setting = True
         try:  # replacing a Dropdown's options resets its value: not a user's choice
             if list(self.panel.options) != opts:

@@ -8,6 +8,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from .i18n import panel_label
 from .models import ConsoleModel
 from .views import PAGE_LAYOUT, Header, LoginBox, Messages, esc, html_table
 
@@ -229,7 +230,7 @@ class ConsoleView:
         self.c_expert.options = m.experts
         self.c_project.options = m.projects
         self.f_panel.options = [
-            (f"{p['name']}（{tr('status.' + p['status'])}）", p["id"])
+            (panel_label(p["name"], p["status"], m.lang), p["id"])
             for p in m.panels
             if p["status"] == "draft"
         ]

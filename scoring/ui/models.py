@@ -14,7 +14,7 @@ from typing import Any
 import traitlets as tl
 
 from .errors import describe, log
-from .i18n import DEFAULT_LANG, t
+from .i18n import DEFAULT_LANG, panel_base_name, t
 from .timer import format_left
 
 
@@ -169,7 +169,7 @@ class ExpertModel(TimerMixin, BaseModel):
             return
         panel = panels[0]
         self.panel_id = str(panel["id"])
-        self.panel_name = str(panel["name"])
+        self.panel_name = panel_base_name(panel["name"])
         self.criteria = self.run(self.backend.panel_criteria, self.identity, self.panel_id)
         if self.run(self.backend.conflicts_declared, self.identity, self.panel_id):
             self._enter_scoring()
@@ -701,7 +701,7 @@ class BankModel(BaseModel):
             if self.config is None:
                 self.config = self.run(self.backend.panel_config, self.identity, p["id"])[0]
             res = res.copy()
-            res["panel"] = p["name"]
+            res["panel"] = panel_base_name(p["name"])
             res["panel_rank"] = res["rank"]
             frames.append(res)
             cands.append(cand)

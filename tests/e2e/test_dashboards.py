@@ -142,7 +142,11 @@ def test_review_session_end_to_end(server, browser_context, tmp_path):
     # the organizer downloads the xlsx; its rows equal the store's results
     org = open_page(ctx, base, "board")
     login(org, codes["ORGANIZER"])
-    org.locator(".scoring-panel select").select_option(label=f"{info['open_name']}（已结束）")
+    from scoring.ui.i18n import panel_label
+
+    closed_label = panel_label(info["open_name"], "closed")
+    assert "）（" not in closed_label  # the name's stale status is replaced, not appended to
+    org.locator(".scoring-panel select").select_option(label=closed_label)
     link = org.locator(f'a.scoring-download[download="ranking_panel{info["open_panel"]}.xlsx"]')
     with org.expect_download() as dl:
         link.click()

@@ -186,3 +186,35 @@ def test_pdf_report_refused_before_close_and_to_an_expert(store):
     expert = backend.login(info["codes"]["X01"])  # reads P0's results, but does not run it
     with pytest.raises(AccessDenied):
         backend.panel_report(expert, info["panels"]["P0"], samples=100)
+
+
+def test_panel_label_replaces_a_status_carried_by_the_name(store):
+    """Regression (docs/dashboard-board.png): the demo's open panel is named "第二组（进行中）";
+    on close the dropdown read "第二组（进行中）（已结束）". The current status must replace it."""
+    from scoring.ui.i18n import panel_base_name, panel_label
+
+    assert panel_label("第二组（进行中）", "closed") == "第二组（已结束）"
+    assert panel_label("第二组 (open)", "open", "en") == "第二组（open）"
+    assert panel_base_name("第（二）组") == "第（二）组"  # other brackets are part of the name
+    assert panel_base_name("（进行中）") == "（进行中）"  # never an empty name
+    backend, info = store
+    org = backend.wb.system_actor("test")
+    from scoring.store import PanelConfig
+
+    pid = backend.wb.create_panel(
+        org, "第三组（进行中）", chair="CHAIR", members=["X01", "X02"], candidates=["E013", "E014"]
+    )
+    backend.wb.freeze_config(org, pid, PanelConfig.from_criteria())
+    model, view = _board(backend, info["codes"]["chair"])
+    view.panel.value = str(pid)
+    assert view.panel.label == "第三组（未开始）"
+    view.open.click()
+    assert view.panel.label == "第三组（评审中）", model.error
+    view.close.click()  # nothing confirmed: the chair forces it if the store asks
+    if model.panel_status != "closed":
+        model.close_panel(force=True, reason="test")
+    assert view.panel.label == "第三组（已结束）"
+    labels = [lab for lab, _v in view.panel.options]
+    assert not any("）（" in lab for lab in labels), labels
+    model.toggle_lang()
+    assert view.panel.label == "第三组（closed）"
