@@ -62,14 +62,17 @@ class BoardView:
         self.close.add_class("scoring-close")
         self.open.on_click(safe(lambda _b: m.open_panel()))
         self.close.on_click(safe(lambda _b: m.close_panel()))
-        self.timer_pick = w.Dropdown(layout=w.Layout(width="160px"))
+        self.timer_pick = w.Dropdown(layout=w.Layout(width="220px"))
         self.timer_go = w.Button()
         self.timer_go.add_class("scoring-start-timer")
         self.timer_go.on_click(safe(lambda _b: m.start_timer(self.timer_pick.value or "")))
+        self.timer_stop = w.Button()
+        self.timer_stop.add_class("scoring-stop-timer")
+        self.timer_stop.on_click(safe(lambda _b: m.stop_timer()))
         self.timer = w.HTML()
         self.timer.add_class("scoring-timer")
         self.controls = w.HBox(
-            [self.panel, self.open, self.close, self.timer_pick, self.timer_go],
+            [self.panel, self.open, self.close, self.timer_pick, self.timer_go, self.timer_stop],
             layout=w.Layout(flex_flow="row wrap", grid_gap="6px"),
         )
         self.progress = w.HTML(layout=w.Layout(overflow="auto", max_width="100%"))
@@ -110,7 +113,7 @@ class BoardView:
         )
         m.observe(safe(lambda _c: self._render_progress()), "progress_version")
         m.observe(safe(lambda _c: self._render_results()), "results_version")
-        m.observe(safe(lambda _c: self._render_timer()), "timer_text")
+        m.observe(safe(lambda _c: self._render_timer()), ["timer_text", "timer_phase"])
         m.observe(
             safe(lambda _c: self._render_report()),
             ["report_busy", "report_step", "report_done", "report_total"],
@@ -124,6 +127,7 @@ class BoardView:
         self.open.description = m.tr("board.open")
         self.close.description = m.tr("board.close")
         self.timer_go.description = m.tr("timer.start")
+        self.timer_stop.description = m.tr("timer.stop")
         self.report_go.description = m.tr("board.report")
         if not m.logged_in:
             self.body.children = [self.login.box]
@@ -135,8 +139,9 @@ class BoardView:
                 self.panel.options = opts
             if m.panel_id and self.panel.value != m.panel_id:
                 self.panel.value = m.panel_id
-            if list(self.timer_pick.options) != list(m.project_ids):
-                self.timer_pick.options = m.project_ids
+            picks = [(f"{p} {m.project_names.get(p, '')}".strip(), p) for p in m.project_ids]
+            if list(self.timer_pick.options) != picks:
+                self.timer_pick.options = picks
         finally:
             self._setting = False
         st = m.panel_status
@@ -150,7 +155,13 @@ class BoardView:
         self._render_timer()
 
     def _render_timer(self) -> None:
-        self.timer.value = f"<div>{esc(self.model.timer_text)}</div>"
+        m = self.model
+        self.timer_stop.disabled = not m.timer_running
+        colour = "#b71c1c" if m.timer_phase == "over" else "#0d47a1"
+        weight = "600" if m.timer_running else "400"
+        self.timer.value = (
+            f"<div style='color:{colour};font-weight:{weight}'>{esc(m.timer_status())}</div>"
+        )
 
     def _render_progress(self) -> None:
         m = self.model

@@ -111,6 +111,14 @@ class TimerMixin(tl.HasTraits):
 
     timer_text = tl.Unicode("")
     panel_id = tl.Unicode("")
+    #: The timed candidate and phase (presentation, questions, over, stopped; empty: none).
+    timer_project = tl.Unicode("")
+    timer_phase = tl.Unicode("")
+
+    @tl.observe("lang")
+    def _timer_lang(self, _change: Any) -> None:
+        if getattr(self, "logged_in", False):
+            self.refresh_timer()  # the timer line in the new language at once, not at the tick
 
     def refresh_timer(self, now: float | None = None) -> None:
         """Recompute ``timer_text`` from the panel's timer in the store."""
@@ -122,9 +130,11 @@ class TimerMixin(tl.HasTraits):
             if run is not None:
                 state = run(self.backend.timer, identity, self.panel_id, clear=False)
         if state is None:
+            self.timer_project = self.timer_phase = ""
             self.timer_text = t("timer.idle", lang)
             return
         phase, left = state.phase(now)
+        self.timer_project, self.timer_phase = str(state.project_id), phase
         label = state.project_id
         if phase in ("over", "stopped"):
             self.timer_text = f"{label}：{t('timer.' + phase, lang)}"
@@ -486,8 +496,9 @@ class BoardModel(TimerMixin, BaseModel):
     panel_status = tl.Unicode("")
     progress_version = tl.Int(0)
     results_version = tl.Int(0)
-    timer_project = tl.Unicode("")
     project_ids = tl.List()
+    #: project_id -> name, for the timer's picker and line.
+    project_names = tl.Dict()
     #: PDF report: building, the step being built, steps done / total.
     report_busy = tl.Bool(False)
     report_step = tl.Unicode("")
@@ -531,6 +542,8 @@ class BoardModel(TimerMixin, BaseModel):
         self.refresh(force=True)
         cands = self.run(self.backend.candidates, self.identity, self.panel_id, clear=False)
         self.project_ids = [] if cands is None else [str(p) for p in cands.index]
+        names = {} if cands is None or "name" not in cands else cands["name"].to_dict()
+        self.project_names = {str(k): str(v) for k, v in names.items()}
         self.refresh_timer()
 
     def _status(self) -> str:
@@ -601,8 +614,28 @@ class BoardModel(TimerMixin, BaseModel):
         )
         if done is None:
             return
-        self.timer_project = project_id
         self.refresh_timer()
+
+    def stop_timer(self) -> None:
+        """Stop the panel's defense timer (every page of the panel shows it stopped)."""
+        if self.timer_phase in ("", "stopped"):
+            self.error = self.tr("timer.not_running")
+            return
+        self.run(self.backend.stop_timer, self.identity, self.panel_id)
+        self.refresh_timer()
+
+    @property
+    def timer_running(self) -> bool:
+        """Whether a defense is being timed (presentation or questions, or over but not stopped)."""
+        return self.timer_phase in ("presentation", "questions", "over")
+
+    def timer_status(self) -> str:
+        """The chair's line: which candidate is timed and in which phase, with the time left."""
+        if not self.timer_project:
+            return self.tr("timer.idle")
+        name = self.project_names.get(self.timer_project, "")
+        rest = self.timer_text.split("：", 1)[-1]
+        return self.tr("timer.board", project=f"{self.timer_project} {name}".strip(), state=rest)
 
     def download(self, fmt: str) -> tuple[str, bytes] | None:
         """``(filename, bytes)`` of the export, or None before results exist."""

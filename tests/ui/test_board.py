@@ -218,3 +218,33 @@ def test_panel_label_replaces_a_status_carried_by_the_name(store):
     assert not any("）（" in lab for lab in labels), labels
     model.toggle_lang()
     assert view.panel.label == "第三组（closed）"
+
+
+def test_stop_timer_and_the_chair_sees_what_is_timed(store):
+    backend, info = store
+    model, view = _board(backend, info["codes"]["chair"])
+    assert view.timer_stop.disabled  # nothing is timed yet
+    assert "未开始" in view.timer.value
+    view.timer_pick.value = "E003"
+    view.timer_go.click()
+    assert model.timer_project == "E003" and model.timer_phase == "presentation"
+    name = model.project_names["E003"]
+    assert name and "E003" in view.timer.value and name in view.timer.value
+    assert "陈述" in view.timer.value and not view.timer_stop.disabled
+    # an expert's page reads the same timer from the store
+    ex = expert_app(backend, poll=False)
+    ex.view.login.code.value = info["codes"]["X01"]
+    ex.view.login.button.click()
+    ex.view.no_conflict.click()
+    assert ex.model.timer_text.startswith("E003：陈述")
+    view.timer_stop.click()
+    assert model.error == "" and model.timer_phase == "stopped"
+    assert "计时已停止" in view.timer.value and view.timer_stop.disabled
+    ex.model.tick()
+    assert ex.model.timer_text == "E003：计时已停止"
+    chair = backend.login(info["codes"]["chair"])
+    assert backend.timer(chair, info["panels"]["P1"]).stopped_at is not None
+    model.stop_timer()  # stopping again is refused plainly
+    assert "没有正在进行的计时" in model.error
+    model.toggle_lang()
+    assert "Timer stopped" in view.timer.value and view.timer_stop.description == "Stop timer"
