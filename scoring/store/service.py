@@ -898,12 +898,36 @@ class Workbench:
                 },
             )
 
-    def close_panel(self, actor: Actor, panel_id: int) -> None:
+    def close_panel(
+        self,
+        actor: Actor,
+        panel_id: int,
+        *,
+        force: bool = False,
+        reason: str = "",
+        strict: bool = False,
+    ) -> None:
         """Close an open panel (its chair; the organizer only when it has no chair).
 
-        Results become visible to the panel, the organizers and the bank reviewers. Drafts that
-        were never confirmed stay out of the results.
+        Results become visible to the panel, the organizers and the bank reviewers. With
+        ``strict=True`` (what the chair's board passes) the store refuses while any sheet that
+        is not recused is unconfirmed (the ranking would rest on part of the panel), unless
+        ``force=True`` with a ``reason``. Every close with unconfirmed sheets is audited
+        (``panel.close``) with their number, ``forced`` and the reason, read back by
+        :meth:`close_record`. Drafts that were never confirmed stay out of the results.
+
+        ``strict`` is off by default only because older callers (tests of the store) close
+        panels early on purpose; it should become the default once they pass ``force``.
+
+        Raises
+        ------
+        RuleViolation
+            The panel is not open; sheets are unconfirmed and ``force`` is not set; ``force``
+            without a reason.
         """
+        reason = str(reason or "").strip()
+        if force and not reason:
+            raise RuleViolation("强制结束需要填写理由 / a forced close needs a reason")
         with self._write(actor) as tx:
             self._check(tx.conn, actor, "organizer", "chair")
             panel = self._panel(tx.conn, panel_id)
@@ -919,12 +943,57 @@ class Workbench:
                     .group_by(Sheet.status)
                 ).all()
             )
+            missing = sum(n for st, n in counts.items() if st not in ("confirmed", "recused"))
+            if missing and strict and not force:
+                raise RuleViolation(
+                    f"尚有 {missing} 份评分表未确认，不能结束评审（如确需结束，请填写理由强制结束）"
+                    f" / {missing} sheet(s) are not confirmed: the panel cannot close"
+                    " (force it with a reason if it must)"
+                )
             tx.conn.execute(
                 sa.update(Panel)
                 .where(Panel.id == panel.id)
                 .values(status="closed", closed_at=now())
             )
-            tx.audit("panel.close", f"panel:{panel.id}", {"sheets": counts})
+            details: dict[str, Any] = {"sheets": counts}
+            if missing:
+                details.update(forced=bool(force), unconfirmed=missing, reason=reason)
+            tx.audit("panel.close", f"panel:{panel.id}", details)
+
+    def close_record(self, actor: Actor, panel_id: int) -> dict[str, Any] | None:
+        """How a closed panel was closed, from its audit record: ``{"at", "by", "sheets",
+        "forced", "unconfirmed", "reason"}`` (``None`` while it is not closed). Any reader of
+        the panel."""
+        import json
+
+        from .models import AuditRecord
+
+        with self._read() as conn:
+            self._check(conn, actor)
+            panel = self._panel(conn, panel_id)
+            self._check_panel_reader(conn, actor, panel)
+            if panel.status != "closed":
+                return None
+            row = conn.execute(
+                sa.select(AuditRecord.ts, AuditRecord.actor, AuditRecord.details)
+                .where(
+                    AuditRecord.action == "panel.close",
+                    AuditRecord.target == f"panel:{panel.id}",
+                )
+                .order_by(AuditRecord.seq.desc())
+                .limit(1)
+            ).first()
+        if row is None:
+            return None
+        d = json.loads(row.details or "{}")
+        return {
+            "at": row.ts,
+            "by": row.actor,
+            "sheets": d.get("sheets", {}),
+            "forced": bool(d.get("forced", False)),
+            "unconfirmed": int(d.get("unconfirmed", 0)),
+            "reason": str(d.get("reason", "")),
+        }
 
     # ---------------------------------------------------------------- defense timer
     def _may_time(self, actor: Actor, panel: Any) -> None:

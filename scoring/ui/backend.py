@@ -176,8 +176,16 @@ class StoreBackend:
     def open_panel(self, actor: Any, panel_id: Any) -> None:
         self.wb.open_panel(actor, int(panel_id))
 
-    def close_panel(self, actor: Any, panel_id: Any) -> None:
-        self.wb.close_panel(actor, int(panel_id))
+    def close_panel(
+        self, actor: Any, panel_id: Any, *, force: bool = False, reason: str = ""
+    ) -> None:
+        """Close the panel; the store refuses while sheets are unconfirmed unless ``force`` with
+        a ``reason`` (audited)."""
+        self.wb.close_panel(actor, int(panel_id), force=force, reason=reason, strict=True)
+
+    def close_record(self, actor: Any, panel_id: Any) -> dict[str, Any] | None:
+        """How the panel was closed (forced, unconfirmed sheets, reason), per the store."""
+        return self.wb.close_record(actor, int(panel_id))
 
     def timer(self, actor: Any, panel_id: Any) -> Any:
         """The panel's defense timer (:class:`~scoring.store.timers.TimerState` or None)."""
@@ -246,8 +254,19 @@ class StoreBackend:
         return f"panel_report_{pid}.pdf", pdf
 
     def _with_close_notes(self, actor: Any, panel_id: int, data: Any) -> Any:
-        """The report data with the panel's forced-close note (if the store records one)."""
-        return data
+        """The report data with a note on a close with unconfirmed sheets (the store's record)."""
+        import dataclasses
+
+        rec = self.wb.close_record(actor, panel_id)
+        if not rec or not rec["unconfirmed"]:
+            return data
+        at = str(rec["at"])[:16].replace("T", " ")
+        note = (
+            f"评审组在尚有 {rec['unconfirmed']} 份评分表未确认时结束（{rec['by']}，{at}），"
+            f"理由：{rec['reason'] or '—'}。排名仅基于已确认的评分表。"
+            f" Closed with {rec['unconfirmed']} unconfirmed sheet(s); reason: {rec['reason'] or '—'}."
+        )
+        return dataclasses.replace(data, notes=(*data.notes, note))
 
     # ---------------------------------------------------------------- organizer console
     def import_table(self, actor: Any, what: str, filename: str, data: bytes) -> Any:

@@ -61,7 +61,28 @@ class BoardView:
         self.close = w.Button(button_style="danger")
         self.close.add_class("scoring-close")
         self.open.on_click(safe(lambda _b: m.open_panel()))
-        self.close.on_click(safe(lambda _b: m.close_panel()))
+        self.close.on_click(safe(lambda _b: m.request_close()))
+        self.close_ask = w.HTML()
+        self.close_reason = w.Text(layout=w.Layout(width="420px"))
+        self.close_reason.add_class("scoring-close-reason")
+        self.close_force = w.Button(button_style="danger")
+        self.close_force.add_class("scoring-force-close")
+        self.close_force.on_click(
+            safe(lambda _b: m.close_panel(force=True, reason=self.close_reason.value))
+        )
+        self.close_cancel = w.Button()
+        self.close_cancel.add_class("scoring-close-cancel")
+        self.close_cancel.on_click(safe(lambda _b: setattr(m, "close_pending", 0)))
+        self.close_box = w.VBox(
+            [
+                self.close_ask,
+                w.HBox([self.close_reason, self.close_force, self.close_cancel]),
+            ],
+            layout=w.Layout(
+                display="none", border="1px solid #e57373", padding="6px", margin="4px 0"
+            ),
+        )
+        self.close_box.add_class("scoring-close-confirm")
         self.timer_pick = w.Dropdown(layout=w.Layout(width="220px"))
         self.timer_go = w.Button()
         self.timer_go.add_class("scoring-start-timer")
@@ -98,6 +119,7 @@ class BoardView:
         self.main = w.VBox(
             [
                 self.controls,
+                self.close_box,
                 self.state,
                 self.timer,
                 self.progress,
@@ -114,6 +136,7 @@ class BoardView:
         m.observe(safe(lambda _c: self._render_progress()), "progress_version")
         m.observe(safe(lambda _c: self._render_results()), "results_version")
         m.observe(safe(lambda _c: self._render_timer()), ["timer_text", "timer_phase"])
+        m.observe(safe(lambda _c: self._render_close()), "close_pending")
         m.observe(
             safe(lambda _c: self._render_report()),
             ["report_busy", "report_step", "report_done", "report_total"],
@@ -129,6 +152,10 @@ class BoardView:
         self.timer_go.description = m.tr("timer.start")
         self.timer_stop.description = m.tr("timer.stop")
         self.report_go.description = m.tr("board.report")
+        self.close_force.description = m.tr("board.force_close")
+        self.close_cancel.description = m.tr("board.cancel")
+        self.close_reason.placeholder = m.tr("board.close_reason")
+        self._render_close()
         if not m.logged_in:
             self.body.children = [self.login.box]
             return
@@ -146,13 +173,26 @@ class BoardView:
             self._setting = False
         st = m.panel_status
         self.open.disabled = st != "draft"
-        self.close.disabled = st != "open"
+        self.close.disabled = st != "open" or bool(m.close_pending)
         self.timer_go.disabled = st != "open"
         self.state.value = f"<div class='scoring-panel-status'>{esc(m.tr('panel'))}：<b>{esc(m.tr('status.' + st) if st else '')}</b></div>"
         self.body.children = [self.main]
         self._render_progress()
         self._render_results()
         self._render_timer()
+
+    def _render_close(self) -> None:
+        """The confirmation asked before closing with unconfirmed sheets."""
+        m = self.model
+        n = m.close_pending
+        self.close_box.layout.display = None if n else "none"
+        self.close.disabled = bool(n) or m.panel_status != "open"
+        if n:
+            self.close_ask.value = (
+                f"<div style='color:#b71c1c'>⚠ {esc(m.tr('board.close_missing', n=n))}</div>"
+            )
+        else:
+            self.close_reason.value = ""
 
     def _render_timer(self) -> None:
         m = self.model

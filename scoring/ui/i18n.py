@@ -92,6 +92,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "board.progress": ("评分进度（评审中不显示分值）", "Progress (values hidden while open)"),
     "board.open": ("开启评审", "Open panel"),
     "board.close": ("结束评审", "Close panel"),
+    "board.close_missing": (
+        "尚有 {n} 份评分表未确认。结束后排名只基于已确认的评分表。如确需结束，请填写理由（记入审计日志与评审报告）：",
+        "{n} sheet(s) are not confirmed. Once closed, the ranking uses only confirmed sheets."
+        " To close anyway, give a reason (kept in the audit trail and the report):",
+    ),
+    "board.close_reason": ("理由", "Reason"),
+    "board.force_close": ("仍然结束评审", "Close anyway"),
+    "board.cancel": ("取消", "Cancel"),
     "board.refresh": ("刷新", "Refresh"),
     "board.ranking": ("排名（冻结的方法与权重）", "Ranking (frozen method and weights)"),
     "board.criteria_scores": ("各项专家组得分", "Panel score per criterion"),

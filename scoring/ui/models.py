@@ -497,6 +497,8 @@ class BoardModel(TimerMixin, BaseModel):
     progress_version = tl.Int(0)
     results_version = tl.Int(0)
     project_ids = tl.List()
+    #: Unconfirmed sheets the chair is asked about before a forced close (0: not asking).
+    close_pending = tl.Int(0)
     #: project_id -> name, for the timer's picker and line.
     project_names = tl.Dict()
     #: PDF report: building, the step being built, steps done / total.
@@ -539,6 +541,7 @@ class BoardModel(TimerMixin, BaseModel):
         self.results = None
         self.report_file = None
         self.report_step = ""
+        self.close_pending = 0
         self.refresh(force=True)
         cands = self.run(self.backend.candidates, self.identity, self.panel_id, clear=False)
         self.project_ids = [] if cands is None else [str(p) for p in cands.index]
@@ -592,10 +595,34 @@ class BoardModel(TimerMixin, BaseModel):
             return
         self.refresh(force=True)
 
-    def close_panel(self) -> None:
-        if self.run(self.backend.close_panel, self.identity, self.panel_id) is None and self.error:
-            return
+    def unconfirmed(self) -> int:
+        """Sheets of the panel that are neither confirmed nor recused (the store's progress)."""
         self.refresh(force=True)
+        if self.progress is None or len(self.progress) == 0:
+            return 0
+        return int((~self.progress["status"].isin(["confirmed", "recused"])).sum())
+
+    def request_close(self) -> bool:
+        """The chair's "close": closes at once when every sheet is confirmed; otherwise sets
+        ``close_pending`` to the number of unconfirmed sheets (the page asks for a reason)."""
+        missing = self.run(self.unconfirmed)
+        if missing is None:
+            return False
+        if missing:
+            self.close_pending = missing
+            return False
+        return self.close_panel()
+
+    def close_panel(self, force: bool = False, reason: str = "") -> bool:
+        """Close the panel (``force`` with a ``reason`` while sheets are unconfirmed)."""
+        done = self.run(
+            self.backend.close_panel, self.identity, self.panel_id, force=force, reason=reason
+        )
+        if done is None and self.error:
+            return False
+        self.close_pending = 0
+        self.refresh(force=True)
+        return True
 
     def start_timer(
         self, project_id: str, presentation_s: int = 600, questions_s: int = 300

@@ -134,6 +134,10 @@ def test_review_session_end_to_end(server, browser_context, tmp_path):
 
     # the chair closes the panel: the ranking appears
     board.locator("button.scoring-close").click()
+    # sheets are unconfirmed: the board asks, with their number, for a reason (a forced close)
+    board.locator(".scoring-close-confirm").get_by_text("份评分表未确认").wait_for()
+    board.locator(".scoring-close-reason input").fill("端到端测试：两位专家各评两项后结束")
+    board.locator("button.scoring-force-close").click()
     board.locator(".scoring-ranking").wait_for()
     ranking_text = board.locator(".scoring-ranking").inner_text()
     assert ranking_text.index(second) < ranking_text.index(first)

@@ -34,7 +34,8 @@ def seed(wb, *, closed: bool = True) -> dict:
     panels["P1"] = wb.create_panel(
         sysa, "P1", chair="CHAIR", members=MEMBERS, candidates=OPEN_CANDS
     )
-    wb.freeze_config(sysa, panels["P1"], PanelConfig.from_criteria())
+    # a frozen cut line, as every real panel has (the report's fallback is the demo's rule)
+    wb.freeze_config(sysa, panels["P1"], PanelConfig.from_criteria(cut_size=2))
     if closed:
         scores = pd.read_csv(DEMO / "scores.csv", encoding="utf-8-sig")
         panels["P0"] = wb.create_panel(

@@ -62,7 +62,7 @@ def test_results_after_close_match_the_store(store):
     assert "scoring-download" in view.downloads.value
 
 
-def test_close_then_ranking_appears(store):
+def test_close_then_ranking_appears(store, tmp_path):
     backend, info = store
     model, view = _board(backend, info["codes"]["chair"])
     for x in ("X01", "X02"):
@@ -77,9 +77,45 @@ def test_close_then_ranking_appears(store):
             ex.view.code.value = info["codes"][x]
             ex.view.confirm.click()
             assert ex.model.sheet_status == "confirmed", ex.model.error
-    view.close.click()
+    view.close.click()  # 4 of 30 sheets confirmed: the board asks first, nothing is closed
+    assert model.close_pending == 26 and model.panel_status == "open"
+    assert view.close_box.layout.display is None and "26" in view.close_ask.value
+    view.close_force.click()  # no reason: the store refuses
+    assert "理由" in model.error and model.panel_status == "open"
+    view.close_reason.value = "两位专家因故缺席，经组织者同意按已确认评分表结束"
+    view.close_force.click()
     assert model.error == "" and model.panel_status == "closed"
+    assert view.close_box.layout.display == "none"
     assert list(model.results["ranking"].index) == ["E002", "E001"]
+    chair = backend.login(info["codes"]["chair"])
+    rec = backend.close_record(chair, info["panels"]["P1"])
+    assert rec["forced"] and rec["unconfirmed"] == 26 and rec["reason"].startswith("两位专家")
+    model.report_samples = 200
+    got = model.report_pdf()
+    assert got is not None, model.error
+    _name, pdf = got
+    text = _pdf_text(pdf, tmp_path)
+    assert "26份评分表未确认" in "".join(text.split()) and "两位专家因故缺席" in text
+
+
+def test_close_without_asking_when_every_sheet_is_confirmed(store):
+    backend, info = store
+    model, view = _board(backend, info["codes"]["chair"])
+    for x in ("X01", "X02", "X03", "X04", "X05"):
+        ex = expert_app(backend, poll=False)
+        ex.view.login.code.value = info["codes"][x]
+        ex.view.login.button.click()
+        ex.view.no_conflict.click()
+        for pid in list(ex.model.order):
+            ex.model.select(pid)
+            for k, v in FULL.items():
+                ex.view.inputs[k].value = str(v)
+            ex.view.code.value = info["codes"][x]
+            ex.view.confirm.click()
+    view.close.click()
+    assert model.error == "" and model.close_pending == 0 and model.panel_status == "closed"
+    rec = backend.close_record(backend.login(info["codes"]["chair"]), info["panels"]["P1"])
+    assert not rec["forced"] and rec["unconfirmed"] == 0
 
 
 def test_expert_code_cannot_open_the_board(store):
@@ -92,7 +128,9 @@ def test_organizer_cannot_close_a_chaired_panel(store):
     backend, info = store
     model, view = _board(backend, info["codes"]["organizer"])
     assert model.panel_status == "open"
-    view.close.click()  # the store refuses: only the panel's chair
+    view.close.click()  # sheets are unconfirmed: asked first
+    view.close_reason.value = "组织者试图结束"
+    view.close_force.click()  # the store refuses: only the panel's chair
     assert "主持人" in model.error and model.panel_status == "open"
 
 
@@ -111,6 +149,8 @@ def test_closing_keeps_the_board_on_the_same_panel(store):
     view.panel.value = str(info["panels"]["P0"])
     view.panel.value = str(info["panels"]["P1"])
     view.close.click()
+    view.close_reason.value = "回归测试"
+    view.close_force.click()
     assert model.panel_id == str(info["panels"]["P1"]) == view.panel.value
     assert "已结束" in view.panel.label
 
@@ -210,9 +250,9 @@ def test_panel_label_replaces_a_status_carried_by_the_name(store):
     assert view.panel.label == "第三组（未开始）"
     view.open.click()
     assert view.panel.label == "第三组（评审中）", model.error
-    view.close.click()  # nothing confirmed: the chair forces it if the store asks
-    if model.panel_status != "closed":
-        model.close_panel(force=True, reason="test")
+    view.close.click()  # nothing confirmed: the board asks for a reason
+    view.close_reason.value = "标签回归测试"
+    view.close_force.click()
     assert view.panel.label == "第三组（已结束）"
     labels = [lab for lab, _v in view.panel.options]
     assert not any("）（" in lab for lab in labels), labels
