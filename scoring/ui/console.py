@@ -12,7 +12,7 @@ from .i18n import panel_label
 from .models import ConsoleModel
 from .views import PAGE_LAYOUT, Header, LoginBox, Messages, esc, html_table
 
-METHODS = ("weighted_sum", "weighted_product", "topsis", "vikor")
+METHODS = ("weighted_sum", "weighted_product", "topsis", "vikor", "moora")
 AGGREGATIONS = ("trimmed_mean", "mean", "median", "zscore")
 ROLES = ("expert", "bank", "chair", "organizer")
 
@@ -56,12 +56,18 @@ class ConsoleView:
             )
             s.observe(safe(self._on_weight(c.key)), "value")
             self.sliders[c.key] = s
-        self.method = w.Dropdown(options=METHODS, value=m.method)
-        self.aggregation = w.Dropdown(options=AGGREGATIONS, value=m.aggregation)
-        self.cut = w.BoundedIntText(value=0, min=0, max=500)
+        wide = {"description_width": "96px"}
+        self.method = w.Dropdown(value=None, style=wide, layout=w.Layout(width="400px"))
+        self.method.add_class("scoring-method")
+        self.aggregation = w.Dropdown(value=None, style=wide, layout=w.Layout(width="400px"))
+        self.aggregation.add_class("scoring-aggregation")
+        self._label_options()
+        self.cut = w.BoundedIntText(value=m.cut_size, min=0, max=500, style=wide)
+        self.cut.add_class("scoring-cut")
+        self.cut_hint = w.HTML()
         self.method.observe(safe(lambda c: self._set("method", c["new"])), "value")
         self.aggregation.observe(safe(lambda c: self._set("aggregation", c["new"])), "value")
-        self.cut.observe(safe(lambda c: setattr(m, "cut_size", int(c["new"]))), "value")
+        self.cut.observe(safe(self._on_cut), "value")
         self.preview = w.HTML(layout=w.Layout(overflow="auto", max_height="360px"))
         self.preview.add_class("scoring-preview")
         self.weights_title = w.HTML()
@@ -74,6 +80,7 @@ class ConsoleView:
                         self.method,
                         self.aggregation,
                         self.cut,
+                        self.cut_hint,
                     ],
                     layout=w.Layout(width="440px"),
                 ),
@@ -83,16 +90,16 @@ class ConsoleView:
         )
 
         # panels
-        self.p_name = w.Text(description="名称")
-        self.p_date = w.Text(description="日期", placeholder="2026-03-20")
-        self.p_chair = w.Text(description="组长", placeholder="CHAIR")
+        self.p_name = w.Text()
+        self.p_date = w.Text(placeholder="2026-03-20")
+        self.p_chair = w.Text(placeholder="CHAIR")
         self.p_members = w.SelectMultiple(rows=8)
         self.p_order = w.Textarea(placeholder="E001, E002, …", layout=w.Layout(width="100%"))
         self.p_create = w.Button(button_style="primary")
         self.p_create.on_click(safe(self._create_panel))
         self.c_expert = w.Dropdown()
         self.c_project = w.Dropdown()
-        self.c_reason = w.Text(placeholder="理由 / reason")
+        self.c_reason = w.Text()
         self.c_go = w.Button()
         self.c_go.on_click(
             safe(
@@ -125,9 +132,10 @@ class ConsoleView:
         )
 
         # codes
-        self.k_login = w.Text(placeholder="X01")
+        self.k_login = w.Text()
         self.k_role = w.Dropdown(options=ROLES)
-        self.k_expert = w.Text(placeholder="expert id")
+        self.k_role.add_class("scoring-role")
+        self.k_expert = w.Text()
         self.k_go = w.Button(button_style="primary")
         self.k_go.on_click(
             safe(lambda _b: m.issue(self.k_login.value, self.k_role.value, self.k_expert.value))
@@ -163,9 +171,33 @@ class ConsoleView:
             else ""
         )
 
+    def _label_options(self) -> None:
+        """Localized labels, keys as values (replacing options keeps the chosen key)."""
+        m = self.model
+        self._relabel = True
+        try:
+            self.method.options = [(m.tr(f"method.{k}"), k) for k in METHODS]
+            self.method.value = m.method
+            self.aggregation.options = [(m.tr(f"aggregation.{k}"), k) for k in AGGREGATIONS]
+            self.aggregation.value = m.aggregation
+            if hasattr(self, "k_role"):
+                role = self.k_role.value or ROLES[0]
+                self.k_role.options = [(m.tr(f"role.option.{k}"), k) for k in ROLES]
+                self.k_role.value = role
+        finally:
+            self._relabel = False
+
+    _relabel = False
+
     def _set(self, name: str, value: Any) -> None:
+        if self._relabel or value is None:
+            return
         setattr(self.model, name, value)
         self.model.update_preview()
+
+    def _on_cut(self, change: dict) -> None:
+        self.model.cut_size = int(change["new"] or 0)
+        self._render()
 
     def _on_weight(self, key: str) -> Any:
         def handler(change: dict) -> None:
@@ -216,6 +248,20 @@ class ConsoleView:
         self.method.description = tr("console.method")
         self.aggregation.description = tr("console.aggregation")
         self.cut.description = tr("console.cut")
+        self._label_options()
+        self.p_name.description = tr("console.p_name")
+        self.p_date.description = tr("console.p_date")
+        self.p_chair.description = tr("console.p_chair")
+        self.c_reason.placeholder = tr("conflicts.reason")
+        self.k_login.placeholder = tr("console.k_login")
+        self.k_expert.placeholder = tr("console.k_expert")
+        from .models import DEFAULT_CUT
+
+        self.cut_hint.value = (
+            f"<small style='color:#666'>{esc(tr('console.cut_hint', default=DEFAULT_CUT))}"
+            + (f" — <b>{esc(tr('console.cut_unset'))}</b>" if not m.cut_size else "")
+            + "</small>"
+        )
         self.p_create.description = tr("console.panel")
         self.members_title.value = f"<b>{esc(tr('console.members'))}</b>"
         self.order_title.value = f"<b>{esc(tr('console.order'))}</b>"
@@ -260,7 +306,14 @@ class ConsoleView:
             for pid, r in p.iterrows()
         ]
         self.preview.value = f"<b>{esc(m.tr('console.preview_moves'))}</b>" + html_table(
-            rows, [m.tr("col.rank"), m.tr("col.project_id"), m.tr("col.score"), "默认 default", "Δ"]
+            rows,
+            [
+                m.tr("col.rank"),
+                m.tr("col.project_id"),
+                m.tr("col.score"),
+                m.tr("col.default_rank"),
+                "Δ",
+            ],
         )
 
 

@@ -882,6 +882,10 @@ class BankModel(BaseModel):
 # ---------------------------------------------------------------------------------------------
 
 
+#: The console's default cut size: the demo's (``scoring.store.demo.DEMO_CUT``).
+DEFAULT_CUT = 30
+
+
 class ConsoleModel(BaseModel):
     """State and actions of the organizer console: imports, criteria and weights with a live
     ranking preview, panel set-up, freezing, access codes."""
@@ -891,7 +895,8 @@ class ConsoleModel(BaseModel):
     weights = tl.Dict()
     method = tl.Unicode("weighted_sum")
     aggregation = tl.Unicode("trimmed_mean")
-    cut_size = tl.Int(0)
+    #: Cut size to freeze; 0 means not set (the board then takes the top half).
+    cut_size = tl.Int(DEFAULT_CUT)
     preview_version = tl.Int(0)
     panels = tl.List()
     experts = tl.List()  # [(label, expert_id)]

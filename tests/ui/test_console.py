@@ -108,3 +108,38 @@ def test_non_organizer_refused(store):
     backend, info = store
     model, _ = _console(backend, info["codes"]["chair"])
     assert not model.logged_in
+
+
+def test_dropdowns_show_localized_labels_keep_keys_and_the_cut_defaults(store):
+    backend, info = store
+    model, view = _console(backend, info["codes"]["organizer"])
+    labels = dict((v, k) for k, v in view.method.options)
+    assert labels["weighted_sum"] == "加权和" and labels["moora"].startswith("MOORA")
+    aggs = dict((v, k) for k, v in view.aggregation.options)
+    assert aggs["trimmed_mean"] == "去掉最高最低分后平均" and aggs["zscore"] == "标准分"
+    assert view.method.label == "加权和" and view.method.value == "weighted_sum"
+    view.method.value = "topsis"
+    view.aggregation.value = "median"
+    assert model.method == "topsis" and model.aggregation == "median"
+    assert "默认权重名次" in view.preview.value and "default" not in view.preview.value
+    assert model.cut_size == 30 and view.cut.value == 30 and model.config().cut_size == 30
+    view.cut.value = 0
+    assert model.config().cut_size is None and "未设定" in view.cut_hint.value
+    model.toggle_lang()  # English: the keys survive, no Chinese left in these labels
+    assert view.method.value == "topsis" and view.aggregation.value == "median"
+    assert view.method.label == "TOPSIS" and view.aggregation.label == "Median"
+    assert "not set" in view.cut_hint.value and "Rank, default weights" in view.preview.value
+    touched = [
+        *[k for k, _v in view.method.options],
+        *[k for k, _v in view.aggregation.options],
+        *[k for k, _v in view.k_role.options],
+        view.method.description,
+        view.aggregation.description,
+        view.cut.description,
+        view.cut_hint.value,
+        view.p_name.description,
+        view.p_chair.description,
+        view.c_reason.placeholder,
+        view.k_expert.placeholder,
+    ]
+    assert not [t for t in touched if any("\u4e00" <= ch <= "\u9fff" for ch in t)], touched
