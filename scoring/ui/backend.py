@@ -59,9 +59,25 @@ class StoreBackend:
         return list(self.wb.panels(actor))
 
     def expert_panels(self, actor: Any) -> list[dict[str, Any]]:
-        """The actor's panels, open ones first."""
+        """The panels the account scores on (it is a member), open ones first.
+
+        The store lists every panel to a bank reviewer (for comparing); a bank reviewer scores
+        only on the panels he is a member of, which the store tells through his declaration.
+        """
+        from scoring.store.errors import AccessDenied
+
+        panels = self.panels(actor)
+        if getattr(actor, "role", "") != "expert":
+            mine = []
+            for p in panels:
+                try:
+                    self.wb.conflict_declaration(actor, int(p["id"]))
+                except AccessDenied:
+                    continue
+                mine.append(p)
+            panels = mine
         rank = {"open": 0, "draft": 1, "closed": 2}
-        return sorted(self.panels(actor), key=lambda p: (rank.get(p["status"], 3), p["id"]))
+        return sorted(panels, key=lambda p: (rank.get(p["status"], 3), p["id"]))
 
     def panel_config(self, actor: Any, panel_id: Any) -> tuple[Any, str]:
         """``(PanelConfig, content hash)`` of a frozen panel."""

@@ -148,7 +148,8 @@ class ExpertModel(TimerMixin, BaseModel):
     Phases: ``login`` -> ``conflicts`` (declare before seeing any candidate) -> ``scoring``.
     """
 
-    roles = ("expert",)
+    #: Bank reviewers who are members of a panel score on it like experts (the store allows it).
+    roles = ("expert", "bank")
     phase = tl.Enum(("login", "conflicts", "scoring"), default_value="login")
     panel_name = tl.Unicode("")
     #: Minimal list (project_id, name, city) for the conflict declaration.

@@ -220,3 +220,36 @@ def test_declaration_uses_the_accounts_expert_not_its_login(store):
     assert prog.at[("X05", "E001"), "status"] == "recused"
     board = backend.declarations(chair, info["panels"]["P1"]).set_index("expert_id")
     assert board.at["X05", "projects"] == ["E001"]
+
+
+def test_bank_reviewer_on_a_panel_scores_through_the_expert_page(store):
+    """A bank reviewer who is a member of a panel (kind bank) scores there like an expert; the
+    page lists only the panels the account is a member of, never the others it may read."""
+    from scoring.store import PanelConfig
+
+    backend, info = store
+    wb = backend.wb
+    org = wb.system_actor("test")
+    bank = backend.login(info["codes"]["bank"])  # X08, kind bank; a member of no panel yet
+    model, _view = _login(backend, info["codes"]["bank"])
+    assert not model.logged_in or model.panel_id == ""
+    assert "没有可评分的评审组" in model.error
+    assert {p["name"] for p in backend.panels(bank)} >= {"P0", "P1"}  # it reads them all
+    pid = wb.create_panel(
+        org, "银行组", chair="CHAIR", members=["X01", "X08"], candidates=["E013", "E014"]
+    )
+    wb.freeze_config(org, pid, PanelConfig.from_criteria())
+    wb.open_panel(wb.login(info["codes"]["chair"]), pid)
+    assert [p["id"] for p in backend.expert_panels(bank)] == [pid]
+    model, view = _login(backend, info["codes"]["bank"])
+    assert model.logged_in and model.panel_id == str(pid) and model.phase == "conflicts"
+    view.no_conflict.click()
+    assert model.order == ["E013", "E014"]
+    _fill(view, FULL)
+    view.code.value = info["codes"]["bank"]
+    view.confirm.click()
+    assert model.sheet_status == "confirmed", model.error
+    chair = backend.login(info["codes"]["chair"])
+    prog = backend.progress(chair, pid)
+    row = prog[(prog.expert_id == "X08") & (prog.project_id == "E013")]
+    assert row["status"].tolist() == ["confirmed"]
