@@ -265,7 +265,7 @@ class BoardView:
             m.tr("col.p_cut"),
         ]
         parts = [
-            f"<h4>{esc(m.tr('board.ranking'))} · {esc(cfg.ranking_method)} · {esc(cfg.aggregation)}"
+            f"<h4>{esc(m.tr('board.ranking'))} · {esc(m.tr('method.' + cfg.ranking_method))} · {esc(m.tr('aggregation.' + cfg.aggregation))}"
             f" · {esc(m.tr('board.config_hash'))} <code>{esc(res['hash'][:12])}</code></h4>",
             html_table(rows, head, cls="scoring-ranking"),
         ]

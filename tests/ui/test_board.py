@@ -54,6 +54,7 @@ def test_results_after_close_match_the_store(store):
     assert set(model.results["shortlist"].index) == set(expected.index[expected["rank"] <= 3])
     assert 0.0 <= model.results["p_cut"].min() and model.results["p_cut"].max() <= 1.0
     assert "scoring-ranking" in view.results.value and "Kendall" in view.results.value
+    assert "加权和 · 去掉最高最低分后平均" in view.results.value  # labels, not keys
     assert view.chart.value[:4] == b"\x89PNG"
     name, data = model.download("xlsx")
     assert name.endswith(".xlsx")
