@@ -13,19 +13,18 @@ import argparse
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from .catalogue import catalogue, catalogue_table, render_catalogue
 from .criteria import CriteriaSet, load_criteria
+from .demo import DEMO_SHORTLIST
 from .errors import InputError, Problem
 from .io import read_candidates, read_scores, write_table
 from .shortlist import shortlist
 
 OUT_TYPES = (".xlsx", ".csv")
 #: Shortlist rule of the demo: 30 seats, at least 5 region projects, ties all included.
-DEMO_SHORTLIST: dict[str, Any] = {"size": 30, "floors": {"kind": {"region": 5}}, "ties": "include"}
 
 
 def _methods() -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,8 @@ SEED = 20260301
 YEARS: tuple[int, ...] = (2023, 2024, 2025)
 DEMO_DIR = REPO_ROOT / "data" / "demo"
 NOTE = "虚构示例数据(synthetic)"
+#: The demo's cut line: 30 seats, at least 5 region projects, every candidate tied at the cut enters.
+DEMO_SHORTLIST: dict[str, Any] = {"size": 30, "floors": {"kind": {"region": 5}}, "ties": "include"}
 
 #: Enterprise projects per city (44 in all, like the 2019 catalogue) and region projects (6).
 ENTERPRISE_COUNTS: dict[str, int] = {

@@ -45,6 +45,16 @@ QUOTA_FIELDS: dict[str, tuple[str, ...]] = {
     "enterprise_type": schema.ENTERPRISE_TYPES,
 }
 STATUS_SELECTED = "selected"
+
+
+def default_cut_size(n_candidates: int) -> int:
+    """Seats when a panel froze no cut line: the top half, rounded up (at least 1).
+
+    Used by the chair's board and the panel report alike, so both show the same shortlist.
+    """
+    return max(1, (int(n_candidates) + 1) // 2)
+
+
 STATUS_CHAIR = "chair"
 
 _REASONS = {

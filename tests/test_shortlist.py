@@ -136,3 +136,9 @@ def test_floor_respects_min_score():
     ranking, cands = make()
     with pytest.raises(InputError, match="cannot be met"):
         shortlist(ranking, cands, min_score=70, floors={"kind": {"region": 2}})
+
+
+def test_default_cut_size_is_the_top_half_rounded_up():
+    from scoring.shortlist import default_cut_size
+
+    assert [default_cut_size(n) for n in (1, 2, 5, 6, 50)] == [1, 1, 3, 3, 25]

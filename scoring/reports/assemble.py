@@ -16,12 +16,12 @@ from typing import Any
 import pandas as pd
 
 from scoring.criteria import CriteriaSet, default_criteria, parse_criteria
+from scoring.demo import DEMO_SHORTLIST
+from scoring.shortlist import default_cut_size
 
 from .data import ExpertSheet, ReportData, config_hash
 from .pdf import Progress, no_progress
 
-#: Shortlist rule of the demo when no cut line is frozen (as ``scoring demo`` uses).
-DEMO_SHORTLIST: dict[str, Any] = {"size": 30, "floors": {"kind": {"region": 5}}, "ties": "include"}
 SYNTHETIC_NOTE = "本报告使用虚构示例数据，所有企业、人员与数字均为虚构。Synthetic demo data: every name and figure is invented."
 
 
@@ -35,7 +35,9 @@ def _config_dict(config: Any, criteria: CriteriaSet) -> dict[str, Any]:
     return out
 
 
-def _shortlist_options(config: Mapping[str, Any], override: Mapping[str, Any] | None) -> dict[str, Any]:
+def _shortlist_options(
+    config: Mapping[str, Any], override: Mapping[str, Any] | None, n_candidates: int
+) -> dict[str, Any]:
     if override is not None:
         return dict(override)
     opts: dict[str, Any] = {}
@@ -44,8 +46,8 @@ def _shortlist_options(config: Mapping[str, Any], override: Mapping[str, Any] | 
     if config.get("cut_min_score") is not None:
         opts["min_score"] = float(config["cut_min_score"])
     opts["ties"] = config.get("tie_rule", "include")  # same names as scoring.shortlist
-    if "size" not in opts and "min_score" not in opts:
-        return dict(DEMO_SHORTLIST)
+    if "size" not in opts and "min_score" not in opts:  # no cut line frozen: the board's rule
+        opts["size"] = default_cut_size(n_candidates)
     return opts
 
 
@@ -76,7 +78,11 @@ def _sheets(
             rec: dict[str, Any] = {"project_id": pid, "name": names.get(pid, "")}
             key = (eid, pid)
             for k in keys:
-                rec[k] = float(wide.at[key, k]) if key in wide.index and k in wide.columns else float("nan")
+                rec[k] = (
+                    float(wide.at[key, k])
+                    if key in wide.index and k in wide.columns
+                    else float("nan")
+                )
             rec["recused"] = key in recused
             rec["comment"] = notes.get(key, "")
             rec["confirmed_at"] = conf.get(key, "")
@@ -138,7 +144,7 @@ def report_data(
         ``expert_id, project_id, confirmed_at`` / ``expert_id, project_id, comment``.
     shortlist_options : mapping, optional
         Keyword arguments of :func:`scoring.shortlist.shortlist`; default from the config's cut
-        line, else :data:`DEMO_SHORTLIST`.
+        line, else the top half (:func:`scoring.shortlist.default_cut_size`, as on the board).
     samples, seed : int
         Robustness (SMAA) draws and seed.
     title, panel, notes
@@ -166,11 +172,12 @@ def report_data(
     options = dict(cfg.get("ranking_options") or {})
     total = 5
     matrix = aggregate(scores, how=how, trim_min=trim_min, criteria=criteria)
-    ranking = rank(matrix, weights=criteria.weights, objectives=criteria.objectives, method=method,
-                   **options)
+    ranking = rank(
+        matrix, weights=criteria.weights, objectives=criteria.objectives, method=method, **options
+    )
     progress("汇总与排序 aggregate and rank", 1, total)
     cand = candidates.set_index("project_id") if "project_id" in candidates.columns else candidates
-    opts = _shortlist_options(cfg, shortlist_options)
+    opts = _shortlist_options(cfg, shortlist_options, len(ranking))
     short = shortlist(ranking, cand.reset_index(), **opts)
     selected = short[short["status"] == "selected"] if "status" in short else short
     cut = int(opts.get("size") or len(selected))
@@ -183,8 +190,14 @@ def report_data(
     table = table[["name", "city", "kind", *keys, "score", "rank", "shortlisted"]]
     table.index.name = "project_id"
     progress("入围名单 shortlist", 2, total)
-    sens = sensitivity(matrix, weights=criteria.weights, objectives=criteria.objectives,
-                       method=method, samples=samples, seed=seed)
+    sens = sensitivity(
+        matrix,
+        weights=criteria.weights,
+        objectives=criteria.objectives,
+        method=method,
+        samples=samples,
+        seed=seed,
+    )
     p_top = sens.p_top(min(cut, len(matrix)))
     progress("稳健性 robustness", 3, total)
     dev = expert_deviation(scores, criteria=criteria)
@@ -193,31 +206,42 @@ def report_data(
     zh = criteria.names("zh")
     flagged = pd.DataFrame(
         {
-            "expert": [f"{e} {exp.at[e, 'name']}" if e in exp.index else e for e in flagged["expert_id"]],
+            "expert": [
+                f"{e} {exp.at[e, 'name']}" if e in exp.index else e for e in flagged["expert_id"]
+            ],
             "criterion": [zh.get(c, c) for c in flagged["criterion"]],
             "n": flagged["n"].to_numpy(),
             "mean_deviation": flagged["mean_deviation"].astype(float).round(2).to_numpy(),
             "robust_z": flagged["robust_z"].astype(float).round(2).to_numpy(),
-            "方向": ["偏高 higher" if d == "higher" else "偏低 lower" for d in flagged["direction"]],
+            "方向": [
+                "偏高 higher" if d == "higher" else "偏低 lower" for d in flagged["direction"]
+            ],
         }
     )
-    agreement = panel_agreement(scores, criteria=criteria, weights=criteria.weights,
-                                objectives=criteria.objectives)
+    agreement = panel_agreement(
+        scores, criteria=criteria, weights=criteria.weights, objectives=criteria.objectives
+    )
     agree = pd.DataFrame(
         {
             "指标 criterion": [zh.get(c, "总体 overall") for c in agreement.index],
             "kendall_w": agreement["W"].astype(float).round(3).to_numpy(),
             "p_value": agreement["p"].astype(float).to_numpy(),
             "icc": agreement["icc"].astype(float).round(3).to_numpy(),
-            "ICC 95% CI": [f"[{lo:.2f}, {hi:.2f}]" for lo, hi in
-                           zip(agreement["icc_ci95_low"], agreement["icc_ci95_high"], strict=True)],
+            "ICC 95% CI": [
+                f"[{lo:.2f}, {hi:.2f}]"
+                for lo, hi in zip(
+                    agreement["icc_ci95_low"], agreement["icc_ci95_high"], strict=True
+                )
+            ],
             "项目数": agreement["n_projects"].to_numpy(),
             "专家数": agreement["n_experts"].to_numpy(),
         }
     )
     progress("专家组统计 panel statistics", 4, total)
     names = {str(p): str(table.at[p, "name"]) for p in table.index}
-    conflicts = conflicts if conflicts is not None else pd.DataFrame(columns=["expert_id", "project_id"])
+    conflicts = (
+        conflicts if conflicts is not None else pd.DataFrame(columns=["expert_id", "project_id"])
+    )
     pairs = [(str(r.expert_id), str(r.project_id)) for r in conflicts.itertuples()]
     recused = set(pairs)
     reasons = (
@@ -233,7 +257,9 @@ def report_data(
         }
     )
     order = [p for p in cand.index if p in set(scores["project_id"])]
-    sheets = _sheets(scores, exp.reset_index(), order, names, keys, recused, confirmations, comments)
+    sheets = _sheets(
+        scores, exp.reset_index(), order, names, keys, recused, confirmations, comments
+    )
     progress("评分表 score sheets", 5, total)
     return ReportData(
         criteria=criteria,
@@ -299,9 +325,10 @@ def report_data_from_files(
         h = PanelConfig(**{k: v for k, v in cfg.items() if k in keep}).content_hash
     except (ImportError, TypeError):
         h = None
-    synthetic = "note" in demo.candidates and demo.candidates["note"].astype(str).str.contains(
-        "synthetic"
-    ).any()
+    synthetic = (
+        "note" in demo.candidates
+        and demo.candidates["note"].astype(str).str.contains("synthetic").any()
+    )
     return report_data(
         demo.scores,
         demo.candidates,
@@ -346,7 +373,8 @@ def report_data_from_store(
     experts = experts[experts["expert_id"].isin(members)]
     conf = history[history["kind"].isin(["confirm", "correction"])]
     confirmations = (
-        conf.groupby(["expert_id", "project_id"], as_index=False)["created_at"].max()
+        conf.groupby(["expert_id", "project_id"], as_index=False)["created_at"]
+        .max()
         .rename(columns={"created_at": "confirmed_at"})
     )
     comments = (

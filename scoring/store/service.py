@@ -905,19 +905,15 @@ class Workbench:
         *,
         force: bool = False,
         reason: str = "",
-        strict: bool = False,
     ) -> None:
         """Close an open panel (its chair; the organizer only when it has no chair).
 
-        Results become visible to the panel, the organizers and the bank reviewers. With
-        ``strict=True`` (what the chair's board passes) the store refuses while any sheet that
-        is not recused is unconfirmed (the ranking would rest on part of the panel), unless
-        ``force=True`` with a ``reason``. Every close with unconfirmed sheets is audited
-        (``panel.close``) with their number, ``forced`` and the reason, read back by
-        :meth:`close_record`. Drafts that were never confirmed stay out of the results.
-
-        ``strict`` is off by default only because older callers (tests of the store) close
-        panels early on purpose; it should become the default once they pass ``force``.
+        Results become visible to the panel, the organizers and the bank reviewers. The store
+        refuses while any sheet that is not recused is unconfirmed (the ranking would rest on
+        part of the panel), unless ``force=True`` with a ``reason``. Every close with
+        unconfirmed sheets is audited (``panel.close``) with their number, ``forced`` and the
+        reason, read back by :meth:`close_record`. Drafts that were never confirmed stay out of
+        the results.
 
         Raises
         ------
@@ -944,7 +940,7 @@ class Workbench:
                 ).all()
             )
             missing = sum(n for st, n in counts.items() if st not in ("confirmed", "recused"))
-            if missing and strict and not force:
+            if missing and not force:
                 raise RuleViolation(
                     f"尚有 {missing} 份评分表未确认，不能结束评审（如确需结束，请填写理由强制结束）"
                     f" / {missing} sheet(s) are not confirmed: the panel cannot close"

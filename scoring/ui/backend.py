@@ -197,7 +197,7 @@ class StoreBackend:
     ) -> None:
         """Close the panel; the store refuses while sheets are unconfirmed unless ``force`` with
         a ``reason`` (audited)."""
-        self.wb.close_panel(actor, int(panel_id), force=force, reason=reason, strict=True)
+        self.wb.close_panel(actor, int(panel_id), force=force, reason=reason)
 
     def close_record(self, actor: Any, panel_id: Any) -> dict[str, Any] | None:
         """How the panel was closed (forced, unconfirmed sheets, reason), per the store."""

@@ -413,7 +413,7 @@ def panel_results(backend: Any, actor: Any, panel_id: Any, *, samples: int = 200
     """
     from scoring.panel import expert_deviation, panel_agreement
     from scoring.sensitivity import sensitivity
-    from scoring.shortlist import shortlist
+    from scoring.shortlist import default_cut_size, shortlist
 
     ranking = backend.results(actor, panel_id)
     cfg, h = backend.panel_config(actor, panel_id)
@@ -434,7 +434,7 @@ def panel_results(backend: Any, actor: Any, panel_id: Any, *, samples: int = 200
         log.info("agreement not computed: %s", exc)
         out["agreement"] = None
     n = len(ranking)
-    cut = int(cfg.cut_size) if cfg.cut_size else max(1, (n + 1) // 2)
+    cut = int(cfg.cut_size) if cfg.cut_size else default_cut_size(n)
     cut = min(cut, n)
     out["cut"] = cut
     matrix = ranking[keys]

@@ -136,3 +136,16 @@ def test_bad_report_data_names_every_problem(data: ReportData) -> None:
         ReportData(data.criteria, data.config, "", ranking, [sheet], p_top=data.p_top.iloc[:-1])
     cols = {p.column for p in err.value.problems}
     assert {"risk", "score", "config_hash", "p_top", "market"} <= cols
+
+
+def test_report_without_a_frozen_cut_line_takes_the_top_half():
+    """A small panel with no cut line must not fall back to the demo's 30 seats / 5 regions."""
+    from scoring.demo import load_demo
+    from scoring.reports.assemble import report_data
+
+    demo = load_demo()
+    some = ["E001", "E002", "E003", "R001", "R002"]
+    scores = demo.scores[demo.scores["project_id"].isin(some)]
+    cands = demo.candidates[demo.candidates["project_id"].isin(some)]
+    data = report_data(scores, cands, demo.experts, config={"tie_rule": "include"}, samples=200)
+    assert int(data.ranking["shortlisted"].sum()) == 3

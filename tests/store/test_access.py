@@ -77,7 +77,9 @@ def test_recused_expert_cannot_read_or_write_candidate(panel) -> None:
         for p in ("E001", "E010"):
             wb.save_scores(panel.a[who], panel.id, p, FULL, base_version=0)
             wb.confirm_sheet(panel.a[who], panel.id, p, code=panel.codes[who], base_version=1)
-    wb.close_panel(panel.a["CHAIR"], panel.id)
+    wb.close_panel(
+        panel.a["CHAIR"], panel.id, force=True, reason="测试：提前结束 / test closes early"
+    )
     # after close: neither scores, nor aggregates, nor counts of E010 reach the recused expert
     assert "E010" not in set(wb.panel_scores(bank, panel.id)["project_id"])
     assert "E010" in set(wb.panel_scores(panel.a["X01"], panel.id)["project_id"])
@@ -164,8 +166,12 @@ def test_only_the_chair_closes_and_history_is_for_organizers(panel) -> None:
     wb = panel.open().wb
     for who in ("X01", "CHAIR2", "ORG"):
         with pytest.raises(AccessDenied):
-            wb.close_panel(panel.a[who], panel.id)
-    wb.close_panel(panel.a["CHAIR"], panel.id)
+            wb.close_panel(
+                panel.a[who], panel.id, force=True, reason="测试：提前结束 / test closes early"
+            )
+    wb.close_panel(
+        panel.a["CHAIR"], panel.id, force=True, reason="测试：提前结束 / test closes early"
+    )
     with pytest.raises(AccessDenied):
         wb.panel_scores(panel.a["X01"], panel.id, history=True)
     with pytest.raises(AccessDenied):  # not on the panel and not a bank reviewer

@@ -23,7 +23,9 @@ def test_every_kind_of_change_is_audited(panel) -> None:
     wb.save_scores(me, panel.id, "E001", FULL, base_version=0)
     wb.save_scores(me, panel.id, "E001", FULL, base_version=0)  # duplicate: not a change
     wb.confirm_sheet(me, panel.id, "E001", code=panel.codes["X01"], base_version=1)
-    wb.close_panel(panel.a["CHAIR"], panel.id)
+    wb.close_panel(
+        panel.a["CHAIR"], panel.id, force=True, reason="测试：提前结束 / test closes early"
+    )
     acts = _actions(wb)
     for a in (
         "round.create",

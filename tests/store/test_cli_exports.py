@@ -151,7 +151,7 @@ def test_formulas_are_neutralised_in_exports(tmp_path, wb, org) -> None:
         for p in cands.project_id:
             wb.save_scores(me, pid, p, FULL, base_version=0)
             wb.confirm_sheet(me, pid, p, code=c, base_version=1)
-    wb.close_panel(org, pid)
+    wb.close_panel(org, pid, force=True, reason="测试：提前结束 / test closes early")
     for what in ("ranking", "summary"):
         for suffix in (".csv", ".xlsx"):
             out = tmp_path / f"{what}{suffix}"

@@ -25,10 +25,10 @@ def test_strict_close_waits_for_every_sheet_but_not_recused_ones(panel) -> None:
             _confirm(panel, who, pid)
     _confirm(panel, "X09", "E001")  # E002 left unconfirmed; E010 recused
     with pytest.raises(RuleViolation, match=r"尚有 1 份评分表未确认"):
-        wb.close_panel(chair, panel.id, strict=True)
+        wb.close_panel(chair, panel.id)
     assert wb.close_record(chair, panel.id) is None  # still open
     _confirm(panel, "X09", "E002")
-    wb.close_panel(chair, panel.id, strict=True)  # the recused sheet is not missing
+    wb.close_panel(chair, panel.id)  # the recused sheet is not missing
     rec = wb.close_record(chair, panel.id)
     assert rec["forced"] is False and rec["unconfirmed"] == 0 and rec["by"] == chair.label
 
@@ -38,10 +38,10 @@ def test_forced_close_needs_a_reason_and_is_audited(panel) -> None:
     wb, chair = panel.wb, panel.a["CHAIR"]
     _confirm(panel, "X01", "E001")
     with pytest.raises(RuleViolation, match="7 sheet"):  # 3 x 3 sheets - 1 recused - 1 confirmed
-        wb.close_panel(chair, panel.id, strict=True)
+        wb.close_panel(chair, panel.id)
     with pytest.raises(RuleViolation, match="reason"):
-        wb.close_panel(chair, panel.id, force=True, reason="  ", strict=True)
-    wb.close_panel(chair, panel.id, force=True, reason="专家缺席", strict=True)
+        wb.close_panel(chair, panel.id, force=True, reason="  ")
+    wb.close_panel(chair, panel.id, force=True, reason="专家缺席")
     rec = wb.close_record(panel.a["X01"], panel.id)  # any reader of the panel
     assert rec["forced"] and rec["unconfirmed"] == 7 and rec["reason"] == "专家缺席"
     log = wb.audit_log(panel.a["ORG"])

@@ -85,7 +85,9 @@ def _close_with_comments(panel) -> dict[str, str]:
         r = wb.save_scores(me, panel.id, p, FULL, base_version=0, comment="银行意见")
         wb.confirm_sheet(me, panel.id, p, code=panel.codes["X09"], base_version=r.version)
         said[("X09", p)] = "银行意见"
-    wb.close_panel(panel.a["CHAIR"], panel.id)
+    wb.close_panel(
+        panel.a["CHAIR"], panel.id, force=True, reason="测试：提前结束 / test closes early"
+    )
     return said
 
 

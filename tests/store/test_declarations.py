@@ -70,6 +70,8 @@ def test_declaration_refusals(panel) -> None:
             wb.declarations(panel.a[who], panel.id)
     assert wb.conflict_declaration(me, panel.id) is None  # nothing half-written
     panel.open()
-    wb.close_panel(panel.a["CHAIR"], panel.id)
+    wb.close_panel(
+        panel.a["CHAIR"], panel.id, force=True, reason="测试：提前结束 / test closes early"
+    )
     with pytest.raises(RuleViolation, match="closed"):
         wb.declare_conflicts(me, panel.id, [])

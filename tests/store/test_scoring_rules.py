@@ -105,7 +105,7 @@ def test_correction_needs_chair_and_reason_and_keeps_every_version(panel) -> Non
     )
     assert wb.decide_correction(chair, cid2, approve=True).status == SAVED
     assert wb.decide_correction(chair, cid3, approve=True).status == STALE
-    wb.close_panel(chair, panel.id)
+    wb.close_panel(chair, panel.id, force=True, reason="测试：提前结束 / test closes early")
     hist = wb.panel_scores(panel.a["ORG"], panel.id, history=True)
     strength = hist[(hist.project_id == "E001") & (hist.criterion == "strength")]
     assert strength["version"].tolist() == [1, 2, 3, 4]
@@ -117,7 +117,9 @@ def test_correction_needs_chair_and_reason_and_keeps_every_version(panel) -> Non
 
 def test_scores_after_close_are_refused(panel) -> None:
     wb = panel.open().wb
-    wb.close_panel(panel.a["CHAIR"], panel.id)
+    wb.close_panel(
+        panel.a["CHAIR"], panel.id, force=True, reason="测试：提前结束 / test closes early"
+    )
     with pytest.raises(RuleViolation, match="not open"):
         wb.save_scores(panel.a["X01"], panel.id, "E001", FULL, base_version=0)
 
@@ -134,7 +136,9 @@ def test_results_use_frozen_config_and_confirmed_sheets_only(panel) -> None:
     wb.save_scores(
         panel.a["X09"], panel.id, "E001", {**FULL, "strength": 0}, base_version=0
     )  # draft
-    wb.close_panel(panel.a["CHAIR"], panel.id)
+    wb.close_panel(
+        panel.a["CHAIR"], panel.id, force=True, reason="测试：提前结束 / test closes early"
+    )
     res = wb.results(panel.a["X01"], panel.id)
     cfg, h = wb.panel_config(panel.a["X01"], panel.id)
     assert res.attrs["config_hash"] == h == cfg.content_hash

@@ -51,7 +51,7 @@ def seed(wb, *, closed: bool = True) -> dict:
                 s = dict(zip(sub.criterion, sub.score.astype(float), strict=True))
                 res = wb.save_scores(me, panels["P0"], pid, s, base_version=0)
                 wb.confirm_sheet(me, panels["P0"], pid, code=codes[x], base_version=res.version)
-        wb.close_panel(chair, panels["P0"])
+        wb.close_panel(chair, panels["P0"], force=True, reason="测试：提前结束 / test closes early")
     chair = wb.login(codes["chair"])
     wb.open_panel(chair, panels["P1"])
     return {"codes": codes, "panels": panels}

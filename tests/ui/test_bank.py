@@ -125,7 +125,7 @@ def test_candidate_heard_by_two_closed_panels_counts_once(store):
                 base_version=0,
             )
             wb.confirm_sheet(me, pid, p, code=info["codes"][x], base_version=r.version)
-    wb.close_panel(chair, pid)
+    wb.close_panel(chair, pid, force=True, reason="测试：提前结束 / test closes early")
     model, view = _bank(backend, info["codes"]["bank"])
     ids = [p for _l, p in model.pool]
     assert ids.count("E007") == 1 and "E013" in ids
