@@ -158,7 +158,9 @@ def validate_weights(
     keys = tuple(keys)
     for k in weights:
         if k not in keys:
-            problems.append(Problem(f"unknown criterion '{k}' (known: {', '.join(keys)})", column=k))
+            problems.append(
+                Problem(f"unknown criterion '{k}' (known: {', '.join(keys)})", column=k)
+            )
     for k in keys:
         if k not in weights:
             problems.append(Problem(f"weight of criterion '{k}' is missing", column=k))
@@ -214,7 +216,9 @@ def parse_criteria(data: Mapping[str, Any], *, source: str | None = None) -> Cri
     for key in raw:
         if key not in CRITERIA_KEYS:
             problems.append(
-                Problem(f"unknown criterion '{key}' (known: {', '.join(CRITERIA_KEYS)})", column=key)
+                Problem(
+                    f"unknown criterion '{key}' (known: {', '.join(CRITERIA_KEYS)})", column=key
+                )
             )
     weights: dict[str, Any] = {}
     built: list[Criterion] = []
@@ -229,7 +233,10 @@ def parse_criteria(data: Mapping[str, Any], *, source: str | None = None) -> Cri
         objective = spec.get("objective", "max")
         if objective not in OBJECTIVES:
             problems.append(
-                Problem(f"objective must be 'max' or 'min', got {objective!r}", column=f"{key}.objective")
+                Problem(
+                    f"objective must be 'max' or 'min', got {objective!r}",
+                    column=f"{key}.objective",
+                )
             )
         w = spec.get("weight")
         try:
@@ -238,14 +245,19 @@ def parse_criteria(data: Mapping[str, Any], *, source: str | None = None) -> Cri
                 raise ValueError
             weights[key] = fw
         except (TypeError, ValueError):
-            problems.append(Problem(f"weight must be a number > 0, got {w!r}", column=f"{key}.weight"))
+            problems.append(
+                Problem(f"weight must be a number > 0, got {w!r}", column=f"{key}.weight")
+            )
         bands = []
         for score, text in (spec.get("rubric") or {}).items():
             try:
                 bands.append(RubricBand(float(score), str(text["zh"]), str(text["en"])))
             except (TypeError, ValueError, KeyError):
                 problems.append(
-                    Problem(f"rubric band {score!r} needs a numeric score with zh and en", column=f"{key}.rubric")
+                    Problem(
+                        f"rubric band {score!r} needs a numeric score with zh and en",
+                        column=f"{key}.rubric",
+                    )
                 )
         built.append(
             Criterion(
@@ -279,7 +291,9 @@ def load_criteria(path: str | os.PathLike[str] | None = None) -> CriteriaSet:
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputError([Problem(f"cannot read criteria file: {exc.strerror}")], file=str(p)) from exc
+        raise InputError(
+            [Problem(f"cannot read criteria file: {exc.strerror}")], file=str(p)
+        ) from exc
     except yaml.YAMLError as exc:
         raise InputError([Problem(f"not valid YAML: {exc}")], file=str(p)) from exc
     return parse_criteria(data, source=str(p))

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 #: The 11 prefecture-level cities of Shanxi, in the order the notices list them.
 CITIES: tuple[str, ...] = (
-    "太原市", "大同市", "朔州市", "忻州市", "阳泉市", "吕梁市", "晋中市", "长治市", "晋城市", "临汾市", "运城市",
+    "太原市",
+    "大同市",
+    "朔州市",
+    "忻州市",
+    "阳泉市",
+    "吕梁市",
+    "晋中市",
+    "长治市",
+    "晋城市",
+    "临汾市",
+    "运城市",
 )
 #: Province-owned enterprises apply directly; the catalogue lists them under this heading.
 PROVINCIAL = "省属企业"

@@ -116,8 +116,10 @@ def test_zscore_removes_a_lenient_experts_constant_bias() -> None:
 def test_zscore_constant_bias_on_a_complete_panel_changes_nothing_but_the_level() -> None:
     rng = np.random.default_rng(7)
     base = rng.integers(40, 80, size=(6, 4)).astype(float)  # projects x experts
+
     def frame(m: np.ndarray) -> pd.DataFrame:
         return long([(f"P{i}", f"E{j}", "poverty", m[i, j]) for i in range(6) for j in range(4)])
+
     biased = base.copy()
     biased[:, 2] += 10  # expert E2 is lenient by a constant 10
     a = aggregate(frame(base), "zscore")["poverty"]
@@ -127,7 +129,11 @@ def test_zscore_constant_bias_on_a_complete_panel_changes_nothing_but_the_level(
 
 
 def test_zscore_single_candidate_and_flat_expert_contribute_the_panel_mean() -> None:
-    rows = [(p, e, "demonstration", v) for e in "AB" for p, v in {"P1": 60, "P2": 80, "P3": 60, "P4": 80}.items()]
+    rows = [
+        (p, e, "demonstration", v)
+        for e in "AB"
+        for p, v in {"P1": 60, "P2": 80, "P3": 60, "P4": 80}.items()
+    ]
     rows += [("P1", "D", "demonstration", 95.0)]  # scored one candidate only
     rows += [(p, "F", "demonstration", 75.0) for p in ("P1", "P2", "P3", "P4")]  # all equal
     df = long(rows)
@@ -176,7 +182,14 @@ def test_non_numeric_score_and_missing_column() -> None:
 
 @pytest.mark.parametrize(
     ("how", "trim_min", "n"),
-    [("best", 5, 1), ("mean", 2, 1), ("mean", 5.0, 1), ("mean", True, 1), ("max", 0, 2), (None, "5", 2)],
+    [
+        ("best", 5, 1),
+        ("mean", 2, 1),
+        ("mean", 5.0, 1),
+        ("mean", True, 1),
+        ("max", 0, 2),
+        (None, "5", 2),
+    ],
 )
 def test_bad_options(how: object, trim_min: object, n: int) -> None:
     df = long([("P1", "A", "market", 70.0)])
@@ -210,7 +223,9 @@ def panels(draw: st.DrawFn, hi: int = 100) -> pd.DataFrame:
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(df=panels(), how=st.sampled_from(["mean", "median", "trimmed_mean"]), trim_min=st.integers(3, 6))
+@given(
+    df=panels(), how=st.sampled_from(["mean", "median", "trimmed_mean"]), trim_min=st.integers(3, 6)
+)
 def test_aggregates_lie_within_the_raw_scores(df: pd.DataFrame, how: str, trim_min: int) -> None:
     out = aggregate(df, how, trim_min)
     g = df.groupby(["project_id", "criterion"])["score"]
@@ -223,7 +238,9 @@ def test_aggregates_lie_within_the_raw_scores(df: pd.DataFrame, how: str, trim_m
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(df=panels(hi=80), how=st.sampled_from(list(HOW)), c=st.floats(0, 20, allow_nan=False))
-def test_adding_a_constant_shifts_every_aggregate_by_it(df: pd.DataFrame, how: str, c: float) -> None:
+def test_adding_a_constant_shifts_every_aggregate_by_it(
+    df: pd.DataFrame, how: str, c: float
+) -> None:
     shifted = df.assign(score=df["score"] + c)
     a = aggregate(df, how)
     b = aggregate(shifted, how)

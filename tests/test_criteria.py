@@ -75,6 +75,8 @@ def test_validate_weights_rejects_non_positive(weights):
 
 def test_with_weights_returns_a_new_set():
     cs = load_criteria()
-    heavy = cs.with_weights({"strength": 1, "market": 1, "risk": 3, "poverty": 1, "demonstration": 1})
+    heavy = cs.with_weights(
+        {"strength": 1, "market": 1, "risk": 3, "poverty": 1, "demonstration": 1}
+    )
     assert heavy.weights["risk"] == pytest.approx(3 / 7)
     assert cs.weights["risk"] == pytest.approx(0.2)

@@ -56,5 +56,7 @@ def test_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
     images = [o for c in code for o in c.outputs if "image/png" in o.get("data", {})]
     assert images, f"{path.name} draws no chart"
     # Chinese labels render: no missing-glyph warnings from matplotlib
-    stderr = "".join(o.get("text", "") for c in code for o in c.outputs if o.get("name") == "stderr")
+    stderr = "".join(
+        o.get("text", "") for c in code for o in c.outputs if o.get("name") == "stderr"
+    )
     assert "missing from font" not in stderr

@@ -75,7 +75,14 @@ def test_icc_reproduces_shrout_fleiss_1979() -> None:
     ICC(1,1) = .17, ICC(2,1) = .29, ICC(3,1) = .71, ICC(1,4) = .44, ICC(2,4) = .62, ICC(3,4) = .91.
     """
     out = icc_matrix(SHROUT_FLEISS).set_index("sf_type")
-    published = {"ICC1": 0.17, "ICC2": 0.29, "ICC3": 0.71, "ICC1k": 0.44, "ICC2k": 0.62, "ICC3k": 0.91}
+    published = {
+        "ICC1": 0.17,
+        "ICC2": 0.29,
+        "ICC3": 0.71,
+        "ICC1k": 0.44,
+        "ICC2k": 0.62,
+        "ICC3k": 0.91,
+    }
     for form, value in published.items():
         assert round(out.loc[form, "icc"], 2) == value, form
     assert out.loc["ICC2k", "panel"] and out["panel"].sum() == 1
@@ -135,7 +142,11 @@ def test_kendall_w_tie_correction() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    x=arrays(np.float64, st.tuples(st.integers(2, 8), st.integers(2, 6)), elements=st.integers(0, 10).map(float)),
+    x=arrays(
+        np.float64,
+        st.tuples(st.integers(2, 8), st.integers(2, 6)),
+        elements=st.integers(0, 10).map(float),
+    ),
     shift=st.floats(-50, 50, allow_nan=False),
 )
 def test_kendall_w_properties(x: np.ndarray, shift: float) -> None:
@@ -164,10 +175,15 @@ def test_kendall_w_extremes_and_undefined() -> None:
 def test_kendall_w_per_criterion_and_overall_with_recusal() -> None:
     base = SIEGEL * 10
     df = pd.concat(
-        [long_from(base, "market", drop=((0, 1),)), long_from(base[::-1], "risk")], ignore_index=True
+        [long_from(base, "market", drop=((0, 1),)), long_from(base[::-1], "risk")],
+        ignore_index=True,
     )
-    out = kendall_w(df, criteria=["market", "risk"], weights={"market": 1, "risk": 3},
-                    objectives={"market": "max", "risk": "min"})
+    out = kendall_w(
+        df,
+        criteria=["market", "risk"],
+        weights={"market": 1, "risk": 3},
+        objectives={"market": "max", "risk": "min"},
+    )
     assert list(out.index) == ["market", "risk", OVERALL]
     assert out.loc["market", "n_excluded"] == 1 and out.loc["market", "n_projects"] == 5
     assert out.loc["risk", "n_excluded"] == 0
@@ -206,8 +222,16 @@ def test_expert_deviation_by_hand() -> None:
     assert out["mean_deviation"].tolist() == [-15.0, 0.0, 15.0]
     assert out["n"].tolist() == [1, 1, 1]
     assert out["direction"].tolist() == ["lower", "higher", "higher"]
-    assert list(out.columns) == ["criterion", "n", "mean_deviation", "sd_deviation",
-                                 "mean_abs_deviation", "robust_z", "flag", "direction"]
+    assert list(out.columns) == [
+        "criterion",
+        "n",
+        "mean_deviation",
+        "sd_deviation",
+        "mean_abs_deviation",
+        "robust_z",
+        "flag",
+        "direction",
+    ]
 
 
 def test_lenient_expert_is_flagged() -> None:
@@ -272,8 +296,18 @@ def test_panel_agreement_table() -> None:
     df = pd.concat(frames, ignore_index=True)
     out = panel_agreement(df)
     assert list(out.index) == [*CRITS, OVERALL]
-    assert list(out.columns) == ["W", "chi2", "df", "p", "n_projects", "n_experts", "n_excluded",
-                                 "icc", "icc_ci95_low", "icc_ci95_high"]
+    assert list(out.columns) == [
+        "W",
+        "chi2",
+        "df",
+        "p",
+        "n_projects",
+        "n_experts",
+        "n_excluded",
+        "icc",
+        "icc_ci95_low",
+        "icc_ci95_high",
+    ]
     assert (out["n_excluded"] == 1).all() and (out["n_projects"] == 11).all()
     assert ((out["W"] > 0.5) & (out["W"] <= 1)).all()
     i = icc(df, "risk")

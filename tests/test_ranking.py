@@ -16,8 +16,9 @@ MIN = np.array([False, False, True, False, False])
 def _matrix(n: int = 12, seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     X = rng.uniform(40, 95, (n, 5)).round(1)
-    return pd.DataFrame(X, columns=KEYS, index=pd.Index([f"P{i:03d}" for i in range(n)],
-                                                         name="project_id"))
+    return pd.DataFrame(
+        X, columns=KEYS, index=pd.Index([f"P{i:03d}" for i in range(n)], name="project_id")
+    )
 
 
 @pytest.mark.parametrize("name", sorted(METHODS))
@@ -49,6 +50,7 @@ def test_rank_score_equals_kernel_score(name: str) -> None:
 
 # --- ties ---------------------------------------------------------------------------------------
 
+
 def test_competition_rank_1224_and_tolerance() -> None:
     from scoring.ranking.ties import competition_rank
 
@@ -62,8 +64,10 @@ def test_competition_rank_1224_and_tolerance() -> None:
 
 
 def test_tied_candidates_share_rank_and_are_listed_by_project_id() -> None:
-    m = pd.DataFrame({"a": [50, 70, 70, 70], "b": [50, 60, 60, 60]},
-                     index=pd.Index(["P9", "P3", "P1", "P2"], name="project_id"))
+    m = pd.DataFrame(
+        {"a": [50, 70, 70, 70], "b": [50, 60, 60, 60]},
+        index=pd.Index(["P9", "P3", "P1", "P2"], name="project_id"),
+    )
     r = rank(m, weights={"a": 1, "b": 1}, objectives={"a": "max", "b": "max"})
     assert list(r.index) == ["P1", "P2", "P3", "P9"]
     assert r["rank"].tolist() == [1, 1, 1, 4]
@@ -72,6 +76,7 @@ def test_tied_candidates_share_rank_and_are_listed_by_project_id() -> None:
 
 
 # --- scikit-criteria 0.10 defects ------------------------------------------------------------------
+
 
 def test_weighted_sum_accepts_minimised_criterion_that_scikit_criteria_refuses() -> None:
     import skcriteria
@@ -101,8 +106,12 @@ def test_constant_column_drops_out_without_poisoning(name: str, value: float) ->
     assert np.all(np.isfinite(r["score"]))
     assert r.attrs["left_out"] == ["poverty"]
     without = df.drop(columns="poverty")
-    r0 = rank(without, weights={k: v for k, v in weights.items() if k != "poverty"},
-              objectives={k: v for k, v in OBJ.items() if k != "poverty"}, method=name)
+    r0 = rank(
+        without,
+        weights={k: v for k, v in weights.items() if k != "poverty"},
+        objectives={k: v for k, v in OBJ.items() if k != "poverty"},
+        method=name,
+    )
     assert r["rank"].sort_index().tolist() == r0["rank"].sort_index().tolist()
 
 
@@ -132,13 +141,13 @@ def test_untied_rank_is_not_used_for_ties() -> None:
 
 # --- bad input ------------------------------------------------------------------------------------
 
+
 def test_bad_input_lists_every_problem() -> None:
     df = _matrix(4)
     df = df.astype(object)
     df.loc["P001", "market"] = np.nan
     df.loc["P002", "strength"] = "high"
-    weights = {"strength": 0, "market": -1, "risk": 1, "poverty": 1, "demonstration": 1,
-               "size": 2}
+    weights = {"strength": 0, "market": -1, "risk": 1, "poverty": 1, "demonstration": 1, "size": 2}
     objectives = dict(OBJ) | {"risk": "lowest"}
     with pytest.raises(ValueError) as info:
         rank(df, weights=weights, objectives=objectives, method="topsis")

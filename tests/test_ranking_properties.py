@@ -81,7 +81,7 @@ def test_ranking_shape_and_rank_rule(name, m, w) -> None:
     assert ranks[0] == 1 and np.all(np.diff(ranks) >= 0)
     # the rank of each row is 1 + the number of strictly better rows
     s = r["score"].to_numpy()
-    better = (s[None, :] > s[:, None] + 1e-9 * np.maximum(1, np.abs(s))[:, None])
+    better = s[None, :] > s[:, None] + 1e-9 * np.maximum(1, np.abs(s))[:, None]
     if not METHODS[name].higher_is_better:
-        better = (s[None, :] < s[:, None] - 1e-9 * np.maximum(1, np.abs(s))[:, None])
+        better = s[None, :] < s[:, None] - 1e-9 * np.maximum(1, np.abs(s))[:, None]
     np.testing.assert_array_equal(ranks, 1 + better.sum(axis=1))

@@ -52,10 +52,15 @@ def test_topsis_tzeng_huang_2011() -> None:
     Four alternatives, three maximised criteria, weights (0.3, 0.4, 0.3). Published closeness
     0.5037, 0.6581, 0.7482, 0.3340: order A3 > A2 > A1 > A4.
     """
-    m = _frame([[5, 8, 4], [7, 6, 8], [8, 8, 6], [7, 4, 6]], ["A1", "A2", "A3", "A4"],
-               ["c1", "c2", "c3"])
-    r = rank(m, weights={"c1": 0.3, "c2": 0.4, "c3": 0.3},
-             objectives=dict.fromkeys(m.columns, "max"), method="topsis")
+    m = _frame(
+        [[5, 8, 4], [7, 6, 8], [8, 8, 6], [7, 4, 6]], ["A1", "A2", "A3", "A4"], ["c1", "c2", "c3"]
+    )
+    r = rank(
+        m,
+        weights={"c1": 0.3, "c2": 0.4, "c3": 0.3},
+        objectives=dict.fromkeys(m.columns, "max"),
+        method="topsis",
+    )
     published = pd.Series({"A1": 0.5037, "A2": 0.6581, "A3": 0.7482, "A4": 0.3340})
     np.testing.assert_allclose(r["score"][published.index], published, atol=1e-4)
     assert r["rank"].to_dict() == {"A3": 1, "A2": 2, "A1": 3, "A4": 4}
@@ -71,8 +76,12 @@ def test_vikor_opricovic_tzeng_2004() -> None:
     A2 is the compromise solution (acceptable advantage and stability).
     """
     m = _frame([[1, 3000], [2, 3750], [5, 4500]], ["A1", "A2", "A3"], ["risk", "altitude"])
-    r = rank(m, weights={"risk": 1, "altitude": 1},
-             objectives={"risk": "min", "altitude": "max"}, method="vikor")
+    r = rank(
+        m,
+        weights={"risk": 1, "altitude": 1},
+        objectives={"risk": "min", "altitude": "max"},
+        method="vikor",
+    )
     np.testing.assert_allclose(r["score"][["A1", "A2", "A3"]], [1.0, 0.0, 1.0], atol=1e-12)
     info = r.attrs["vikor"]
     np.testing.assert_allclose([info["S"][a] for a in ("A1", "A2", "A3")], [0.5, 0.375, 0.5])
@@ -98,15 +107,27 @@ OT2007_OBJ = ["max", "min", "max", "max", "min", "min", "min", "max"]
 @pytest.mark.parametrize(
     ("weights", "S", "R", "Q", "compromise"),
     [
-        ([1] * 8, [0.692, 0.7, 0.29, 0.423, 0.28, 0.346],
-         [0.125, 0.125, 0.121, 0.125, 0.067, 0.125], [0.991, 1.0, 0.473, 0.670, 0.0, 0.578],
-         ["A5"]),
-        ([2, 2, 2, 2, 1, 1, 1, 1], [0.701, 0.6, 0.386, 0.365, 0.317, 0.459],
-         [0.167, 0.114, 0.161, 0.167, 0.089, 0.167], [1.0, 0.533, 0.552, 0.563, 0.0, 0.686],
-         ["A5"]),
-        ([1, 1, 1, 1, 2, 2, 2, 2], [0.683, 0.8, 0.193, 0.48, 0.243, 0.232],
-         [0.113, 0.167, 0.08, 0.122, 0.044, 0.083], [0.684, 1.0, 0.147, 0.554, 0.041, 0.191],
-         ["A3", "A5", "A6"]),
+        (
+            [1] * 8,
+            [0.692, 0.7, 0.29, 0.423, 0.28, 0.346],
+            [0.125, 0.125, 0.121, 0.125, 0.067, 0.125],
+            [0.991, 1.0, 0.473, 0.670, 0.0, 0.578],
+            ["A5"],
+        ),
+        (
+            [2, 2, 2, 2, 1, 1, 1, 1],
+            [0.701, 0.6, 0.386, 0.365, 0.317, 0.459],
+            [0.167, 0.114, 0.161, 0.167, 0.089, 0.167],
+            [1.0, 0.533, 0.552, 0.563, 0.0, 0.686],
+            ["A5"],
+        ),
+        (
+            [1, 1, 1, 1, 2, 2, 2, 2],
+            [0.683, 0.8, 0.193, 0.48, 0.243, 0.232],
+            [0.113, 0.167, 0.08, 0.122, 0.044, 0.083],
+            [0.684, 1.0, 0.147, 0.554, 0.041, 0.191],
+            ["A3", "A5", "A6"],
+        ),
     ],
     ids=["W1-equal", "W2-economic", "W3-environmental"],
 )
@@ -118,8 +139,12 @@ def test_vikor_opricovic_tzeng_2007(weights, S, R, Q, compromise) -> None:
     """
     crit = [f"f{j + 1}" for j in range(8)]
     m = _frame(OT2007, [f"A{i + 1}" for i in range(6)], crit)
-    r = rank(m, weights=dict(zip(crit, weights, strict=True)),
-             objectives=dict(zip(crit, OT2007_OBJ, strict=True)), method="vikor")
+    r = rank(
+        m,
+        weights=dict(zip(crit, weights, strict=True)),
+        objectives=dict(zip(crit, OT2007_OBJ, strict=True)),
+        method="vikor",
+    )
     names = [f"A{i + 1}" for i in range(6)]
     np.testing.assert_allclose(r["score"][names], Q, atol=1.5e-3)
     np.testing.assert_allclose([r.attrs["vikor"]["S"][a] for a in names], S, atol=1.5e-3)
@@ -135,10 +160,16 @@ def test_weighted_sum_hand_example_with_minimised_criterion() -> None:
     P1 = (80, 70, risk 30): 0.5*80 + 0.3*70 + 0.2*(100-30) = 40 + 21 + 14 = 75.
     P2 = (90, 60, risk 60): 45 + 18 + 8 = 71.   P3 = (70, 80, risk 10): 35 + 24 + 18 = 77.
     """
-    m = _frame([[80, 70, 30], [90, 60, 60], [70, 80, 10]], ["P1", "P2", "P3"],
-               ["strength", "market", "risk"])
-    r = rank(m, weights={"strength": 5, "market": 3, "risk": 2},
-             objectives={"strength": "max", "market": "max", "risk": "min"})
+    m = _frame(
+        [[80, 70, 30], [90, 60, 60], [70, 80, 10]],
+        ["P1", "P2", "P3"],
+        ["strength", "market", "risk"],
+    )
+    r = rank(
+        m,
+        weights={"strength": 5, "market": 3, "risk": 2},
+        objectives={"strength": "max", "market": "max", "risk": "min"},
+    )
     assert r["score"].round(10).to_dict() == {"P3": 77.0, "P1": 75.0, "P2": 71.0}
     assert r["rank"].to_dict() == {"P3": 1, "P1": 2, "P2": 3}
     assert r.attrs["method"] == "weighted_sum"
@@ -152,8 +183,12 @@ def test_weighted_product_hand_example() -> None:
     criterion) is a veto: score 0.
     """
     m = _frame([[64, 99], [16, 84], [4, 0], [0, 50]], ["P1", "P2", "P3", "P4"], ["a", "risk"])
-    r = rank(m, weights={"a": 1, "risk": 1}, objectives={"a": "max", "risk": "min"},
-             method="weighted_product")
+    r = rank(
+        m,
+        weights={"a": 1, "risk": 1},
+        objectives={"a": "max", "risk": "min"},
+        method="weighted_product",
+    )
     np.testing.assert_allclose(r["score"][["P1", "P2", "P3", "P4"]], [8.0, 16.0, 20.0, 0.0])
     assert r["rank"].to_dict() == {"P3": 1, "P2": 2, "P1": 3, "P4": 4}
 
@@ -164,7 +199,8 @@ def test_moora_ratio_system_hand_example() -> None:
     y2 = 0.5*0.8 - 0.5*0.6 = 0.1.
     """
     m = _frame([[3, 4], [4, 3]], ["P1", "P2"], ["gain", "cost"])
-    r = rank(m, weights={"gain": 1, "cost": 1}, objectives={"gain": "max", "cost": "min"},
-             method="moora")
+    r = rank(
+        m, weights={"gain": 1, "cost": 1}, objectives={"gain": "max", "cost": "min"}, method="moora"
+    )
     np.testing.assert_allclose(r["score"][["P1", "P2"]], [-0.1, 0.1])
     assert METHODS["moora"].higher_is_better and r["rank"].to_dict() == {"P2": 1, "P1": 2}

@@ -11,7 +11,9 @@ from scoring.validation import validate_matrix, validate_scores
 
 
 def _scores(rows, index=None):
-    return pd.DataFrame(rows, columns=["project_id", "expert_id", "criterion", "score"], index=index)
+    return pd.DataFrame(
+        rows, columns=["project_id", "expert_id", "criterion", "score"], index=index
+    )
 
 
 def test_clean_table_is_returned_typed():

@@ -96,8 +96,7 @@ def test_bad_input_lists_every_problem() -> None:
     for needle in ("row 1", "'a'", "up", "'c'", "'b'"):
         assert needle in text, needle
     with pytest.raises(InputError, match=">= 0"):
-        entropy_weights(pd.DataFrame({"a": [1.0, 2.0], "b": [-1.0, 2.0]}),
-                        {"a": "max", "b": "max"})
+        entropy_weights(pd.DataFrame({"a": [1.0, 2.0], "b": [-1.0, 2.0]}), {"a": "max", "b": "max"})
     with pytest.raises(InputError, match="two candidates"):
         critic_weights(pd.DataFrame({"a": [1.0], "b": [2.0]}), {"a": "max", "b": "max"})
 
@@ -107,8 +106,9 @@ def test_weights_usable_by_rank() -> None:
     from scoring.ranking import rank
 
     rng = np.random.default_rng(9)
-    m = pd.DataFrame(rng.uniform(30, 95, (6, 3)), columns=["x", "y", "z"],
-                     index=[f"P{i}" for i in range(6)])
+    m = pd.DataFrame(
+        rng.uniform(30, 95, (6, 3)), columns=["x", "y", "z"], index=[f"P{i}" for i in range(6)]
+    )
     obj = {"x": "max", "y": "min", "z": "max"}
     r = rank(m, weights=critic_weights(m, obj), objectives=obj, method="topsis")
     assert sorted(r["rank"]) == list(range(1, 7))

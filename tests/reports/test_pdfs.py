@@ -49,7 +49,9 @@ def report(data: ReportData, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def catalogue_pdf(data: ReportData, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
+def catalogue_pdf(
+    data: ReportData, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, pd.DataFrame]:
     cat = catalogue(data.shortlisted, data.ranking.reset_index())
     out = tmp_path_factory.mktemp("catalogue") / "catalogue.pdf"
     out.write_bytes(build_catalogue_pdf(cat, year=2026))
@@ -90,7 +92,9 @@ def test_report_pages_render(report: Path, tmp_path: Path) -> None:
     assert all(p.stat().st_size > 500 for p in pngs)
 
 
-def test_catalogue_layout_and_font(catalogue_pdf: tuple[Path, pd.DataFrame], tmp_path: Path) -> None:
+def test_catalogue_layout_and_font(
+    catalogue_pdf: tuple[Path, pd.DataFrame], tmp_path: Path
+) -> None:
     path, cat = catalogue_pdf
     text = _text(path)
     assert "年度供应链重点项目目录" in text
@@ -111,18 +115,30 @@ def test_catalogue_layout_and_font(catalogue_pdf: tuple[Path, pd.DataFrame], tmp
 
 def test_catalogue_layout_groups_in_order() -> None:
     entries = pd.DataFrame(
-        {"kind": ["region", "enterprise", "enterprise", "enterprise"],
-         "city": ["晋中市", "太原市", "大同市", "太原市"],
-         "name": ["R", "A", "B", "C"]}
+        {
+            "kind": ["region", "enterprise", "enterprise", "enterprise"],
+            "city": ["晋中市", "太原市", "大同市", "太原市"],
+            "name": ["R", "A", "B", "C"],
+        }
     )
     layout = catalogue_layout(entries)
-    assert layout == [("enterprise", [("太原市", ["A", "C"]), ("大同市", ["B"])]),
-                      ("region", [("晋中市", ["R"])])]
-    assert [chinese_numeral(n) for n in (1, 10, 11, 20, 23)] == ["一", "十", "十一", "二十", "二十三"]
+    assert layout == [
+        ("enterprise", [("太原市", ["A", "C"]), ("大同市", ["B"])]),
+        ("region", [("晋中市", ["R"])]),
+    ]
+    assert [chinese_numeral(n) for n in (1, 10, 11, 20, 23)] == [
+        "一",
+        "十",
+        "十一",
+        "二十",
+        "二十三",
+    ]
 
 
 def test_bad_catalogue_names_every_problem() -> None:
-    entries = pd.DataFrame({"kind": ["enterprise", "bogus"], "city": ["太原市", ""], "name": ["", "X"]})
+    entries = pd.DataFrame(
+        {"kind": ["enterprise", "bogus"], "city": ["太原市", ""], "name": ["", "X"]}
+    )
     with pytest.raises(InputError) as err:
         build_catalogue_pdf(entries)
     msgs = [(p.row, p.column) for p in err.value.problems]
