@@ -206,8 +206,10 @@ def main(argv: list[str] | None = None) -> int:
             for i, page in enumerate(pages):
                 page.locator(".scoring-code input").fill(codes[experts[i % len(experts)]])
                 page.locator("button.scoring-login").click()
-            for page in pages:
-                page.locator("button.scoring-no-conflict").wait_for(state="visible")
+            for page in pages:  # the conflict step, or the sheets once this expert has declared
+                page.locator(
+                    "button.scoring-no-conflict:visible, .scoring-candidates:visible"
+                ).first.wait_for()
             t_logged = time.perf_counter() - t0
             print(
                 f"   all 10 usable after {t_usable:.2f} s (first {min(usable):.2f} s); "
