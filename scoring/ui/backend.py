@@ -15,9 +15,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads with the store, in the background, not at page start-up
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,8 @@ class StoreBackend:
 
     def sheet(self, actor: Any, panel_id: Any, project_id: str) -> SheetState:
         """The actor's stored sheet for ``project_id``."""
+        import pandas  # already loaded with the store; not at module import (page start-up)
+
         df = self._sheets(actor, panel_id)
         row = df[df["project_id"] == str(project_id)]
         if row.empty:
@@ -145,7 +148,7 @@ class StoreBackend:
         scores = {
             k: float(r[k])
             for k in df.columns
-            if k not in fixed and r[k] is not None and pd.notna(r[k])
+            if k not in fixed and r[k] is not None and pandas.notna(r[k])
         }
         comment = r["comment"] if "comment" in df.columns else ""
         return SheetState(str(r["status"]), int(r["version"]), scores, str(comment or ""))

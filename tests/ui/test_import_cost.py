@@ -22,3 +22,14 @@ def test_app_import_stays_light(app):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("app", ["expert", "board", "bank", "console"])
+def test_building_the_app_stays_light(app):
+    """Building the page (login box first) must not load the store either."""
+    code = (
+        f"import sys\nfrom scoring.ui.{app} import {app}_app\n{app}_app()\n"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
