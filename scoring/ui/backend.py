@@ -353,7 +353,7 @@ class LazyBackend:
                 self._real = self._factory()
             return self._real
 
-    def warm(self, delay: float = 1.5) -> threading.Thread:
+    def warm(self, delay: float = 3.0) -> threading.Thread:
         """Create the real backend in a daemon thread after ``delay`` seconds (so that the
         page's widgets render first); errors surface on first real use."""
 

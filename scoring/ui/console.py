@@ -27,6 +27,95 @@ class ConsoleView:
         self.messages = Messages(m)
         self.login = LoginBox(m, safe)
 
+        self._safe = safe
+        # The four tabs (about 150 widgets) are built at the first login: widget models are sent
+        # to the browser when created, so building them up front delayed the login box.
+        self.tabs: w.Tab | None = None
+        self.body = w.VBox()
+        self.root = w.VBox([self.header.box, self.messages.box, self.body], layout=PAGE_LAYOUT)
+        self.root.add_class("scoring-console")
+        m.observe(safe(self._render), ["logged_in", "lang", "panels", "experts", "projects"])
+        m.observe(safe(lambda _c: self._render_report()), "report")
+        m.observe(safe(lambda _c: self._render_preview()), "preview_version")
+        m.observe(safe(self._on_issued), "issued")
+        self._render()
+
+    def _code_html(self, code: str) -> str:
+        return (
+            (
+                f"<p>访问码（只显示一次）/ code (shown once): <code class='scoring-issued'>"
+                f"{esc(code)}</code></p>"
+            )
+            if code
+            else ""
+        )
+
+    def _label_options(self) -> None:
+        """Localized labels, keys as values (replacing options keeps the chosen key)."""
+        m = self.model
+        self._relabel = True
+        try:
+            self.method.options = [(m.tr(f"method.{k}"), k) for k in METHODS]
+            self.method.value = m.method
+            self.aggregation.options = [(m.tr(f"aggregation.{k}"), k) for k in AGGREGATIONS]
+            self.aggregation.value = m.aggregation
+            if hasattr(self, "k_role"):
+                role = self.k_role.value or ROLES[0]
+                self.k_role.options = [(m.tr(f"role.option.{k}"), k) for k in ROLES]
+                self.k_role.value = role
+        finally:
+            self._relabel = False
+
+    _relabel = False
+
+    def _set(self, name: str, value: Any) -> None:
+        if self._relabel or value is None:
+            return
+        setattr(self.model, name, value)
+        self.model.update_preview()
+
+    def _on_cut(self, change: dict) -> None:
+        self.model.cut_size = int(change["new"] or 0)
+        self._render()
+
+    def _on_weight(self, key: str) -> Any:
+        def handler(change: dict) -> None:
+            self.model.set_weight(key, change["new"])
+
+        handler.__name__ = f"on_weight_{key}"
+        return handler
+
+    def _on_upload(self, what: str) -> Any:
+        def handler(change: dict) -> None:
+            files = change["new"]
+            if not files:
+                return
+            f = files[0]
+            self.model.upload(what, f["name"], bytes(f["content"]))
+
+        handler.__name__ = f"on_upload_{what}"
+        return handler
+
+    def _create_panel(self, _b: Any = None) -> None:
+        order = [
+            p.strip()
+            for p in self.p_order.value.replace("，", ",").replace("\n", ",").split(",")
+            if p.strip()
+        ]
+        self.model.create_panel(
+            self.p_name.value,
+            list(self.p_members.value),
+            order,
+            self.p_chair.value,
+            self.p_date.value,
+        )
+
+    def _on_issued(self, change: Any) -> None:
+        if self.tabs is not None:
+            self.k_out.value = self._code_html(change["new"])
+
+    def _build_tabs(self) -> None:
+        m, safe = self.model, self._safe
         # imports
         self.up_cands = w.FileUpload(accept=".xlsx,.csv", multiple=False)
         self.up_experts = w.FileUpload(accept=".xlsx,.csv", multiple=False)
@@ -152,88 +241,15 @@ class ConsoleView:
         )
 
         self.tabs = w.Tab(children=[imports, criteria, panels, codes])
-        self.body = w.VBox()
-        self.root = w.VBox([self.header.box, self.messages.box, self.body], layout=PAGE_LAYOUT)
-        self.root.add_class("scoring-console")
-        m.observe(safe(self._render), ["logged_in", "lang", "panels", "experts", "projects"])
-        m.observe(safe(lambda _c: self._render_report()), "report")
-        m.observe(safe(lambda _c: self._render_preview()), "preview_version")
-        m.observe(safe(lambda c: setattr(self.k_out, "value", self._code_html(c["new"]))), "issued")
-        self._render()
-
-    def _code_html(self, code: str) -> str:
-        return (
-            (
-                f"<p>访问码（只显示一次）/ code (shown once): <code class='scoring-issued'>"
-                f"{esc(code)}</code></p>"
-            )
-            if code
-            else ""
-        )
-
-    def _label_options(self) -> None:
-        """Localized labels, keys as values (replacing options keeps the chosen key)."""
-        m = self.model
-        self._relabel = True
-        try:
-            self.method.options = [(m.tr(f"method.{k}"), k) for k in METHODS]
-            self.method.value = m.method
-            self.aggregation.options = [(m.tr(f"aggregation.{k}"), k) for k in AGGREGATIONS]
-            self.aggregation.value = m.aggregation
-            if hasattr(self, "k_role"):
-                role = self.k_role.value or ROLES[0]
-                self.k_role.options = [(m.tr(f"role.option.{k}"), k) for k in ROLES]
-                self.k_role.value = role
-        finally:
-            self._relabel = False
-
-    _relabel = False
-
-    def _set(self, name: str, value: Any) -> None:
-        if self._relabel or value is None:
-            return
-        setattr(self.model, name, value)
-        self.model.update_preview()
-
-    def _on_cut(self, change: dict) -> None:
-        self.model.cut_size = int(change["new"] or 0)
-        self._render()
-
-    def _on_weight(self, key: str) -> Any:
-        def handler(change: dict) -> None:
-            self.model.set_weight(key, change["new"])
-
-        handler.__name__ = f"on_weight_{key}"
-        return handler
-
-    def _on_upload(self, what: str) -> Any:
-        def handler(change: dict) -> None:
-            files = change["new"]
-            if not files:
-                return
-            f = files[0]
-            self.model.upload(what, f["name"], bytes(f["content"]))
-
-        handler.__name__ = f"on_upload_{what}"
-        return handler
-
-    def _create_panel(self, _b: Any = None) -> None:
-        order = [
-            p.strip()
-            for p in self.p_order.value.replace("，", ",").replace("\n", ",").split(",")
-            if p.strip()
-        ]
-        self.model.create_panel(
-            self.p_name.value,
-            list(self.p_members.value),
-            order,
-            self.p_chair.value,
-            self.p_date.value,
-        )
 
     def _render(self, _change: Any = None) -> None:
         m = self.model
         tr = m.tr
+        if not m.logged_in:
+            self.body.children = [self.login.box]
+            return
+        if self.tabs is None:
+            self._build_tabs()
         self.tabs.titles = (
             tr("console.upload_candidates")[:6],
             tr("console.weights")[:5],
@@ -269,9 +285,6 @@ class ConsoleView:
         self.c_go.description = tr("console.conflicts")
         self.f_go.description = tr("console.freeze")
         self.k_go.description = tr("console.codes")
-        if not m.logged_in:
-            self.body.children = [self.login.box]
-            return
         self.p_members.options = m.experts
         self.c_expert.options = m.experts
         self.c_project.options = m.projects
@@ -285,10 +298,14 @@ class ConsoleView:
         self._render_preview()
 
     def _render_report(self) -> None:
+        if self.tabs is None:
+            return
         rep = self.model.report
         self.report.value = html_table(rep, ["行 row", "列 column", "问题 problem"]) if rep else ""
 
     def _render_preview(self) -> None:
+        if self.tabs is None:
+            return
         m = self.model
         p = m.preview
         if p is None:
