@@ -103,6 +103,7 @@ def _open(ctx, base: str, name: str) -> tuple[float, object]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--ten-only", action="store_true", help="only the ten-pages measurement")
     args = ap.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -152,43 +153,44 @@ def main(argv: list[str] | None = None) -> int:
             _, warm = _open(ctx, base, "trivial")  # warm the OS caches once
             warm.close()
 
-            print(f"1. open -> first usable widget (median of {args.repeat})")
-            times: dict[str, float] = {}
-            for name in ("trivial", "expert", "board", "bank", "console"):
-                runs = []
-                for _ in range(args.repeat):
-                    dt, page = _open(ctx, base, name)
-                    runs.append(dt)
-                    page.close(run_before_unload=True)
-                    time.sleep(0.3)
-                times[name] = statistics.median(runs)
-            for name, dt in times.items():
-                ratio = dt / times["trivial"]
-                goal = "" if name == "trivial" else f"  ratio {ratio:.2f}x (goal <= 1.2x)"
-                print(f"   {name:8s} {dt:6.2f} s{goal}")
+            if not args.ten_only:
+                print(f"1. open -> first usable widget (median of {args.repeat})")
+                times: dict[str, float] = {}
+                for name in ("trivial", "expert", "board", "bank", "console"):
+                    runs = []
+                    for _ in range(args.repeat):
+                        dt, page = _open(ctx, base, name)
+                        runs.append(dt)
+                        page.close(run_before_unload=True)
+                        time.sleep(0.3)
+                    times[name] = statistics.median(runs)
+                for name, dt in times.items():
+                    ratio = dt / times["trivial"]
+                    goal = "" if name == "trivial" else f"  ratio {ratio:.2f}x (goal <= 1.2x)"
+                    print(f"   {name:8s} {dt:6.2f} s{goal}")
 
-            print("2. kernel memory (MiB)")
-            _, bare = _open(ctx, base, "bare")
-            time.sleep(1.0)
-            bare_rss, bare_uss = _memory(_kernel_id(bare))
-            _, ex = _open(ctx, base, "expert")
-            ex.locator(".scoring-code input").fill(codes["X01"])
-            ex.locator("button.scoring-login").click()
-            ex.locator("button.scoring-no-conflict").click()
-            ex.locator(".scoring-score-strength input").fill("80")
-            ex.locator(".scoring-score-strength input").press("Tab")
-            ex.locator(".scoring-saved").get_by_text("综合实力 80").wait_for()
-            time.sleep(1.0)
-            ex_rss, ex_uss = _memory(_kernel_id(ex))
-            print(f"   bare pandas+matplotlib kernel: RSS {bare_rss:6.1f}  USS {bare_uss:6.1f}")
-            print(f"   expert kernel (scoring):       RSS {ex_rss:6.1f}  USS {ex_uss:6.1f}")
-            print(
-                f"   ratio RSS {ex_rss / bare_rss:.2f}x  USS {ex_uss / bare_uss:.2f}x "
-                "(goal <= 1.3x)"
-            )
-            bare.close(run_before_unload=True)
-            ex.close(run_before_unload=True)
-            time.sleep(1.0)
+                print("2. kernel memory (MiB)")
+                _, bare = _open(ctx, base, "bare")
+                time.sleep(1.0)
+                bare_rss, bare_uss = _memory(_kernel_id(bare))
+                _, ex = _open(ctx, base, "expert")
+                ex.locator(".scoring-code input").fill(codes["X01"])
+                ex.locator("button.scoring-login").click()
+                ex.locator("button.scoring-no-conflict").click()
+                ex.locator(".scoring-score-strength input").fill("80")
+                ex.locator(".scoring-score-strength input").press("Tab")
+                ex.locator(".scoring-saved").get_by_text("综合实力 80").wait_for()
+                time.sleep(1.0)
+                ex_rss, ex_uss = _memory(_kernel_id(ex))
+                print(f"   bare pandas+matplotlib kernel: RSS {bare_rss:6.1f}  USS {bare_uss:6.1f}")
+                print(f"   expert kernel (scoring):       RSS {ex_rss:6.1f}  USS {ex_uss:6.1f}")
+                print(
+                    f"   ratio RSS {ex_rss / bare_rss:.2f}x  USS {ex_uss / bare_uss:.2f}x "
+                    "(goal <= 1.3x)"
+                )
+                bare.close(run_before_unload=True)
+                ex.close(run_before_unload=True)
+                time.sleep(1.0)
 
             print("3. ten expert pages opened at once")
             experts = ["X01", "X02", "X03", "X04", "X05"]  # members of the demo's open panel
@@ -199,8 +201,13 @@ def main(argv: list[str] | None = None) -> int:
                 page.goto(f"{base}/voila/render/expert.ipynb", wait_until="commit")
                 pages.append(page)
             usable = []
-            for page in pages:
-                page.locator("button.scoring-login").wait_for(state="visible")
+            for i, page in enumerate(pages):
+                try:
+                    page.locator("button.scoring-login").wait_for(state="visible")
+                except Exception:
+                    page.screenshot(path=f"/tmp/ten-page-{i}.png")
+                    print(f"   page {i + 1} not usable; screenshot /tmp/ten-page-{i}.png")
+                    raise
                 usable.append(time.perf_counter() - t0)
             t_usable = time.perf_counter() - t0
             for i, page in enumerate(pages):
@@ -225,7 +232,10 @@ def main(argv: list[str] | None = None) -> int:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+        if os.environ.get("BENCH_KEEP"):
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

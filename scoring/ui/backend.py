@@ -8,6 +8,7 @@ what the database now holds.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 import threading
@@ -353,21 +354,46 @@ class LazyBackend:
                 self._real = self._factory()
             return self._real
 
-    def warm(self, delay: float = 3.0) -> threading.Thread:
-        """Create the real backend in a daemon thread after ``delay`` seconds (so that the
-        page's widgets render first); errors surface on first real use."""
+    def warm(self, delay: float = 1.5) -> None:
+        """Create the real backend ``delay`` seconds after the page is displayed; errors surface
+        on first real use.
+
+        In a kernel the work is scheduled on its event loop (the main thread, when idle), not in
+        a thread: a background thread importing pandas and SQLAlchemy competes for the GIL with
+        the kernel answering the page, and with ten pages opening at once their websockets were
+        seen to drop. Outside an event loop (plain Python, pytest) a daemon thread does it.
+        """
 
         def run() -> None:
-            if delay > 0:
-                time.sleep(delay)
             try:
                 self._get()
             except Exception as exc:
                 self._error = exc
 
-        thread = threading.Thread(target=run, name="scoring-backend-warm", daemon=True)
-        thread.start()
-        return thread
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:
+            loop.call_later(delay, run)
+            return
+
+        def delayed() -> None:
+            time.sleep(delay)
+            run()
+
+        threading.Thread(target=delayed, name="scoring-backend-warm", daemon=True).start()
+
+    def warm_on_change(self, widget: Any, name: str = "value") -> None:
+        """Warm the store as soon as the user starts typing into ``widget`` (the access-code
+        box), so that it loads while the code is typed instead of competing with the page's
+        start-up (with ten pages opening at once, warming on a timer kept them from showing)."""
+
+        def first(_change: Any) -> None:
+            widget.unobserve(first, name)
+            self.warm(delay=0)
+
+        widget.observe(first, name)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

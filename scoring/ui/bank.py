@@ -201,7 +201,7 @@ def bank_app(backend: Any = None, *, lang: str = "zh") -> w.Widget:
     model = BankModel(backend, lang=lang)
     view = BankView(model)
     if lazy is not None:
-        lazy.warm()
+        lazy.warm_on_change(view.login.code)
     view.root.model = model  # type: ignore[attr-defined]
     view.root.view = view  # type: ignore[attr-defined]
     return view.root

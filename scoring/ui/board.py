@@ -372,7 +372,7 @@ def board_app(backend: Any = None, *, lang: str = "zh", poll: bool = True) -> w.
     if poll:
         view.poller.start()
     if lazy is not None:
-        lazy.warm()
+        lazy.warm_on_change(view.login.code)
     view.root.model = model  # type: ignore[attr-defined]
     view.root.view = view  # type: ignore[attr-defined]
     return view.root

@@ -344,7 +344,7 @@ def console_app(backend: Any = None, *, lang: str = "zh") -> w.Widget:
     model = ConsoleModel(backend, lang=lang)
     view = ConsoleView(model)
     if lazy is not None:
-        lazy.warm()
+        lazy.warm_on_change(view.login.code)
     view.root.model = model  # type: ignore[attr-defined]
     view.root.view = view  # type: ignore[attr-defined]
     return view.root
