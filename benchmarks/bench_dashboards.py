@@ -5,7 +5,8 @@
    Goal: at most 1.2x. Median of ``--repeat`` openings, pages opened one after another.
 2. Memory of one expert kernel (logged in, scoring a candidate) against a bare kernel that
    imports pandas + matplotlib and shows one button. Goal: at most 1.3x (RSS and USS).
-3. Ten expert pages opened at once: all usable (logged in, conflicts step shown); time printed.
+3. Ten expert pages opened at once, each in its own browser context (ten devices): all usable
+   (logged in, conflicts step or sheets shown); time printed.
 
 Chromium is Debian's /usr/bin/chromium driven by Playwright. The database is a fresh demo store
 made by ``scoring init --demo``.
@@ -196,8 +197,9 @@ def main(argv: list[str] | None = None) -> int:
             experts = ["X01", "X02", "X03", "X04", "X05"]  # members of the demo's open panel
             t0 = time.perf_counter()
             pages = []
-            for _ in range(10):
-                page = ctx.new_page()
+            for _ in range(10):  # ten experts, ten devices: a browser context each
+                page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+                page.set_default_timeout(120_000)
                 page.goto(f"{base}/voila/render/expert.ipynb", wait_until="commit")
                 pages.append(page)
             usable = []
