@@ -10,7 +10,7 @@ from typing import Any
 import ipywidgets as w
 
 from .models import BankModel
-from .views import PAGE_LAYOUT, Header, LoginBox, Messages, download_link, esc
+from .views import PAGE_LAYOUT, Header, LoginBox, Messages, build_app, download_link, esc
 
 TREND = {1: "↑", -1: "↓", 0: "→"}
 
@@ -193,15 +193,4 @@ class BankView:
 
 def bank_app(backend: Any = None, *, lang: str = "zh") -> w.Widget:
     """The bank reviewer's comparison page, ready to display."""
-    lazy = None
-    if backend is None:
-        from .backend import LazyBackend
-
-        backend = lazy = LazyBackend()
-    model = BankModel(backend, lang=lang)
-    view = BankView(model)
-    if lazy is not None:
-        lazy.warm_on_change(view.login.code)
-    view.root.model = model  # type: ignore[attr-defined]
-    view.root.view = view  # type: ignore[attr-defined]
-    return view.root
+    return build_app(BankModel, BankView, backend, lang=lang, poll=False)

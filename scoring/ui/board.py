@@ -11,7 +11,17 @@ import ipywidgets as w
 
 from .i18n import panel_label
 from .models import BoardModel
-from .views import PAGE_LAYOUT, Header, LoginBox, Messages, Poller, download_link, esc, html_table
+from .views import (
+    PAGE_LAYOUT,
+    Header,
+    LoginBox,
+    Messages,
+    Poller,
+    build_app,
+    download_link,
+    esc,
+    html_table,
+)
 
 
 def p_cut_png(p_cut: Any, cut: int, lang: str = "zh") -> bytes:
@@ -362,17 +372,4 @@ class BoardView:
 
 def board_app(backend: Any = None, *, lang: str = "zh", poll: bool = True) -> w.Widget:
     """The chair / organizer board, ready to display."""
-    lazy = None
-    if backend is None:
-        from .backend import LazyBackend
-
-        backend = lazy = LazyBackend()
-    model = BoardModel(backend, lang=lang)
-    view = BoardView(model)
-    if poll:
-        view.poller.start()
-    if lazy is not None:
-        lazy.warm_on_change(view.login.code)
-    view.root.model = model  # type: ignore[attr-defined]
-    view.root.view = view  # type: ignore[attr-defined]
-    return view.root
+    return build_app(BoardModel, BoardView, backend, lang=lang, poll=poll)

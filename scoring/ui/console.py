@@ -10,7 +10,7 @@ import ipywidgets as w
 
 from .i18n import panel_label
 from .models import ConsoleModel
-from .views import PAGE_LAYOUT, Header, LoginBox, Messages, esc, html_table
+from .views import PAGE_LAYOUT, Header, LoginBox, Messages, build_app, esc, html_table
 
 METHODS = ("weighted_sum", "weighted_product", "topsis", "vikor", "moora")
 AGGREGATIONS = ("trimmed_mean", "mean", "median", "zscore")
@@ -336,15 +336,4 @@ class ConsoleView:
 
 def console_app(backend: Any = None, *, lang: str = "zh") -> w.Widget:
     """The organizer console, ready to display."""
-    lazy = None
-    if backend is None:
-        from .backend import LazyBackend
-
-        backend = lazy = LazyBackend()
-    model = ConsoleModel(backend, lang=lang)
-    view = ConsoleView(model)
-    if lazy is not None:
-        lazy.warm_on_change(view.login.code)
-    view.root.model = model  # type: ignore[attr-defined]
-    view.root.view = view  # type: ignore[attr-defined]
-    return view.root
+    return build_app(ConsoleModel, ConsoleView, backend, lang=lang, poll=False)

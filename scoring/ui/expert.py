@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets as w
 
 from .models import ExpertModel
-from .views import PAGE_LAYOUT, Header, LoginBox, Messages, Poller, esc, html_table
+from .views import PAGE_LAYOUT, Header, LoginBox, Messages, Poller, build_app, esc, html_table
 
 YEARS_MAX = 3
 
@@ -295,17 +295,4 @@ class ExpertView:
 
 def expert_app(backend: Any = None, *, lang: str = "zh", poll: bool = True) -> w.Widget:
     """The expert page, ready to display (``backend`` defaults to the store at ``$SCORING_DB``)."""
-    lazy = None
-    if backend is None:
-        from .backend import LazyBackend
-
-        backend = lazy = LazyBackend()
-    model = ExpertModel(backend, lang=lang)
-    view = ExpertView(model)
-    if poll:
-        view.poller.start()
-    if lazy is not None:
-        lazy.warm_on_change(view.login.code)
-    view.root.model = model  # type: ignore[attr-defined]
-    view.root.view = view  # type: ignore[attr-defined]
-    return view.root
+    return build_app(ExpertModel, ExpertView, backend, lang=lang, poll=poll)

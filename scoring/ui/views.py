@@ -162,3 +162,23 @@ class Poller:
         if self.task is not None:
             self.task.cancel()
             self.task = None
+
+
+def build_app(model_cls: type, view_cls: type, backend: Any, *, lang: str, poll: bool) -> w.Widget:
+    """Assemble a dashboard: model over ``backend`` (default: the store, loaded lazily once the
+    user starts typing the access code), its view, the periodic refresh when ``poll`` and the
+    view has one. The root widget carries ``.model`` and ``.view`` for the widget tests."""
+    lazy = None
+    if backend is None:
+        from .backend import LazyBackend
+
+        backend = lazy = LazyBackend()
+    model = model_cls(backend, lang=lang)
+    view = view_cls(model)
+    if poll and getattr(view, "poller", None) is not None:
+        view.poller.start()
+    if lazy is not None:
+        lazy.warm_on_change(view.login.code)
+    view.root.model = model  # type: ignore[attr-defined]
+    view.root.view = view  # type: ignore[attr-defined]
+    return view.root
