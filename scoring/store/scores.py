@@ -152,7 +152,7 @@ _SHEET_SQL = (
     "WHERE s.panel_id = :panel_id AND s.expert_pk = :expert_pk AND c.project_id = :project_id "
     "AND c.round_id = p.round_id"
 )
-SHEET = sa.text(_SHEET_SQL).columns(
+_SHEET_COLUMNS = (
     sa.column("id", sa.Integer),
     sa.column("status", sa.String),
     sa.column("version", sa.Integer),
@@ -161,15 +161,8 @@ SHEET = sa.text(_SHEET_SQL).columns(
     sa.column("dup_version", sa.Integer),
     sa.column("comment", sa.Text),
 )
-SHEET_FOR_UPDATE = sa.text(_SHEET_SQL + " FOR UPDATE OF s").columns(
-    sa.column("id", sa.Integer),
-    sa.column("status", sa.String),
-    sa.column("version", sa.Integer),
-    sa.column("scores", sa.JSON),
-    sa.column("panel_status", sa.String),
-    sa.column("dup_version", sa.Integer),
-    sa.column("comment", sa.Text),
-)
+SHEET = sa.text(_SHEET_SQL).columns(*_SHEET_COLUMNS)
+SHEET_FOR_UPDATE = sa.text(_SHEET_SQL + " FOR UPDATE OF s").columns(*_SHEET_COLUMNS)
 FIND_REQUEST = sa.text(
     "SELECT version FROM sheet_versions WHERE sheet_id = :sheet_id AND request_id = :request_id"
 )

@@ -1159,37 +1159,26 @@ class Workbench:
 
     def candidates(self, actor: Actor) -> pd.DataFrame:
         """Every candidate of the current round with every imported field (organizer only)."""
-        with self._read() as conn:
-            self._check(conn, actor, "organizer")
-            rows = (
-                conn.execute(
-                    sa.select(Candidate.data)
-                    .where(Candidate.round_id == self._round_id(conn))
-                    .order_by(Candidate.id)
-                )
-                .scalars()
-                .all()
-            )
-        return (
-            pd.DataFrame.from_records(list(rows)) if rows else pd.DataFrame(columns=["project_id"])
-        )
+        return self._round_records(actor, Candidate, "project_id")
 
     def experts(self, actor: Actor) -> pd.DataFrame:
         """Every expert of the current round (organizer only)."""
+        return self._round_records(actor, Expert, "expert_id")
+
+    def _round_records(self, actor: Actor, model: Any, key: str) -> pd.DataFrame:
+        """The imported records (``data``) of ``model`` in the current round, in import order."""
         with self._read() as conn:
             self._check(conn, actor, "organizer")
             rows = (
                 conn.execute(
-                    sa.select(Expert.data)
-                    .where(Expert.round_id == self._round_id(conn))
-                    .order_by(Expert.id)
+                    sa.select(model.data)
+                    .where(model.round_id == self._round_id(conn))
+                    .order_by(model.id)
                 )
                 .scalars()
                 .all()
             )
-        return (
-            pd.DataFrame.from_records(list(rows)) if rows else pd.DataFrame(columns=["expert_id"])
-        )
+        return pd.DataFrame.from_records(list(rows)) if rows else pd.DataFrame(columns=[key])
 
     # ---------------------------------------------------------------- scoring
     def _own_sheet(
