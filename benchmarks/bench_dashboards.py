@@ -84,6 +84,16 @@ def _memory(kernel_id: str) -> tuple[float, float]:
     return info.rss / 2**20, getattr(info, "uss", info.rss) / 2**20
 
 
+def _kernel_count(server: subprocess.Popen) -> int:
+    """Kernels alive under the server process (its ipykernel children)."""
+    import psutil
+
+    return sum(
+        "ipykernel" in " ".join(child.cmdline())
+        for child in psutil.Process(server.pid).children(recursive=True)
+    )
+
+
 def _kernel_id(page) -> str:
     import json
 
@@ -193,7 +203,9 @@ def main(argv: list[str] | None = None) -> int:
                 ex.close(run_before_unload=True)
                 time.sleep(1.0)
 
-            print("3. ten expert pages opened at once")
+            print(
+                f"3. ten expert pages opened at once ({_kernel_count(server)} kernels alive before)"
+            )
             experts = ["X01", "X02", "X03", "X04", "X05"]  # members of the demo's open panel
             t0 = time.perf_counter()
             pages = []
@@ -208,7 +220,14 @@ def main(argv: list[str] | None = None) -> int:
                     page.locator("button.scoring-login").wait_for(state="visible")
                 except Exception:
                     page.screenshot(path=f"/tmp/ten-page-{i}.png")
-                    print(f"   page {i + 1} not usable; screenshot /tmp/ten-page-{i}.png")
+                    html = page.content()
+                    print(
+                        f"   page {i + 1} not usable ({len(html)} bytes of HTML, "
+                        f"{_kernel_count(server)} kernels alive); screenshot /tmp/ten-page-{i}.png"
+                    )
+                    log.flush()
+                    tail = (tmp / "serve.log").read_text(errors="replace").splitlines()[-40:]
+                    print("   server log, last lines:\n      " + "\n      ".join(tail))
                     raise
                 usable.append(time.perf_counter() - t0)
             t_usable = time.perf_counter() - t0
