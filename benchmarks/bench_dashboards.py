@@ -147,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
             codes[parts[0]] = parts[1]
     port = _free_port()
     cmd = [sys.executable, "-m", "scoring", "serve", "--port", str(port)]
+    if os.environ.get("BENCH_DEBUG"):
+        cmd += ["--log-level", "DEBUG"]
     log = open(tmp / "serve.log", "w")
     server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -209,9 +211,37 @@ def main(argv: list[str] | None = None) -> int:
             experts = ["X01", "X02", "X03", "X04", "X05"]  # members of the demo's open panel
             t0 = time.perf_counter()
             pages = []
+            consoles: list[list[str]] = []
+            pending: list[set[str]] = []
             for _ in range(10):  # ten experts, ten devices: a browser context each
                 page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
                 page.set_default_timeout(120_000)
+                lines: list[str] = []
+                page.on("console", lambda m, lines=lines: lines.append(f"{m.type}: {m.text}"))
+                page.on("pageerror", lambda e, lines=lines: lines.append(f"pageerror: {e}"))
+                page.on(
+                    "requestfailed",
+                    lambda r, lines=lines: lines.append(f"failed: {r.url} {r.failure}"),
+                )
+                consoles.append(lines)
+                inflight: set[str] = set()
+                page.on("request", lambda r, f=inflight: f.add(r.url))
+                page.on("requestfinished", lambda r, f=inflight: f.discard(r.url))
+                page.on("requestfailed", lambda r, f=inflight: f.discard(r.url))
+                pending.append(inflight)
+
+                def on_ws(ws, lines=lines):
+                    def frame(payload, lines=lines):
+                        data = payload if isinstance(payload, bytes) else payload.encode()
+                        for key in (b"update_states", b"request_states", b"comm_info_reply"):
+                            if key in data:
+                                lines.append(f"ws frame: {key.decode()} ({len(data)} B)")
+
+                    ws.on("framereceived", frame)
+                    ws.on("framesent", frame)
+                    ws.on("close", lambda _ws, lines=lines: lines.append("ws closed"))
+
+                page.on("websocket", on_ws)
                 page.goto(f"{base}/voila/render/expert.ipynb", wait_until="commit")
                 pages.append(page)
             usable = []
@@ -225,6 +255,26 @@ def main(argv: list[str] | None = None) -> int:
                         f"   page {i + 1} not usable ({len(html)} bytes of HTML, "
                         f"{_kernel_count(server)} kernels alive); screenshot /tmp/ten-page-{i}.png"
                     )
+                    state = page.evaluate(
+                        """() => {
+                          const n = (sel) => document.querySelectorAll(sel).length;
+                          const out = document.querySelector('.jp-OutputArea-output');
+                          return {ready: document.readyState,
+                            text: document.body.innerText.slice(0, 200),
+                            outputs: n('.jp-OutputArea-output'), widgets: n('.jupyter-widgets'),
+                            buttons: n('button'), scripts: n('script'),
+                            cellOutputs: [...document.querySelectorAll(
+                              'script[type="application/vnd.voila.cell-output+json"]')]
+                              .map((e) => e.textContent.slice(0, 300)),
+                            output: out ? out.outerHTML.slice(0, 600) : null,
+                            cells: [...document.querySelectorAll('[cell-index]')]
+                              .map((e) => e.outerHTML.slice(0, 800)),
+                            bodyTail: document.body.innerHTML.slice(-1500)};
+                        }"""
+                    )
+                    print(f"   DOM: {state}")
+                    print(f"   requests in flight: {sorted(pending[i])}")
+                    print("   console:\n      " + "\n      ".join(consoles[i][-30:]))
                     log.flush()
                     tail = (tmp / "serve.log").read_text(errors="replace").splitlines()[-40:]
                     print("   server log, last lines:\n      " + "\n      ".join(tail))

@@ -11,6 +11,11 @@ dashboard is at ``/voila/render/<name>.ipynb``). Compared with a plain ``voila d
 * **A dead page says nothing.** A small script (the ``scoring`` template) polls
   ``/scoring/api/alive/<kernel>`` and, when the kernel is gone, died or was restarted (its
   process changed), or the server cannot be reached, shows a banner asking the user to reload.
+* **A page rendered without its widgets.** Voila executes the notebook with nbclient, which waits
+  only ``iopub_timeout`` (4 s) after the execute reply for the cell's outputs; with ten pages
+  opening at once the widgets' ~100 messages arrived later than that, the cell was rendered with
+  no output and the page stayed blank. The wait is raised to :data:`IOPUB_TIMEOUT`, and a page
+  that still shows no output once loaded gets the reload banner too.
 * No preheated kernels (see :func:`voila_config`).
 * Tracebacks off, template and theme override by query string off ("NO"), no port retries, security
   headers (CSP, X-Frame-Options, ...), loopback only.
@@ -38,6 +43,11 @@ DEFAULT_PORT = 8866
 #: Seconds a kernel with no open page may stay idle before it is culled.
 CULL_IDLE_TIMEOUT = 600
 CULL_INTERVAL = 60
+#: Seconds Voila's executor waits, after a cell's execute reply, for the cell's outputs on IOPub
+#: (nbclient's default is 4: too short when several pages start at once on a small machine).
+IOPUB_TIMEOUT = 60
+#: Milliseconds after the page has loaded before a page with no output counts as broken.
+EMPTY_PAGE_GRACE_MS = 15000
 
 #: Content-Security-Policy of every page: scripts and styles from this server only (Voila's page
 #: needs inline scripts and styles), widgets' websocket to this server, images as data: URIs
@@ -101,23 +111,33 @@ _TEMPLATE_INDEX = r"""{%- extends 'lab/index.html.j2' -%}
   var cfg = JSON.parse(cfgEl.textContent);
   var base = cfg.baseUrl || '/';
   var url = base + 'scoring/api/alive/' + cfg.kernelId;
-  var generation = null, failures = 0, shown = false;
-  function banner() {
+  var generation = null, failures = 0, shown = false, loadedAt = null;
+  var DEAD = '页面已与服务器断开（计算内核已停止），请刷新页面后继续。' +
+    ' This page lost its server session; please reload.';
+  var EMPTY = '页面未能完整显示，请刷新页面后继续。' +
+    ' This page did not finish loading; please reload.';
+  window.addEventListener('load', function () { loadedAt = Date.now(); });
+  function banner(text) {
     if (shown) { return; }
     shown = true;
     var div = document.createElement('div');
     div.className = 'scoring-dead-banner';
     div.setAttribute('role', 'alert');
     div.id = 'scoring-dead-banner';
-    div.textContent = '页面已与服务器断开（计算内核已停止），请刷新页面后继续。' +
-      ' This page lost its server session; please reload.';
+    div.textContent = text || DEAD;
     var b = document.createElement('button');
     b.textContent = '刷新 Reload';
     b.onclick = function () { window.location.reload(); };
     div.appendChild(b);
     document.body.appendChild(div);
   }
+  function empty() {
+    // Voila renders each cell's output as .jp-OutputArea-output; a dashboard always has one.
+    if (loadedAt === null || Date.now() - loadedAt < __GRACE__) { return false; }
+    return document.querySelector('.jp-OutputArea-output') === null;
+  }
   function check() {
+    if (empty()) { banner(EMPTY); return; }
     fetch(url, {cache: 'no-store', credentials: 'same-origin'}).then(function (r) {
       if (r.status === 404) { banner(); return null; }
       return r.ok ? r.json() : null;
@@ -141,6 +161,11 @@ _TEMPLATE_INDEX = r"""{%- extends 'lab/index.html.j2' -%}
 """
 
 
+def template_index() -> str:
+    """The ``index.html.j2`` of the ``scoring`` template."""
+    return _TEMPLATE_INDEX.replace("__GRACE__", str(EMPTY_PAGE_GRACE_MS))
+
+
 def write_template(root: Path) -> Path:
     """Write the ``scoring`` Voila template under ``root/voila/templates/scoring``.
 
@@ -152,7 +177,7 @@ def write_template(root: Path) -> Path:
     tdir = root / "voila" / "templates" / "scoring"
     tdir.mkdir(parents=True, exist_ok=True)
     (tdir / "conf.json").write_text(json.dumps(_TEMPLATE_CONF), encoding="utf-8")
-    (tdir / "index.html.j2").write_text(_TEMPLATE_INDEX, encoding="utf-8")
+    (tdir / "index.html.j2").write_text(template_index(), encoding="utf-8")
     return root
 
 
@@ -206,6 +231,8 @@ def voila_config(
     c.VoilaConfiguration.preheat_kernel = bool(preheat)
     if preheat:
         c.VoilaConfiguration.default_pool_size = 2
+    c.VoilaExecutor.iopub_timeout = IOPUB_TIMEOUT
+    c.VoilaExecutor.raise_on_iopub_timeout = False
     c.MappingKernelManager.cull_idle_timeout = int(cull_idle_timeout)
     c.MappingKernelManager.cull_interval = int(cull_interval)
     c.MappingKernelManager.cull_connected = False
@@ -310,7 +337,13 @@ def make_app(config: Any) -> Any:
     return app
 
 
-def serve(port: int = DEFAULT_PORT, *, db: str | None = None, preheat: bool = False) -> int:
+def serve(
+    port: int = DEFAULT_PORT,
+    *,
+    db: str | None = None,
+    preheat: bool = False,
+    log_level: str = "INFO",
+) -> int:
     """Run the dashboards' server until interrupted.
 
     Parameters
@@ -321,6 +354,8 @@ def serve(port: int = DEFAULT_PORT, *, db: str | None = None, preheat: bool = Fa
         Database URL handed to the kernels as ``SCORING_DB``.
     preheat : bool
         Preheated kernel pool (see :func:`voila_config`).
+    log_level : str
+        Server log level (``DEBUG`` shows each kernel connection's handshake).
 
     Returns
     -------
@@ -333,7 +368,9 @@ def serve(port: int = DEFAULT_PORT, *, db: str | None = None, preheat: bool = Fa
     missing = [n for n in DASHBOARDS if not (root / f"{n}.ipynb").is_file()]
     if missing:
         raise ValueError(f"dashboards not found in {root}: {', '.join(missing)}")
-    app = make_app(voila_config(port, root_dir=root, preheat=preheat))
+    config = voila_config(port, root_dir=root, preheat=preheat)
+    config.Voila.log_level = log_level
+    app = make_app(config)
     print("评审答辩工作台 dashboards / Dashboards:", flush=True)
     for name, url in dashboard_urls(port).items():
         zh, en = DASHBOARDS[name]

@@ -4,6 +4,7 @@ demo database (``scoring init --demo``), and Debian's Chromium driven by Playwri
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,10 +77,17 @@ def server(tmp_path_factory):
 
     home = tmp_path_factory.mktemp("serve")
     db_url = f"sqlite:///{home / 'demo.sqlite'}"
+    dashboards = home / "dashboards"  # the four dashboards plus a page that renders nothing
+    shutil.copytree(ROOT / "dashboards", dashboards)
+    blank = nbformat.v4.new_notebook()
+    blank.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    blank.cells = [nbformat.v4.new_code_cell("x = 1")]
+    nbformat.write(blank, str(dashboards / "blank.ipynb"))
     env = {
         **os.environ,
         "SCORING_DB": db_url,
         "SCORING_HOME": str(home),
+        "SCORING_DASHBOARDS": str(dashboards),
         "MPLCONFIGDIR": str(home / "mpl"),
     }
     codes = init_demo(db_url, env)

@@ -240,3 +240,13 @@ def test_dead_kernel_tells_the_user_to_reload(server, browser_context):
     assert status == 204
     page.locator("#scoring-dead-banner").get_by_text("请刷新页面").wait_for(timeout=10_000)
     page.close()
+
+
+def test_page_rendered_without_output_tells_the_user_to_reload(server, browser_context):
+    base, _info, _db = server
+    page = browser_context.new_page()
+    page.goto(f"{base}/voila/render/blank.ipynb")
+    page.wait_for_load_state("load")
+    assert page.locator(".jp-OutputArea-output").count() == 0
+    page.locator("#scoring-dead-banner").get_by_text("页面未能完整显示").wait_for(timeout=40_000)
+    page.close(run_before_unload=True)

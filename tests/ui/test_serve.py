@@ -18,6 +18,8 @@ def test_config_hardens_voila(tmp_path):
     assert c.VoilaConfiguration.allow_theme_override == "NO"
     assert c.MappingKernelManager.cull_idle_timeout > 0
     assert c.MappingKernelManager.cull_interval > 0
+    # nbclient's 4 s left ten pages opening at once without their widgets
+    assert c.VoilaExecutor.iopub_timeout >= 30
     headers = c.Voila.tornado_settings["headers"]
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["X-Frame-Options"] == "DENY"
@@ -49,6 +51,8 @@ def test_template_has_the_reload_banner(tmp_path):
     assert json.loads((tdir / "conf.json").read_text())["base_template"] == "lab"
     index = (tdir / "index.html.j2").read_text(encoding="utf-8")
     assert "scoring/api/alive/" in index and "请刷新页面" in index
+    assert "页面未能完整显示" in index and "__GRACE__" not in index
+    assert f"< {serve.EMPTY_PAGE_GRACE_MS})" in index
 
 
 def test_cli_registers_serve_and_rejects_a_bad_port():
