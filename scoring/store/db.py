@@ -157,8 +157,9 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
             yield conn
         return
     lock = _LOCKS.setdefault(str(lock_path), _ProcessLock(lock_path))
-    with lock.hold(), engine.begin() as conn:
-        yield conn
+    with engine.connect() as conn:  # the pool checkout happens before queueing for the lock
+        with lock.hold(), conn.begin():
+            yield conn
 
 
 @contextlib.contextmanager

@@ -188,6 +188,8 @@ _UPDATE_SHEET_SQL = (
     "comment = :comment, updated_at = :updated_at WHERE id = :sheet_id AND version = :base_version"
 )
 _ACCOUNT_SQL = "SELECT role, active, code_version, expert_pk FROM accounts WHERE id = :id"
+_CREDENTIALS_SQL = "SELECT login, code_hash, code_version, active FROM accounts WHERE id = :id"
+CREDENTIALS = sa.text(_CREDENTIALS_SQL)
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,14 @@ class HotPath:
         else:
             row = self.cur.execute(_ACCOUNT_SQL, {"id": account_id}).fetchone()
         return None if row is None else AccountRow(row[0], bool(row[1]), int(row[2]), row[3])
+
+    def credentials(self, account_id: int) -> tuple[str, str, int, bool] | None:
+        """``(login, code_hash, code_version, active)`` of an account (a signature check)."""
+        if self.cur is None:
+            row = self.conn.execute(CREDENTIALS, {"id": account_id}).first()
+        else:
+            row = self.cur.execute(_CREDENTIALS_SQL, {"id": account_id}).fetchone()
+        return None if row is None else (row[0], row[1], int(row[2]), bool(row[3]))
 
     def sheet(
         self, panel_id: int, expert_pk: int | None, project_id: str, request_id: str

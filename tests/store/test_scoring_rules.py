@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from scoring.errors import InputError
-from scoring.store import DUPLICATE, SAVED, STALE, RuleViolation, StoreError
+from scoring.store import DUPLICATE, SAVED, STALE, AccessDenied, RuleViolation, StoreError
 from scoring.store.models import SheetVersion
 
 from .conftest import FULL
@@ -34,6 +34,17 @@ def test_save_duplicate_stale(panel) -> None:
     assert sheet["strength"] == 81 and sheet["version"] == 2 and sheet["status"] == "draft"
     with wb.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(SheetVersion)).scalar() == 2
+
+
+def test_repeated_click_after_the_code_was_reissued_is_refused(panel) -> None:
+    # a repeat of a stored request is answered without the writers' lock on SQLite, but still
+    # only for an account whose code is current
+    wb, me = panel.wb, panel.open().a["X01"]
+    assert wb.save_scores(me, panel.id, "E001", FULL, base_version=0).status == SAVED
+    assert wb.save_scores(me, panel.id, "E001", FULL, base_version=0).status == DUPLICATE
+    wb.reissue_code(panel.a["ORG"], "X01")
+    with pytest.raises(AccessDenied):
+        wb.save_scores(me, panel.id, "E001", FULL, base_version=0)
 
 
 def test_confirm_needs_every_criterion_and_locks_sheet(panel) -> None:
