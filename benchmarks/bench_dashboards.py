@@ -95,6 +95,27 @@ def _kernel_count(server: subprocess.Popen) -> int:
     )
 
 
+def _cpu_seconds(server: subprocess.Popen) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the server with its kernels, by Chromium, and by
+    the whole machine (the last from /proc/stat, so processes that exited count too)."""
+    import psutil
+
+    def used(proc) -> float:
+        try:
+            t = proc.cpu_times()
+        except psutil.Error:
+            return 0.0
+        return t.user + t.system
+
+    root = psutil.Process(server.pid)
+    served = used(root) + sum(used(c) for c in root.children(recursive=True))
+    chromium = sum(
+        used(proc) for proc in psutil.process_iter(["name"]) if "chrom" in (proc.info["name"] or "")
+    )
+    machine = psutil.cpu_times()
+    return {"server": served, "chromium": chromium, "machine": machine.user + machine.system}
+
+
 def _kernel_id(page) -> str:
     import json
 
@@ -213,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"3. ten expert pages opened at once ({_kernel_count(server)} kernels alive before)"
             )
             experts = ["X01", "X02", "X03", "X04", "X05"]  # members of the demo's open panel
+            cpu0 = _cpu_seconds(server)
             t0 = time.perf_counter()
             pages = []
             consoles: list[list[str]] = []
@@ -296,6 +318,13 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"   all 10 usable after {t_usable:.2f} s (first {min(usable):.2f} s); "
                 f"all 10 logged in after {t_logged:.2f} s"
+            )
+            cpu1 = _cpu_seconds(server)
+            used = {k: cpu1[k] - cpu0[k] for k in cpu0}
+            print(
+                f"   CPU used meanwhile: server and its kernels {used['server']:.1f} s, "
+                f"Chromium (the ten pages) {used['chromium']:.1f} s, whole machine "
+                f"{used['machine']:.1f} s of {t_logged * (os.cpu_count() or 1):.1f} s available"
             )
             for page in pages:
                 page.close(run_before_unload=True)
