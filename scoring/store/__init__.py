@@ -12,40 +12,27 @@ See :mod:`scoring.store.db` for where the database lives.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from .._lazy import lazy_exports
 
 # Public names, imported lazily: the dashboards' kernels import light submodules (e.g.
 # ``scoring.store.timers``) at start-up and must not pay for SQLAlchemy and pandas until the
 # store is actually opened (see benchmarks/bench_dashboards.py).
 _EXPORTS: dict[str, str] = {
-    "ROLES": "accounts",
-    "Actor": "accounts",
-    "VerifyReport": "audit",
-    "PanelConfig": "config",
-    "default_url": "db",
-    "AccessDenied": "errors",
-    "NotFound": "errors",
-    "RuleViolation": "errors",
-    "StoreError": "errors",
-    "DUPLICATE": "scores",
-    "SAVED": "scores",
-    "STALE": "scores",
-    "SaveResult": "scores",
-    "ImportResult": "service",
-    "Workbench": "service",
+    "ROLES": ".accounts",
+    "Actor": ".accounts",
+    "VerifyReport": ".audit",
+    "PanelConfig": ".config",
+    "default_url": ".db",
+    "AccessDenied": ".errors",
+    "NotFound": ".errors",
+    "RuleViolation": ".errors",
+    "StoreError": ".errors",
+    "DUPLICATE": ".scores",
+    "SAVED": ".scores",
+    "STALE": ".scores",
+    "SaveResult": ".scores",
+    "ImportResult": ".service",
+    "Workbench": ".service",
 }
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'scoring.store' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

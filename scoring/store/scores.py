@@ -213,6 +213,14 @@ class AccountRow:
     expert_pk: int | None
 
 
+@dataclass(frozen=True)
+class Credentials:
+    login: str
+    code_hash: str
+    code_version: int
+    active: bool
+
+
 class HotPath:
     """The statements of a save inside one write transaction.
 
@@ -235,13 +243,13 @@ class HotPath:
             row = self.cur.execute(_ACCOUNT_SQL, {"id": account_id}).fetchone()
         return None if row is None else AccountRow(row[0], bool(row[1]), int(row[2]), row[3])
 
-    def credentials(self, account_id: int) -> tuple[str, str, int, bool] | None:
-        """``(login, code_hash, code_version, active)`` of an account (a signature check)."""
+    def credentials(self, account_id: int) -> Credentials | None:
+        """What a signature check needs of an account."""
         if self.cur is None:
             row = self.conn.execute(CREDENTIALS, {"id": account_id}).first()
         else:
             row = self.cur.execute(_CREDENTIALS_SQL, {"id": account_id}).fetchone()
-        return None if row is None else (row[0], row[1], int(row[2]), bool(row[3]))
+        return None if row is None else Credentials(row[0], row[1], int(row[2]), bool(row[3]))
 
     def sheet(
         self, panel_id: int, expert_pk: int | None, project_id: str, request_id: str

@@ -1316,12 +1316,12 @@ class Workbench:
         login, secret = parts
         with self._read() as conn:
             row = HotPath(conn).credentials(actor.account_id)
-        if row is None or not row[3] or row[2] != actor.code_version:
+        if row is None or not row.active or row.code_version != actor.code_version:
             acc.check_secret(secret, acc.dummy_hash())
             raise AccessDenied(
                 "访问码已失效，请重新登录 / access code revoked or reissued: log in again"
             )
-        if not acc.check_secret(secret, row[1]) or login != row[0]:
+        if not acc.check_secret(secret, row.code_hash) or login != row.login:
             raise denied
 
     def _append_version(

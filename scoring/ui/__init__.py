@@ -7,21 +7,14 @@ Imports are lazy so that a kernel pays only for the dashboard it shows.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from .._lazy import lazy_exports
 
 _EXPORTS = {
-    "expert_app": "scoring.ui.expert",
-    "board_app": "scoring.ui.board",
-    "bank_app": "scoring.ui.bank",
-    "console_app": "scoring.ui.console",
+    "expert_app": ".expert",
+    "board_app": ".board",
+    "bank_app": ".bank",
+    "console_app": ".console",
 }
 
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'scoring.ui' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -12,7 +12,6 @@ import asyncio
 import os
 import tempfile
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -333,8 +332,8 @@ def default_backend() -> StoreBackend:
 
 class LazyBackend:
     """A backend created on first use, so that a page shows its login box before the store's
-    imports (pandas, SQLAlchemy) and schema check have run; :meth:`warm` starts them in a
-    background thread right after the page is displayed.
+    imports (pandas, SQLAlchemy) and schema check have run; :meth:`warm_on_change` starts
+    them as soon as the user types into the access-code box.
 
     Parameters
     ----------
@@ -354,9 +353,9 @@ class LazyBackend:
                 self._real = self._factory()
             return self._real
 
-    def warm(self, delay: float = 1.5) -> None:
-        """Create the real backend ``delay`` seconds after the page is displayed; errors surface
-        on first real use.
+    def warm(self) -> None:
+        """Create the real backend now, without blocking the caller; errors surface on first
+        real use.
 
         In a kernel the work is scheduled on its event loop (the main thread, when idle), not in
         a thread: a background thread importing pandas and SQLAlchemy competes for the GIL with
@@ -371,18 +370,9 @@ class LazyBackend:
                 self._error = exc
 
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop().call_soon(run)
         except RuntimeError:
-            loop = None
-        if loop is not None:
-            loop.call_later(delay, run)
-            return
-
-        def delayed() -> None:
-            time.sleep(delay)
-            run()
-
-        threading.Thread(target=delayed, name="scoring-backend-warm", daemon=True).start()
+            threading.Thread(target=run, name="scoring-backend-warm", daemon=True).start()
 
     def warm_on_change(self, widget: Any, name: str = "value") -> None:
         """Warm the store as soon as the user starts typing into ``widget`` (the access-code
@@ -391,7 +381,7 @@ class LazyBackend:
 
         def first(_change: Any) -> None:
             widget.unobserve(first, name)
-            self.warm(delay=0)
+            self.warm()
 
         widget.observe(first, name)
 

@@ -10,7 +10,16 @@ from typing import Any
 import ipywidgets as w
 
 from .models import BankModel
-from .views import PAGE_LAYOUT, Header, LoginBox, Messages, build_app, download_link, esc
+from .views import (
+    PAGE_LAYOUT,
+    Header,
+    LoginBox,
+    Messages,
+    build_app,
+    download_link,
+    esc,
+    weight_handler,
+)
 
 TREND = {1: "↑", -1: "↓", 0: "→"}
 
@@ -137,7 +146,7 @@ class BankView:
                     readout_format=".2f",
                 )
                 s.add_class(f"scoring-weight-{k}")
-                s.observe(self.header.safe(self._on_weight(k)), "value")
+                s.observe(self.header.safe(weight_handler(m, k)), "value")
                 self.sliders[k] = s
             self.weights.children = [w.HTML(), *self.sliders.values()]
         for k, s in self.sliders.items():
@@ -147,13 +156,6 @@ class BankView:
         self.body.children = [self.main]
         self._render_comparison()
         self._render_basket()
-
-    def _on_weight(self, key: str) -> Any:
-        def handler(change: dict) -> None:
-            self.model.set_weight(key, change["new"])
-
-        handler.__name__ = f"on_weight_{key}"
-        return handler
 
     def _render_comparison(self) -> None:
         m = self.model

@@ -10,7 +10,16 @@ import ipywidgets as w
 
 from .i18n import panel_label
 from .models import ConsoleModel
-from .views import PAGE_LAYOUT, Header, LoginBox, Messages, build_app, esc, html_table
+from .views import (
+    PAGE_LAYOUT,
+    Header,
+    LoginBox,
+    Messages,
+    build_app,
+    esc,
+    html_table,
+    weight_handler,
+)
 
 METHODS = ("weighted_sum", "weighted_product", "topsis", "vikor", "moora")
 AGGREGATIONS = ("trimmed_mean", "mean", "median", "zscore")
@@ -78,13 +87,6 @@ class ConsoleView:
         self.model.cut_size = int(change["new"] or 0)
         self._render()
 
-    def _on_weight(self, key: str) -> Any:
-        def handler(change: dict) -> None:
-            self.model.set_weight(key, change["new"])
-
-        handler.__name__ = f"on_weight_{key}"
-        return handler
-
     def _on_upload(self, what: str) -> Any:
         def handler(change: dict) -> None:
             files = change["new"]
@@ -143,7 +145,7 @@ class ConsoleView:
                 continuous_update=False,
                 readout_format=".2f",
             )
-            s.observe(safe(self._on_weight(c.key)), "value")
+            s.observe(safe(weight_handler(m, c.key)), "value")
             self.sliders[c.key] = s
         wide = {"description_width": "96px"}
         self.method = w.Dropdown(value=None, style=wide, layout=w.Layout(width="400px"))

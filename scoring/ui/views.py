@@ -131,6 +131,16 @@ class LoginBox:
             self.code.value = ""
 
 
+def weight_handler(model: Any, key: str) -> Callable[[dict], None]:
+    """An observer passing a weight slider's new value to ``model.set_weight(key, value)``."""
+
+    def handler(change: dict) -> None:
+        model.set_weight(key, change["new"])
+
+    handler.__name__ = f"on_weight_{key}"
+    return handler
+
+
 class Poller:
     """Call ``func`` every ``interval`` seconds on the kernel's event loop (no-op outside one)."""
 
