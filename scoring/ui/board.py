@@ -244,6 +244,7 @@ class BoardView:
                 f"<p style='color:#666'>{esc(m.tr('board.hidden'))}</p>" if m.logged_in else ""
             )
             self.chart.value = b""
+            self.chart.layout.display = "none"  # an empty Image shows as a broken picture
             self.downloads.value = ""
             self._render_report()
             return
@@ -325,6 +326,7 @@ class BoardView:
         )
         self.results.value = "".join(parts)
         self.chart.value = p_cut_png(pcut, res["cut"], m.lang)
+        self.chart.layout.display = None
         links = []
         for fmt in ("xlsx", "csv"):
             got = m.download(fmt)

@@ -38,7 +38,10 @@ def candidate_card(row: Any, lang: str = "zh") -> str:
         ("企业类型" if lang == "zh" else "Enterprise type", get("enterprise_type", "")),
         ("产业" if lang == "zh" else "Industry", get("industry", "")),
     ]
-    facts_html = " · ".join(f"{esc(k)}：<b>{esc(v)}</b>" for k, v in facts if v)
+    # a blank cell arrives as NaN (truthy) from pandas: region projects have no enterprise type
+    facts_html = " · ".join(
+        f"{esc(k)}：<b>{esc(v)}</b>" for k, v in facts if v == v and str(v or "").strip()
+    )
     summary = get("summary", "")
     return (
         f"<div class='scoring-card' style='border:1px solid #ccd;border-radius:6px;padding:8px'>"

@@ -39,6 +39,7 @@ def test_progress_shows_statuses_not_values(store):
     assert "1 / 30" in view.progress.value
     assert "✔" in view.progress.value and "87.5" not in view.progress.value
     assert model.results is None and "评审结束后显示结果" in view.results.value
+    assert view.chart.layout.display == "none"  # no broken picture while results are hidden
 
 
 def test_results_after_close_match_the_store(store):
@@ -55,7 +56,7 @@ def test_results_after_close_match_the_store(store):
     assert 0.0 <= model.results["p_cut"].min() and model.results["p_cut"].max() <= 1.0
     assert "scoring-ranking" in view.results.value and "Kendall" in view.results.value
     assert "加权和 · 去掉最高最低分后平均" in view.results.value  # labels, not keys
-    assert view.chart.value[:4] == b"\x89PNG"
+    assert view.chart.value[:4] == b"\x89PNG" and view.chart.layout.display is None
     name, data = model.download("xlsx")
     assert name.endswith(".xlsx")
     sheet = pd.read_excel(io.BytesIO(data), sheet_name=0, header=1)

@@ -253,3 +253,22 @@ def test_bank_reviewer_on_a_panel_scores_through_the_expert_page(store):
     prog = backend.progress(chair, pid)
     row = prog[(prog.expert_id == "X08") & (prog.project_id == "E013")]
     assert row["status"].tolist() == ["confirmed"]
+
+
+def test_card_leaves_out_blank_facts():
+    import pandas as pd
+
+    from scoring.ui.expert import candidate_card
+
+    row = pd.Series(
+        {
+            "project_id": "R001",
+            "name": "示例县",
+            "kind": "region",
+            "city": "大同市",
+            "industry": "农业产业",
+            "enterprise_type": float("nan"),
+        }
+    )
+    card = candidate_card(row)
+    assert "大同市" in card and "农业产业" in card and "企业类型" not in card
