@@ -18,6 +18,8 @@ from .views import (
     build_app,
     download_link,
     esc,
+    png_image,
+    show_png,
     weight_handler,
 )
 
@@ -94,7 +96,7 @@ class BankView:
         self.weights = w.VBox()
         self.table = w.HTML(layout=w.Layout(overflow="auto", max_width="100%"))
         self.table.add_class("scoring-comparison")
-        self.radar = w.Image(format="png", layout=w.Layout(max_width="460px"))
+        self.radar = png_image("460px")
         self.add = w.Button(button_style="success")
         self.add.add_class("scoring-add-basket")
         self.add.on_click(safe(lambda _b: m.add_to_basket()))
@@ -162,6 +164,7 @@ class BankView:
         comp = m.comparison
         if comp is None:
             self.table.value = ""
+            show_png(self.radar, b"")
             return
         ids = list(comp.index)
         names = self._names()
@@ -176,7 +179,7 @@ class BankView:
         from .views import html_table
 
         self.table.value = html_table(rows, head, cls="scoring-compare-table")
-        self.radar.value = radar_png(comp, m.keys(), names, m.tr("bank.radar"))
+        show_png(self.radar, radar_png(comp, m.keys(), names, m.tr("bank.radar")))
         got = m.export()
         self.export.value = download_link(got[0], got[1], m.tr("bank.export")) if got else ""
 

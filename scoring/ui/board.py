@@ -21,6 +21,8 @@ from .views import (
     download_link,
     esc,
     html_table,
+    png_image,
+    show_png,
 )
 
 
@@ -110,7 +112,7 @@ class BoardView:
         self.progress.add_class("scoring-progress")
         self.results = w.HTML(layout=w.Layout(overflow="auto", max_width="100%"))
         self.results.add_class("scoring-results")
-        self.chart = w.Image(format="png", layout=w.Layout(max_width="640px"))
+        self.chart = png_image("640px")
         self.downloads = w.HTML()
         self.downloads.add_class("scoring-downloads")
         self.report_go = w.Button(icon="file-pdf-o", layout=w.Layout(width="auto"))
@@ -243,8 +245,7 @@ class BoardView:
             self.results.value = (
                 f"<p style='color:#666'>{esc(m.tr('board.hidden'))}</p>" if m.logged_in else ""
             )
-            self.chart.value = b""
-            self.chart.layout.display = "none"  # an empty Image shows as a broken picture
+            show_png(self.chart, b"")
             self.downloads.value = ""
             self._render_report()
             return
@@ -325,8 +326,7 @@ class BoardView:
             )
         )
         self.results.value = "".join(parts)
-        self.chart.value = p_cut_png(pcut, res["cut"], m.lang)
-        self.chart.layout.display = None
+        show_png(self.chart, p_cut_png(pcut, res["cut"], m.lang))
         links = []
         for fmt in ("xlsx", "csv"):
             got = m.download(fmt)

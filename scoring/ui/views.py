@@ -131,6 +131,18 @@ class LoginBox:
             self.code.value = ""
 
 
+def png_image(max_width: str) -> w.Image:
+    """An image for a matplotlib chart, hidden until :func:`show_png` gives it one."""
+    return w.Image(format="png", layout=w.Layout(max_width=max_width, display="none"))
+
+
+def show_png(image: w.Image, data: bytes) -> None:
+    """Show ``data`` in ``image``, or hide it when there is none (an empty Image shows as a
+    broken picture)."""
+    image.value = data
+    image.layout.display = None if data else "none"
+
+
 def weight_handler(model: Any, key: str) -> Callable[[dict], None]:
     """An observer passing a weight slider's new value to ``model.set_weight(key, value)``."""
 

@@ -20,6 +20,7 @@ def test_compare_three_and_add_to_basket(store):
     backend, info = store
     model, view = _bank(backend, info["codes"]["bank"])
     assert model.logged_in, model.error
+    assert view.radar.layout.display == "none"  # no broken picture before a comparison
     assert {p for _l, p in model.pool} == {"E007", "E008", "E009", "E010", "E011", "E012"}
     view.pick.value = ("E007",)
     view.compare.click()
@@ -28,7 +29,7 @@ def test_compare_three_and_add_to_basket(store):
     view.compare.click()
     assert model.error == ""
     assert "营业收入" in view.table.value and ("↑" in view.table.value or "↓" in view.table.value)
-    assert view.radar.value[:4] == b"\x89PNG"
+    assert view.radar.value[:4] == b"\x89PNG" and view.radar.layout.display is None
     chair = backend.login(info["codes"]["chair"])
     panel_rank = backend.results(chair, info["panels"]["P0"])["rank"]
     assert list(model.comparison["panel_rank"]) == [panel_rank[p] for p in ("E007", "E008", "E009")]
