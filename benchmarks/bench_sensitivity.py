@@ -1,9 +1,9 @@
-"""Benchmark of the SMAA-2 robustness analysis (scoring.sensitivity).
+"""Benchmark of the SMAA-2 robustness analysis (scoring.engine.sensitivity).
 
 Problem: 10,000 weight samples x 500 candidates x 5 criteria (risk minimised), weighted sum,
 seeded synthetic scores on the 0-100 scale. Measured in one run, in one process:
 
-(a) ``scoring.sensitivity(...)`` end to end (validation, weight draws, chunked kernel, ranks with
+(a) ``scoring.engine.sensitivity(...)`` end to end (validation, weight draws, chunked kernel, ranks with
     the tie rule, acceptability counts, central weights, confidence factors, reference ranking);
 (b) a loop that evaluates scikit-criteria once per sample (``mkdm`` + ``WeightedSumModel``, minimised
     criterion inverted first, as scikit-criteria 0.10 requires) and counts its ranks: timed on a few
@@ -77,8 +77,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
-    from scoring.ranking import METHODS
-    from scoring.sensitivity import RANK_ELEMENTS, sensitivity
+    from scoring.engine.ranking import METHODS
+    from scoring.engine.sensitivity import RANK_ELEMENTS, sensitivity
 
     s, n, m = args.samples, args.candidates, len(CRITERIA)
     X = make_matrix(n)
@@ -134,7 +134,7 @@ def main() -> None:
     )
     print(f"  machine: {platform.machine()}, {os.cpu_count()} cores, numpy {np.__version__}")
     print(
-        f"  (a) vectorised scoring.sensitivity : {best_vec:8.3f} s  "
+        f"  (a) vectorised scoring.engine.sensitivity : {best_vec:8.3f} s  "
         f"(best of {args.repeat}; median {np.median(t_vec):.3f} s)"
     )
     print(

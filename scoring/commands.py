@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalogue import catalogue, catalogue_table, render_catalogue
-from .criteria import CriteriaSet, load_criteria
 from .demo import DEMO_SHORTLIST
+from .engine.criteria import CriteriaSet, load_criteria
 from .errors import InputError, Problem
 from .io import read_candidates, read_scores, write_table
-from .shortlist import shortlist
+from .programme.catalogue import catalogue, catalogue_table, render_catalogue
+from .programme.shortlist import shortlist
 
 OUT_TYPES = (".xlsx", ".csv")
 #: Shortlist rule of the demo: 30 seats, at least 5 region projects, ties all included.
@@ -29,7 +29,7 @@ OUT_TYPES = (".xlsx", ".csv")
 
 def _methods() -> list[str]:
     try:
-        from .ranking import METHODS
+        from .engine.ranking import METHODS
     except ImportError:  # pragma: no cover - the ranking package is part of the build
         return ["weighted_sum", "weighted_product", "topsis", "vikor"]
     return list(METHODS)
@@ -37,7 +37,7 @@ def _methods() -> list[str]:
 
 def _hows() -> list[str]:
     try:
-        from .aggregation import HOW
+        from .engine.aggregation import HOW
     except ImportError:  # pragma: no cover
         return ["mean", "median", "trimmed_mean", "zscore"]
     return list(HOW)
@@ -114,11 +114,11 @@ def compute_ranking(
     -------
     DataFrame
         Index ``project_id``; ``rank``, ``score``, ``name``, ``city``, ``kind``, then one column
-        per criterion (the aggregated panel score). ``attrs`` as from :func:`scoring.ranking.rank`
+        per criterion (the aggregated panel score). ``attrs`` as from :func:`scoring.engine.ranking.rank`
         plus ``how``.
     """
-    from .aggregation import aggregate
-    from .ranking import rank
+    from .engine.aggregation import aggregate
+    from .engine.ranking import rank
 
     matrix = aggregate(scores, how=how, trim_min=trim_min, criteria=criteria)
     ranking = rank(matrix, weights=criteria.weights, objectives=criteria.objectives, method=method)

@@ -23,12 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import schema
-from .criteria import CRITERIA_KEYS, REPO_ROOT
+from .engine.criteria import CRITERIA_KEYS
+from .paths import DATA_DIR
+from .programme import schema
 
 SEED = 20260301
 YEARS: tuple[int, ...] = (2023, 2024, 2025)
-DEMO_DIR = REPO_ROOT / "data" / "demo"
+DEMO_DIR = DATA_DIR / "demo"
 NOTE = "虚构示例数据(synthetic)"
 #: The demo's cut line: 30 seats, at least 5 region projects, every candidate tied at the cut enters.
 DEMO_SHORTLIST: dict[str, Any] = {"size": 30, "floors": {"kind": {"region": 5}}, "ties": "include"}

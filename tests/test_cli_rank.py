@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from scoring import io
-from scoring.aggregation import aggregate
 from scoring.cli import main
-from scoring.criteria import load_criteria
-from scoring.ranking import rank
+from scoring.engine.aggregation import aggregate
+from scoring.engine.criteria import load_criteria
+from scoring.engine.ranking import rank
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scoring import demo, schema
-from scoring.aggregation import aggregate
-from scoring.criteria import CRITERIA_KEYS, load_criteria
-from scoring.ranking import rank
+from scoring import demo
+from scoring.programme import schema
+from scoring.engine.aggregation import aggregate
+from scoring.engine.criteria import CRITERIA_KEYS, load_criteria
+from scoring.engine.ranking import rank
 
 FILES = ("candidates.csv", "experts.csv", "scores.csv", "conflicts.csv")
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from scoring.criteria import CriteriaSet, default_criteria, parse_criteria
 from scoring.demo import DEMO_SHORTLIST
-from scoring.shortlist import default_cut_size
+from scoring.engine.criteria import CriteriaSet, default_criteria, parse_criteria
+from scoring.programme.shortlist import default_cut_size
 
 from .data import ExpertSheet, ReportData, config_hash
 from .pdf import Progress, no_progress
@@ -45,7 +45,7 @@ def _shortlist_options(
         opts["size"] = int(config["cut_size"])
     if config.get("cut_min_score") is not None:
         opts["min_score"] = float(config["cut_min_score"])
-    opts["ties"] = config.get("tie_rule", "include")  # same names as scoring.shortlist
+    opts["ties"] = config.get("tie_rule", "include")  # same names as scoring.programme.shortlist
     if "size" not in opts and "min_score" not in opts:  # no cut line frozen: the board's rule
         opts["size"] = default_cut_size(n_candidates)
     return opts
@@ -143,8 +143,8 @@ def report_data(
     confirmations, comments : DataFrame, optional
         ``expert_id, project_id, confirmed_at`` / ``expert_id, project_id, comment``.
     shortlist_options : mapping, optional
-        Keyword arguments of :func:`scoring.shortlist.shortlist`; default from the config's cut
-        line, else the top half (:func:`scoring.shortlist.default_cut_size`, as on the board).
+        Keyword arguments of :func:`scoring.programme.shortlist.shortlist`; default from the config's cut
+        line, else the top half (:func:`scoring.programme.shortlist.default_cut_size`, as on the board).
     samples, seed : int
         Robustness (SMAA) draws and seed.
     title, panel, notes
@@ -156,11 +156,11 @@ def report_data(
     -------
     ReportData
     """
-    from scoring.aggregation import aggregate
-    from scoring.panel import expert_deviation, panel_agreement
-    from scoring.ranking import rank
-    from scoring.sensitivity import sensitivity
-    from scoring.shortlist import shortlist
+    from scoring.engine.aggregation import aggregate
+    from scoring.engine.panel import expert_deviation, panel_agreement
+    from scoring.engine.ranking import rank
+    from scoring.engine.sensitivity import sensitivity
+    from scoring.programme.shortlist import shortlist
 
     cfg = _config_dict(config, criteria or default_criteria())
     if criteria is None:

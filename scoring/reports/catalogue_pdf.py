@@ -3,7 +3,7 @@
 Layout (as the 2019 catalogue in 晋商建〔2020〕24号): the title, then "一、供应链重点企业项目" and
 "二、供应链重点区域项目"; inside each, one heading per city with its count, "(一)太原市(13个)",
 and the projects numbered continuously across the whole catalogue ("1.", "2.", ... "50.").
-Numerals and headings are those of :mod:`scoring.catalogue` (``chinese_numeral`` is re-exported).
+Numerals and headings are those of :mod:`scoring.programme.catalogue` (``chinese_numeral`` is re-exported).
 """
 
 from __future__ import annotations
@@ -14,8 +14,13 @@ from pathlib import Path
 import pandas as pd
 from fpdf.enums import XPos, YPos
 
-from scoring.catalogue import SECTION_TITLES, chinese_numeral, group_heading, section_heading
 from scoring.errors import InputError, Problem
+from scoring.programme.catalogue import (
+    SECTION_TITLES,
+    chinese_numeral,
+    group_heading,
+    section_heading,
+)
 
 from .panel_report import write_pdf
 from .pdf import FAMILY, Progress, ReportPDF, no_progress
@@ -47,7 +52,7 @@ def catalogue_layout(entries: pd.DataFrame) -> list[tuple[str, list[tuple[str, l
     entries : DataFrame
         One row per catalogued project with columns ``kind`` (``enterprise``/``region``, or
         企业/区域), ``city`` and ``name``, in catalogue order (the order of
-        :func:`scoring.catalogue.catalogue`). Cities appear in order of first appearance.
+        :func:`scoring.programme.catalogue.catalogue`). Cities appear in order of first appearance.
 
     Returns
     -------

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from scoring.criteria import CriteriaSet
+from scoring.engine.criteria import CriteriaSet
 from scoring.fonts import setup_matplotlib
 
 #: Colours: sure in, uncertain, sure out (probability of making the cut).

@@ -94,7 +94,7 @@ def add_catalogue_arguments(p: argparse.ArgumentParser) -> None:
 
 def run_catalogue(args: argparse.Namespace) -> int:
     """Write the 附件5 catalogue PDF of the shortlist."""
-    from scoring.catalogue import catalogue
+    from scoring.programme.catalogue import catalogue
 
     from .catalogue_pdf import build_catalogue_pdf
     from .panel_report import write_pdf

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from scoring.criteria import CriteriaSet
+from scoring.engine.criteria import CriteriaSet
 from scoring.errors import InputError, Problem
 
 

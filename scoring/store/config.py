@@ -13,12 +13,12 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..criteria import CRITERIA_KEYS, CriteriaSet, default_criteria, validate_weights
+from ..engine.criteria import CRITERIA_KEYS, CriteriaSet, default_criteria, validate_weights
 from ..errors import InputError, Problem
 from .audit import canonical_json
 
 AGGREGATIONS = ("mean", "median", "trimmed_mean", "zscore")
-#: Tie rules at the cut line, as :func:`scoring.shortlist.shortlist` takes them.
+#: Tie rules at the cut line, as :func:`scoring.programme.shortlist.shortlist` takes them.
 TIE_RULES = ("include", "exclude", "chair")
 
 
@@ -35,7 +35,7 @@ class PanelConfig:
     trim_min : int
         Fewest scores for which ``trimmed_mean`` trims.
     ranking_method : str
-        A method of ``scoring.ranking.METHODS`` (``weighted_sum`` by default).
+        A method of ``scoring.engine.ranking.METHODS`` (``weighted_sum`` by default).
     ranking_options : dict
         Extra keyword arguments of ``rank``.
     tie_rule : str
@@ -55,7 +55,7 @@ class PanelConfig:
 
     @classmethod
     def from_criteria(cls, criteria: CriteriaSet | None = None, **kwargs: Any) -> PanelConfig:
-        """A configuration from a :class:`~scoring.criteria.CriteriaSet` (default: criteria.yml)."""
+        """A configuration from a :class:`~scoring.engine.criteria.CriteriaSet` (default: criteria.yml)."""
         cs = criteria or default_criteria()
         return cls(criteria=json.loads(canonical_json(cs.to_dict())), **kwargs)
 
@@ -104,7 +104,7 @@ class PanelConfig:
         if self.cut_min_score is not None and not math.isfinite(float(self.cut_min_score)):
             problems.append(Problem("cut score must be finite", column="cut_min_score"))
         try:
-            from ..ranking import METHODS  # type: ignore[attr-defined]
+            from ..engine.ranking import METHODS  # type: ignore[attr-defined]
 
             if self.ranking_method not in METHODS:
                 problems.append(

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..criteria import REPO_ROOT
+from ..paths import DATA_DIR
 from .config import PanelConfig
 from .errors import StoreError
 from .service import Workbench
 
-DEMO_DIR = REPO_ROOT / "data" / "demo"
+DEMO_DIR = DATA_DIR / "demo"
 CLOSED_PANEL = "第一组（已结束）"
 OPEN_PANEL = "第二组（进行中）"
 #: Demo cut line: how many projects the closed panel's shortlist keeps.

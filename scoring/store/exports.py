@@ -18,8 +18,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .. import io as sio
-from .. import schema
 from ..errors import InputError, Problem
+from ..programme import schema
 from .errors import NotFound, RuleViolation
 from .service import Workbench
 
@@ -134,8 +134,8 @@ def export_ranking(args: argparse.Namespace) -> int:
 
 def catalogue_frame(wb: Workbench, panel_id: int) -> pd.DataFrame:
     """The 附件5 catalogue of a closed panel: its shortlist by the frozen cut line and tie rule."""
-    from ..catalogue import catalogue
-    from ..shortlist import shortlist
+    from ..programme.catalogue import catalogue
+    from ..programme.shortlist import shortlist
 
     org = wb.system_actor()
     cfg, _h = wb.panel_config(org, panel_id)
@@ -154,7 +154,7 @@ def catalogue_frame(wb: Workbench, panel_id: int) -> pd.DataFrame:
 
 def export_catalogue(args: argparse.Namespace) -> int:
     """``export catalogue``: the annual catalogue (附件5 layout) of a closed panel's shortlist."""
-    from ..catalogue import catalogue_table, catalogue_title
+    from ..programme.catalogue import catalogue_table, catalogue_title
 
     with Workbench(args.db) as wb:
         pid = _panel_id(wb, args)

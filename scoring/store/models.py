@@ -169,7 +169,7 @@ class PanelTimer(Base):
 
 class BankBasket(Base):
     """A bank reviewer's portfolio basket (schema 5): the project ids chosen, in order (at most
-    20, :data:`scoring.portfolio.BANK_LIMIT`). One row per account."""
+    20, :data:`scoring.programme.portfolio.BANK_LIMIT`). One row per account."""
 
     __tablename__ = "bank_baskets"
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)

@@ -23,7 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..portfolio import BankPortfolio
+from ..programme.portfolio import BankPortfolio
 from . import accounts as acc
 from .accounts import ROLES, Actor
 from .audit import ChainWriter, VerifyReport, now, verify
@@ -1828,12 +1828,12 @@ class Workbench:
     def results(self, actor: Actor, panel_id: int) -> pd.DataFrame:
         """The ranking of a closed panel, computed with its frozen configuration.
 
-        Returns the ``scoring.ranking.rank`` frame (index ``project_id``; ``score``, ``rank``)
+        Returns the ``scoring.engine.ranking.rank`` frame (index ``project_id``; ``score``, ``rank``)
         with the aggregated criteria columns and ``name``; ``attrs["config_hash"]`` names the
         configuration.
         """
-        from ..aggregation import aggregate
-        from ..ranking import rank
+        from ..engine.aggregation import aggregate
+        from ..engine.ranking import rank
 
         long = self.panel_scores(actor, panel_id)
         with self._read() as conn:
@@ -1902,7 +1902,7 @@ class Workbench:
             return BankPortfolio(bank, projects=tuple(self._basket_row(conn, actor, lock=False)))
 
     def _set_basket(self, actor: Actor, change: str, ids: list[str]) -> BankPortfolio:
-        from ..portfolio import BANK_LIMIT, check_allocation
+        from ..programme.portfolio import BANK_LIMIT, check_allocation
 
         with self._write(actor) as tx:
             bank = self._basket_owner(tx.conn, actor)
@@ -1943,8 +1943,8 @@ class Workbench:
         """Add projects to the actor's basket, all or nothing (audited).
 
         Only candidates of closed panels the actor may read (recused ones not); at most
-        :data:`scoring.portfolio.BANK_LIMIT` (20) projects: the 21st is refused with
-        :class:`scoring.portfolio.PortfolioLimitError` and nothing is added. Projects already
+        :data:`scoring.programme.portfolio.BANK_LIMIT` (20) projects: the 21st is refused with
+        :class:`scoring.programme.portfolio.PortfolioLimitError` and nothing is added. Projects already
         in the basket are ignored.
         """
         ids = list(dict.fromkeys(str(p) for p in project_ids))

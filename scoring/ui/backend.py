@@ -85,8 +85,8 @@ class StoreBackend:
         return self.wb.panel_config(actor, int(panel_id))
 
     def panel_criteria(self, actor: Any, panel_id: Any) -> Any:
-        """The frozen criteria of a panel as a :class:`~scoring.criteria.CriteriaSet`."""
-        from scoring.criteria import parse_criteria
+        """The frozen criteria of a panel as a :class:`~scoring.engine.criteria.CriteriaSet`."""
+        from scoring.engine.criteria import parse_criteria
 
         cfg, _h = self.panel_config(actor, panel_id)
         return parse_criteria(cfg.criteria, source=f"panel {panel_id}")
@@ -219,7 +219,7 @@ class StoreBackend:
         return self.wb.stop_timer(actor, int(panel_id))
 
     def basket(self, actor: Any) -> Any:
-        """The account's stored portfolio basket (:class:`scoring.portfolio.BankPortfolio`)."""
+        """The account's stored portfolio basket (:class:`scoring.programme.portfolio.BankPortfolio`)."""
         return self.wb.basket(actor)
 
     def add_to_basket(self, actor: Any, project_ids: list[str]) -> Any:

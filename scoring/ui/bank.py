@@ -54,7 +54,7 @@ def radar_png(comparison: Any, keys: list[str], names: dict[str, str], title: st
 
 def indicator_rows(candidates: Any, ids: list[str], lang: str = "zh") -> list[list[str]]:
     """One row per indicator: for each candidate, the three years and the trend arrow."""
-    from scoring.schema import INDICATORS
+    from scoring.programme.schema import INDICATORS
 
     years = sorted(
         {int(c.rsplit("_", 1)[1]) for c in candidates.columns if c.rsplit("_", 1)[-1].isdigit()}

@@ -15,7 +15,7 @@ YEARS_MAX = 3
 
 def candidate_card(row: Any, lang: str = "zh") -> str:
     """HTML card of one candidate: name, city, type, industry, key indicators over three years."""
-    from scoring.schema import ENTERPRISE_TYPES, INDICATORS, PROJECT_KINDS  # noqa: F401
+    from scoring.programme.schema import ENTERPRISE_TYPES, INDICATORS, PROJECT_KINDS  # noqa: F401
 
     get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
     kind = get("kind", "")

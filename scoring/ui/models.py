@@ -411,9 +411,9 @@ def panel_results(backend: Any, actor: Any, panel_id: Any, *, samples: int = 200
         ``ranking`` (store's results), ``config`` (PanelConfig), ``hash``, ``deviation``
         (flagged rows), ``agreement``, ``p_cut`` (Series), ``cut`` (int), ``shortlist``.
     """
-    from scoring.panel import expert_deviation, panel_agreement
-    from scoring.sensitivity import sensitivity
-    from scoring.shortlist import default_cut_size, shortlist
+    from scoring.engine.panel import expert_deviation, panel_agreement
+    from scoring.engine.sensitivity import sensitivity
+    from scoring.programme.shortlist import default_cut_size, shortlist
 
     ranking = backend.results(actor, panel_id)
     cfg, h = backend.panel_config(actor, panel_id)
@@ -789,7 +789,7 @@ class BankModel(BaseModel):
 
     def own_ranking(self) -> Any:
         """The bank's ranking of the whole pool under its own weights (same method)."""
-        from scoring.ranking import rank
+        from scoring.engine.ranking import rank
 
         keys = self.keys()
         return rank(
@@ -907,7 +907,7 @@ class ConsoleModel(BaseModel):
 
     def __init__(self, backend: Any, **kwargs: Any) -> None:
         super().__init__(backend, **kwargs)
-        from scoring.criteria import default_criteria
+        from scoring.engine.criteria import default_criteria
 
         self.criteria = default_criteria()
         self.weights = dict(self.criteria.weights)
@@ -1003,8 +1003,8 @@ class ConsoleModel(BaseModel):
         self.preview_version += 1
 
     def _compute_preview(self) -> Any:
-        from scoring.aggregation import aggregate
-        from scoring.ranking import rank
+        from scoring.engine.aggregation import aggregate
+        from scoring.engine.ranking import rank
 
         keys = list(self.criteria.keys)
         matrix = aggregate(self._preview_scores, how=self.aggregation, criteria=keys)

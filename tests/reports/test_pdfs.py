@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scoring.catalogue import catalogue
-from scoring.criteria import default_criteria
+from scoring.engine.criteria import default_criteria
 from scoring.errors import InputError
+from scoring.programme.catalogue import catalogue
 from scoring.reports import ExpertSheet, ReportData, build_catalogue_pdf, build_panel_report
 from scoring.reports.assemble import report_data_from_files
 from scoring.reports.catalogue_pdf import catalogue_layout, chinese_numeral

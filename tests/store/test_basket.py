@@ -1,12 +1,12 @@
 """The bank reviewer's portfolio basket in the store: loaded at every login, at most 20
-projects (scoring.portfolio's rule, enforced by the store), all or nothing, audited."""
+projects (scoring.programme.portfolio's rule, enforced by the store), all or nothing, audited."""
 
 from __future__ import annotations
 
 import pytest
 
 from scoring.errors import InputError
-from scoring.portfolio import PortfolioLimitError
+from scoring.programme.portfolio import PortfolioLimitError
 from scoring.store import AccessDenied, NotFound, Workbench
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from scoring.criteria import default_criteria
+from scoring.engine.criteria import default_criteria
 from scoring.errors import InputError
 from scoring.store import PanelConfig, Workbench
 from scoring.store.migrate import SCHEMA_VERSION, upgrade

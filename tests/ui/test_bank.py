@@ -51,7 +51,7 @@ def test_bank_weights_change_the_bank_ranking_not_the_panel(store):
         view.sliders[k].value = 0.05
     view.sliders["risk"].value = 1.0  # a bank may weigh risk more
     own = model.own_ranking()
-    from scoring.ranking import rank
+    from scoring.engine.ranking import rank
 
     expected = rank(
         model.table[model.keys()],
@@ -66,7 +66,7 @@ def test_bank_weights_change_the_bank_ranking_not_the_panel(store):
 def test_basket_refuses_the_21st_project_and_survives_a_reload(tmp_path, monkeypatch):
     """On the demo store (50 candidates in the closed panel): the store refuses the 21st
     project even when the page's own state is tampered with, and a reload shows the basket."""
-    from scoring.portfolio import BankPortfolio
+    from scoring.programme.portfolio import BankPortfolio
     from scoring.store import Workbench, accounts
     from scoring.store.demo import seed_demo
     from scoring.ui.backend import StoreBackend

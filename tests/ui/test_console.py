@@ -58,8 +58,8 @@ def test_weights_preview_moves_the_ranking(store):
     assert (model.preview["move"] == 0).all()  # default weights: no move
     for k, s in view.sliders.items():
         s.value = 1.0 if k == "poverty" else 0.05
-    from scoring.aggregation import aggregate
-    from scoring.ranking import rank
+    from scoring.engine.aggregation import aggregate
+    from scoring.engine.ranking import rank
 
     chair = backend.login(info["codes"]["chair"])
     long = backend.panel_scores(chair, info["panels"]["P0"])

@@ -1,0 +1,207 @@
+"""Panel aggregation: from the experts' long score table to one figure per project and criterion.
+
+The long table has one row per (project, expert, criterion); a recused or missing score is simply
+absent and is never counted as zero. :func:`aggregate` turns it into the wide decision matrix
+(index ``project_id``, one float column per criterion in canonical order) that the ranking
+methods take.
+
+Aggregation rules (``how``)
+---------------------------
+``mean``
+    Arithmetic mean of the scores present.
+``median``
+    Median of the scores present.
+``trimmed_mean`` (default; 去掉一个最高分和一个最低分)
+    When a project x criterion has at least ``trim_min`` scores, the single highest and the
+    single lowest score are dropped and the rest averaged; with ties exactly one copy of the
+    maximum and one copy of the minimum are dropped (``(sum - max - min) / (n - 2)``). With
+    fewer than ``trim_min`` scores the plain mean is used.
+``zscore``
+    Corrects lenient and strict experts. For each criterion, each expert's scores are
+    standardised over the candidates that expert scored, ``z = (x - m_e) / s_e`` (``m_e``,
+    ``s_e``: that expert's mean and population standard deviation on the criterion), mapped back
+    to the panel's scale ``y = M + S * z`` (``M``, ``S``: mean and population standard deviation
+    of all scores of the criterion), then averaged per project. An expert whose scores on a
+    criterion carry no spread (a single candidate scored, or all scores equal: ``s_e = 0``) has
+    ``z = 0`` and contributes the panel mean ``M``: he says nothing about the order of the
+    candidates, so he neither pulls a candidate up nor down. The result is never NaN or inf for a
+    project x criterion with at least one score; it is on the panel's scale but, being
+    standardised, is not clipped to the scoring scale.
+
+A project x criterion nobody scored is NaN in the result (never filled in): the ranking's own
+validation then names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, Problem
+from .criteria import CRITERIA_KEYS
+from .validation import validate_scores
+
+#: The aggregation rules :func:`aggregate` offers.
+HOW: tuple[str, ...] = ("mean", "median", "trimmed_mean", "zscore")
+
+#: Display names of the rules (Chinese first, English available).
+HOW_NAMES: dict[str, dict[str, str]] = {
+    "mean": {"zh": "算术平均", "en": "mean"},
+    "median": {"zh": "中位数", "en": "median"},
+    "trimmed_mean": {
+        "zh": "去掉一个最高分和一个最低分后平均",
+        "en": "trimmed mean (drop highest and lowest)",
+    },
+    "zscore": {
+        "zh": "标准分校正（消除宽严差异）",
+        "en": "z-score (corrects lenient and strict experts)",
+    },
+}
+
+_KEY = ["project_id", "criterion"]
+
+
+def criteria_and_scale(criteria: Any) -> tuple[tuple[str, ...], tuple[float, float]]:
+    """Criterion keys and scoring scale from ``criteria``.
+
+    Parameters
+    ----------
+    criteria : iterable of str or CriteriaSet
+        Keys in canonical order, or a :class:`~scoring.engine.criteria.CriteriaSet` (its ``keys`` and
+        ``scale`` are used).
+
+    Returns
+    -------
+    (tuple of str, (float, float))
+        The keys and the inclusive scale (``(0, 100)`` for plain keys).
+    """
+    keys = getattr(criteria, "keys", None)
+    if keys is not None and not callable(keys):
+        return tuple(keys), tuple(criteria.scale)  # type: ignore[union-attr]
+    if isinstance(criteria, str):
+        return (criteria,), (0.0, 100.0)
+    return tuple(criteria), (0.0, 100.0)
+
+
+def _check_options(how: Any, trim_min: Any) -> None:
+    problems: list[Problem] = []
+    if how not in HOW:
+        problems.append(
+            Problem(
+                f"未知的汇总方法 {how!r}（可选：{', '.join(HOW)}）/ unknown aggregation",
+                column="how",
+            )
+        )
+    if isinstance(trim_min, bool) or not isinstance(trim_min, Integral) or int(trim_min) < 3:
+        problems.append(
+            Problem(
+                f"trim_min 须为不小于 3 的整数，实为 {trim_min!r} / trim_min must be an integer >= 3 "
+                "(dropping the highest and the lowest score must leave at least one)",
+                column="trim_min",
+            )
+        )
+    if problems:
+        raise InputError(problems)
+
+
+def _trimmed_mean(df: pd.DataFrame, trim_min: int) -> pd.Series:
+    g = df.groupby(_KEY, sort=False)["score"]
+    stats = g.agg(["sum", "max", "min", "count"])
+    n = stats["count"].to_numpy(dtype=float)
+    total = stats["sum"].to_numpy(dtype=float)
+    hi = stats["max"].to_numpy(dtype=float)
+    lo = stats["min"].to_numpy(dtype=float)
+    trim = n >= trim_min
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(trim, (total - hi - lo) / (n - 2), total / n)
+    # Guard against rounding in sum - max - min: the result lies within [min, max].
+    value = np.clip(value, lo, hi)
+    return pd.Series(value, index=stats.index)
+
+
+def _zscore(df: pd.DataFrame) -> pd.Series:
+    by_expert = df.groupby(["expert_id", "criterion"], sort=False)["score"]
+    m_e = by_expert.transform("mean")
+    s_e = by_expert.transform("std", ddof=0)
+    by_crit = df.groupby("criterion", sort=False)["score"]
+    m_p = by_crit.transform("mean")
+    s_p = by_crit.transform("std", ddof=0)
+    s_e_np = s_e.to_numpy(dtype=float)
+    dev = (df["score"] - m_e).to_numpy(dtype=float)
+    # s_e is 0 for an expert with one candidate or all-equal scores: z = 0 (panel mean).
+    z = np.divide(dev, s_e_np, out=np.zeros_like(dev), where=s_e_np > 0)
+    mapped = m_p.to_numpy(dtype=float) + s_p.to_numpy(dtype=float) * z
+    out = pd.Series(mapped, index=df.index)
+    return out.groupby([df["project_id"], df["criterion"]], sort=False).mean()
+
+
+def aggregate(
+    scores: pd.DataFrame,
+    how: str = "trimmed_mean",
+    trim_min: int = 5,
+    *,
+    criteria: Iterable[str] = CRITERIA_KEYS,
+) -> pd.DataFrame:
+    """Aggregate the experts' scores into the wide decision matrix.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Long table with columns ``project_id``, ``expert_id``, ``criterion``, ``score`` (one row
+        per project, expert and criterion; a recused or missing score is absent). Validated with
+        :func:`scoring.engine.validation.validate_scores`.
+    how : {"trimmed_mean", "mean", "median", "zscore"}
+        Aggregation rule; see the module docstring.
+    trim_min : int, default 5
+        For ``trimmed_mean``: the least number of scores of a project x criterion for which the
+        highest and the lowest are dropped (at least 3). Below it the plain mean is used.
+    criteria : iterable of str or CriteriaSet, default ``CRITERIA_KEYS``
+        Known criteria in the column order of the result; a ``CriteriaSet`` also gives the scale
+        that scores must lie on.
+
+    Returns
+    -------
+    DataFrame
+        Index ``project_id`` (sorted), one float column per criterion in the order of
+        ``criteria``. A project x criterion nobody scored is NaN.
+
+    Raises
+    ------
+    InputError
+        For an unknown ``how`` or a bad ``trim_min``, and for every problem of ``scores``
+        (unknown criterion, duplicate row, NaN, non-numeric or out-of-scale score), all at once.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"project_id": "P1", "expert_id": list("ABCDE"),
+    ...                   "criterion": "market", "score": [60, 70, 75, 80, 95]})
+    >>> aggregate(s, criteria=["market"])
+                market
+    project_id
+    P1            75.0
+    """
+    _check_options(how, trim_min)
+    keys, scale = criteria_and_scale(criteria)
+    df = validate_scores(scores, criteria=keys, scale=scale)
+    if how == "mean":
+        values = df.groupby(_KEY, sort=False)["score"].mean()
+    elif how == "median":
+        values = df.groupby(_KEY, sort=False)["score"].median()
+    elif how == "trimmed_mean":
+        values = _trimmed_mean(df, int(trim_min))
+    else:
+        values = _zscore(df)
+    if len(values):
+        wide = values.unstack("criterion")
+    else:
+        wide = pd.DataFrame(index=pd.Index([], name="project_id"))
+    wide = wide.reindex(columns=list(keys)).astype(float).sort_index()
+    wide.index = wide.index.astype(object)
+    wide.index.name = "project_id"
+    wide.columns.name = None
+    return wide
