@@ -25,8 +25,11 @@ demo: install
 	$(BIN)/scoring demo --out out/demo > /dev/null
 	$(BIN)/scoring serve --port $(PORT)
 
+# The whole suite, nothing skipped: installs the system packages it needs (Chromium, poppler, PostgreSQL, the CJK
+# font) and runs against a throwaway PostgreSQL cluster that is stopped and removed afterwards.
 test: install
-	$(BIN)/python -m pytest
+	.ci/system-deps
+	.ci/with-postgres $(BIN)/python -m pytest
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py
