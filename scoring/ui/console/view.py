@@ -8,35 +8,26 @@ from typing import Any
 
 import ipywidgets as w
 
-from .i18n import panel_label
-from .models import ConsoleModel
-from .views import (
-    PAGE_LAYOUT,
-    Header,
-    LoginBox,
-    Messages,
-    build_app,
-    esc,
-    html_table,
-    weight_handler,
-)
+from ..app import build_app
+from ..i18n import panel_label
+from ..markup import esc, html_table
+from ..widgets import PAGE_LAYOUT, PageView, weight_handler
+from .model import DEFAULT_CUT, ConsoleModel
 
 METHODS = ("weighted_sum", "weighted_product", "topsis", "vikor", "moora")
 AGGREGATIONS = ("trimmed_mean", "mean", "median", "zscore")
 ROLES = ("expert", "bank", "chair", "organizer")
 
 
-class ConsoleView:
+class ConsoleView(PageView):
     """Widgets of the console, linked to a :class:`ConsoleModel`."""
 
-    def __init__(self, model: ConsoleModel) -> None:
-        self.model = m = model
-        self.header = Header(m, "app.console")
-        safe = self.header.safe
-        self.messages = Messages(m)
-        self.login = LoginBox(m, safe)
+    model: ConsoleModel
 
-        self._safe = safe
+    def __init__(self, model: ConsoleModel) -> None:
+        super().__init__(model, "app.console")
+        m, safe = model, self.safe
+
         # The four tabs (about 150 widgets) are built at the first login: widget models are sent
         # to the browser when created, so building them up front delayed the login box.
         self.tabs: w.Tab | None = None
@@ -117,7 +108,7 @@ class ConsoleView:
             self.k_out.value = self._code_html(change["new"])
 
     def _build_tabs(self) -> None:
-        m, safe = self.model, self._safe
+        m, safe = self.model, self.safe
         # imports
         self.up_cands = w.FileUpload(accept=".xlsx,.csv", multiple=False)
         self.up_experts = w.FileUpload(accept=".xlsx,.csv", multiple=False)
@@ -273,8 +264,6 @@ class ConsoleView:
         self.c_reason.placeholder = tr("conflicts.reason")
         self.k_login.placeholder = tr("console.k_login")
         self.k_expert.placeholder = tr("console.k_expert")
-        from .models import DEFAULT_CUT
-
         self.cut_hint.value = (
             f"<small style='color:#666'>{esc(tr('console.cut_hint', default=DEFAULT_CUT))}"
             + (f" — <b>{esc(tr('console.cut_unset'))}</b>" if not m.cut_size else "")

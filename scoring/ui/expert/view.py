@@ -7,59 +7,21 @@ from typing import Any
 
 import ipywidgets as w
 
-from .models import ExpertModel
-from .views import PAGE_LAYOUT, Header, LoginBox, Messages, Poller, build_app, esc, html_table
-
-YEARS_MAX = 3
-
-
-def candidate_card(row: Any, lang: str = "zh") -> str:
-    """HTML card of one candidate: name, city, type, industry, key indicators over three years."""
-    from scoring.programme.schema import ENTERPRISE_TYPES, INDICATORS, PROJECT_KINDS  # noqa: F401
-
-    get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
-    kind = get("kind", "")
-    kind_txt = PROJECT_KINDS.get(kind, kind) if lang == "zh" else kind
-    years = sorted({int(c.rsplit("_", 1)[1]) for c in row.index if c.rsplit("_", 1)[-1].isdigit()})[
-        -YEARS_MAX:
-    ]
-    rows = []
-    for key, (zh, unit) in INDICATORS.items():
-        vals = [get(f"{key}_{y}") for y in years]
-        if all(v is None or v != v for v in vals):
-            continue
-        label = f"{zh}({unit})" if lang == "zh" else f"{key} ({unit})"
-        rows.append([label, *[("" if v is None or v != v else f"{float(v):g}") for v in vals]])
-    head = "指标" if lang == "zh" else "Indicator"
-    table = html_table(rows, [head, *years]) if rows else ""
-    facts = [
-        ("城市" if lang == "zh" else "City", get("city", "")),
-        ("类型" if lang == "zh" else "Type", kind_txt),
-        ("企业类型" if lang == "zh" else "Enterprise type", get("enterprise_type", "")),
-        ("产业" if lang == "zh" else "Industry", get("industry", "")),
-    ]
-    # a blank cell arrives as NaN (truthy) from pandas: region projects have no enterprise type
-    facts_html = " · ".join(
-        f"{esc(k)}：<b>{esc(v)}</b>" for k, v in facts if v == v and str(v or "").strip()
-    )
-    summary = get("summary", "")
-    return (
-        f"<div class='scoring-card' style='border:1px solid #ccd;border-radius:6px;padding:8px'>"
-        f"<h3 style='margin:2px 0'>{esc(get('project_id', ''))} {esc(get('name', ''))}</h3>"
-        f"<div>{facts_html}</div><div style='margin-top:6px'>{table}</div>"
-        f"<p style='margin:6px 0'>{esc(summary)}</p></div>"
-    )
+from ..app import Poller, build_app
+from ..markup import esc
+from ..widgets import PAGE_LAYOUT, PageView
+from .card import candidate_card
+from .model import ExpertModel
 
 
-class ExpertView:
+class ExpertView(PageView):
     """Widgets of the expert page, linked to an :class:`ExpertModel`."""
 
+    model: ExpertModel
+
     def __init__(self, model: ExpertModel) -> None:
-        self.model = m = model
-        self.header = Header(m, "app.expert")
-        safe = self.header.safe
-        self.messages = Messages(m)
-        self.login = LoginBox(m, safe)
+        super().__init__(model, "app.expert")
+        m, safe = model, self.safe
         self.status = w.HTML()  # panel, progress, timer
         self.status.add_class("scoring-status")
 
@@ -208,7 +170,7 @@ class ExpertView:
                 box = w.Text(continuous_update=False, layout=w.Layout(width="90px"))
                 box.add_class(f"scoring-score-{c.key}")
                 desc = w.HTML(layout=w.Layout(flex="1 1 auto"))
-                box.observe(self.header.safe(self._on_score(c.key)), "value")
+                box.observe(self.safe(self._on_score(c.key)), "value")
                 self.inputs[c.key], self.labels[c.key], self.descriptors[c.key] = box, lab, desc
                 rows.append(w.HBox([lab, box, desc], layout=w.Layout(align_items="center")))
             self.criteria_box.children = rows

@@ -258,7 +258,7 @@ def test_bank_reviewer_on_a_panel_scores_through_the_expert_page(store):
 def test_card_leaves_out_blank_facts():
     import pandas as pd
 
-    from scoring.ui.expert import candidate_card
+    from scoring.ui.expert.card import candidate_card
 
     row = pd.Series(
         {

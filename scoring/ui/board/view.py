@@ -4,47 +4,16 @@ agreement, robustness chart, shortlist and downloads."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import ipywidgets as w
 
-from .i18n import panel_label
-from .models import BoardModel
-from .views import (
-    PAGE_LAYOUT,
-    Header,
-    LoginBox,
-    Messages,
-    Poller,
-    build_app,
-    download_link,
-    esc,
-    html_table,
-    png_image,
-    show_png,
-)
-
-
-def p_cut_png(p_cut: Any, cut: int, lang: str = "zh") -> bytes:
-    """Bar chart of each candidate's probability of making the cut line (PNG bytes)."""
-    from matplotlib.figure import Figure
-
-    from scoring.fonts import setup_matplotlib
-
-    setup_matplotlib()
-    s = p_cut.sort_values(ascending=True)
-    fig = Figure(figsize=(6.4, max(2.0, 0.32 * len(s) + 0.8)), dpi=90)
-    ax = fig.add_subplot()
-    ax.barh([str(i) for i in s.index], s.values, color="#1565c0")
-    ax.set_xlim(0, 1)
-    ax.axvline(0.5, color="#999", lw=0.8, ls="--")
-    title = f"进入前 {cut} 名的概率" if lang == "zh" else f"Probability of making the top {cut}"
-    ax.set_title(title)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+from ..app import Poller, build_app
+from ..i18n import panel_label
+from ..markup import download_link, esc, html_table
+from ..widgets import PAGE_LAYOUT, PageView, png_image, show_png
+from .chart import p_cut_png
+from .model import BoardModel
 
 
 def _fmt(v: Any, nd: int = 3) -> str:
@@ -55,15 +24,14 @@ def _fmt(v: Any, nd: int = 3) -> str:
     return "—" if f != f else f"{f:.{nd}f}"
 
 
-class BoardView:
+class BoardView(PageView):
     """Widgets of the board, linked to a :class:`BoardModel`."""
 
+    model: BoardModel
+
     def __init__(self, model: BoardModel) -> None:
-        self.model = m = model
-        self.header = Header(m, "app.board")
-        safe = self.header.safe
-        self.messages = Messages(m)
-        self.login = LoginBox(m, safe)
+        super().__init__(model, "app.board")
+        m, safe = model, self.safe
         self.panel = w.Dropdown(layout=w.Layout(width="360px"))
         self.panel.add_class("scoring-panel")
         self.panel.observe(safe(self._on_panel), "value")

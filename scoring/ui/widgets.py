@@ -1,59 +1,21 @@
 """Widgets shared by the dashboards: header with the language switch, message lines, login box,
-periodic refresh, download links and small HTML tables.
+chart images and the weight-slider handler.
 
-Views hold widgets linked to a model (:mod:`scoring.ui.models`); every callback goes through
+Views hold widgets linked to a model (``scoring.ui.<name>.model``); every callback goes through
 :func:`scoring.ui.errors.guard` so that an exception is shown, logged, and never lost.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 
-from .errors import guard, log
+from .errors import guard
+from .markup import esc
 
 PAGE_LAYOUT = w.Layout(max_width="1240px", width="100%", padding="4px")
-MIME = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv",
-    "pdf": "application/pdf",
-}
-
-
-def esc(value: Any) -> str:
-    """HTML-escaped text of ``value`` (empty for None/NaN)."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return html.escape(str(value))
-
-
-def html_table(rows: Iterable[Iterable[Any]], header: Iterable[Any], *, cls: str = "") -> str:
-    """A small HTML table (values escaped)."""
-    head = "".join(f"<th style='padding:2px 8px;text-align:left'>{esc(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td style='padding:2px 8px'>{esc(v)}</td>" for v in r) + "</tr>"
-        for r in rows
-    )
-    return (
-        f"<table class='scoring-table {cls}' style='border-collapse:collapse;font-size:13px'>"
-        f"<thead><tr style='background:#eef2f7'>{head}</tr></thead><tbody>{body}</tbody></table>"
-    )
-
-
-def download_link(filename: str, data: bytes, label: str) -> str:
-    """An ``<a download>`` link carrying ``data`` as a data: URI (a browser download)."""
-    ext = filename.rsplit(".", 1)[-1].lower()
-    mime = MIME.get(ext, "application/octet-stream")
-    b64 = base64.b64encode(data).decode("ascii")
-    return (
-        f"<a class='scoring-download' download='{esc(filename)}' "
-        f"href='data:{mime};base64,{b64}' style='margin-right:12px'>{esc(label)}</a>"
-    )
 
 
 class Messages:
@@ -131,6 +93,27 @@ class LoginBox:
             self.code.value = ""
 
 
+class PageView:
+    """What every dashboard view starts with: its model, the header with the language switch,
+    the message lines and the login box.
+
+    Parameters
+    ----------
+    model : BaseModel
+        The page's model (:class:`scoring.ui.session.BaseModel`).
+    title_key : str
+        The i18n key of the page title.
+    """
+
+    def __init__(self, model: Any, title_key: str) -> None:
+        self.model = model
+        self.header = Header(model, title_key)
+        #: Guard a callback with the page's error line.
+        self.safe = self.header.safe
+        self.messages = Messages(model)
+        self.login = LoginBox(model, self.safe)
+
+
 def png_image(max_width: str) -> w.Image:
     """An image for a matplotlib chart, hidden until :func:`show_png` gives it one."""
     return w.Image(format="png", layout=w.Layout(max_width=max_width, display="none"))
@@ -151,56 +134,3 @@ def weight_handler(model: Any, key: str) -> Callable[[dict], None]:
 
     handler.__name__ = f"on_weight_{key}"
     return handler
-
-
-class Poller:
-    """Call ``func`` every ``interval`` seconds on the kernel's event loop (no-op outside one)."""
-
-    def __init__(self, func: Callable[[], Any], interval: float = 1.0) -> None:
-        self.func = func
-        self.interval = interval
-        self.task: asyncio.Task | None = None
-
-    def start(self) -> bool:
-        """Start polling; False when no event loop is running (plain pytest)."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return False
-        if self.task is None or self.task.done():
-            self.task = loop.create_task(self._run())
-        return True
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                self.func()
-            except Exception:
-                log.exception("periodic refresh failed")
-
-    def stop(self) -> None:
-        """Stop polling."""
-        if self.task is not None:
-            self.task.cancel()
-            self.task = None
-
-
-def build_app(model_cls: type, view_cls: type, backend: Any, *, lang: str, poll: bool) -> w.Widget:
-    """Assemble a dashboard: model over ``backend`` (default: the store, loaded lazily once the
-    user starts typing the access code), its view, the periodic refresh when ``poll`` and the
-    view has one. The root widget carries ``.model`` and ``.view`` for the widget tests."""
-    lazy = None
-    if backend is None:
-        from .backend import LazyBackend
-
-        backend = lazy = LazyBackend()
-    model = model_cls(backend, lang=lang)
-    view = view_cls(model)
-    if poll and getattr(view, "poller", None) is not None:
-        view.poller.start()
-    if lazy is not None:
-        lazy.warm_on_change(view.login.code)
-    view.root.model = model  # type: ignore[attr-defined]
-    view.root.view = view  # type: ignore[attr-defined]
-    return view.root

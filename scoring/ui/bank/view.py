@@ -4,88 +4,32 @@ panel's, a portfolio basket of at most 20 projects, and an export."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import ipywidgets as w
 
-from .models import BankModel
-from .views import (
+from ..app import build_app
+from ..markup import download_link, esc, html_table
+from ..widgets import (
     PAGE_LAYOUT,
-    Header,
-    LoginBox,
-    Messages,
-    build_app,
-    download_link,
-    esc,
+    PageView,
     png_image,
     show_png,
     weight_handler,
 )
-
-TREND = {1: "↑", -1: "↓", 0: "→"}
-
-
-def radar_png(comparison: Any, keys: list[str], names: dict[str, str], title: str) -> bytes:
-    """Radar chart of the panel scores of the compared candidates (PNG bytes)."""
-    import numpy as np
-    from matplotlib.figure import Figure
-
-    from scoring.fonts import setup_matplotlib
-
-    setup_matplotlib()
-    angles = np.linspace(0, 2 * np.pi, len(keys), endpoint=False).tolist()
-    fig = Figure(figsize=(4.6, 4.2), dpi=90)
-    ax = fig.add_subplot(projection="polar")
-    for pid, row in comparison.iterrows():
-        vals = [float(row[k]) for k in keys]
-        ax.plot([*angles, angles[0]], [*vals, vals[0]], label=str(pid))
-        ax.fill([*angles, angles[0]], [*vals, vals[0]], alpha=0.08)
-    ax.set_xticks(angles)
-    ax.set_xticklabels([names.get(k, k) for k in keys])
-    ax.set_ylim(0, 100)
-    ax.set_title(title)
-    ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.1), fontsize=8)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+from .chart import radar_png
+from .indicators import indicator_rows
+from .model import BankModel
 
 
-def indicator_rows(candidates: Any, ids: list[str], lang: str = "zh") -> list[list[str]]:
-    """One row per indicator: for each candidate, the three years and the trend arrow."""
-    from scoring.programme.schema import INDICATORS
-
-    years = sorted(
-        {int(c.rsplit("_", 1)[1]) for c in candidates.columns if c.rsplit("_", 1)[-1].isdigit()}
-    )[-3:]
-    rows = []
-    for key, (zh, unit) in INDICATORS.items():
-        cols = [f"{key}_{y}" for y in years if f"{key}_{y}" in candidates]
-        if not cols:
-            continue
-        row = [f"{zh}({unit})" if lang == "zh" else f"{key} ({unit})"]
-        for pid in ids:
-            vals = [candidates.at[pid, c] for c in cols]
-            try:
-                nums = [float(v) for v in vals]
-                trend = TREND[(nums[-1] > nums[0]) - (nums[-1] < nums[0])]
-                row.append(" / ".join(f"{v:g}" for v in nums) + f" {trend}")
-            except (TypeError, ValueError):
-                row.append("")
-        rows.append(row)
-    return rows
-
-
-class BankView:
+class BankView(PageView):
     """Widgets of the bank page, linked to a :class:`BankModel`."""
 
+    model: BankModel
+
     def __init__(self, model: BankModel) -> None:
-        self.model = m = model
-        self.header = Header(m, "app.bank")
-        safe = self.header.safe
-        self.messages = Messages(m)
-        self.login = LoginBox(m, safe)
+        super().__init__(model, "app.bank")
+        m, safe = model, self.safe
         self.pick = w.SelectMultiple(rows=10, layout=w.Layout(width="100%"))
         self.pick.add_class("scoring-pick")
         self.pick_label = w.HTML()
@@ -148,7 +92,7 @@ class BankView:
                     readout_format=".2f",
                 )
                 s.add_class(f"scoring-weight-{k}")
-                s.observe(self.header.safe(weight_handler(m, k)), "value")
+                s.observe(self.safe(weight_handler(m, k)), "value")
                 self.sliders[k] = s
             self.weights.children = [w.HTML(), *self.sliders.values()]
         for k, s in self.sliders.items():
@@ -176,8 +120,6 @@ class BankView:
             *[[names[k], *[f"{comp.at[p, k]:.1f}" for p in ids]] for k in m.keys()],
             *indicator_rows(m.candidates, ids, m.lang),
         ]
-        from .views import html_table
-
         self.table.value = html_table(rows, head, cls="scoring-compare-table")
         show_png(self.radar, radar_png(comp, m.keys(), names, m.tr("bank.radar")))
         got = m.export()

@@ -8,7 +8,7 @@ from pathlib import Path
 from scoring.ui.board import board_app
 from scoring.ui.console import console_app
 
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
+DEMO = Path(__file__).resolve().parents[3] / "data" / "demo"
 
 
 def _console(backend, code):

@@ -1,0 +1,32 @@
+"""The bank page's radar chart of the compared candidates' panel scores."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+
+def radar_png(comparison: Any, keys: list[str], names: dict[str, str], title: str) -> bytes:
+    """Radar chart of the panel scores of the compared candidates (PNG bytes)."""
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from scoring.fonts import setup_matplotlib
+
+    setup_matplotlib()
+    angles = np.linspace(0, 2 * np.pi, len(keys), endpoint=False).tolist()
+    fig = Figure(figsize=(4.6, 4.2), dpi=90)
+    ax = fig.add_subplot(projection="polar")
+    for pid, row in comparison.iterrows():
+        vals = [float(row[k]) for k in keys]
+        ax.plot([*angles, angles[0]], [*vals, vals[0]], label=str(pid))
+        ax.fill([*angles, angles[0]], [*vals, vals[0]], alpha=0.08)
+    ax.set_xticks(angles)
+    ax.set_xticklabels([names.get(k, k) for k in keys])
+    ax.set_ylim(0, 100)
+    ax.set_title(title)
+    ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.1), fontsize=8)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()

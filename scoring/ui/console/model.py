@@ -1,0 +1,189 @@
+"""The organizer console's model: imports with their validation report, criteria and weights
+with a live ranking preview, panel set-up, freezing the configuration, access codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import traitlets as tl
+
+from ..errors import describe
+from ..session import BaseModel
+
+#: The console's default cut size: the demo's (``scoring.store.demo.DEMO_CUT``).
+DEFAULT_CUT = 30
+
+
+class ConsoleModel(BaseModel):
+    """State and actions of the organizer console: imports, criteria and weights with a live
+    ranking preview, panel set-up, freezing, access codes."""
+
+    roles = ("organizer",)
+    report = tl.List()  # [(row, column, message)] of the last refused import
+    weights = tl.Dict()
+    method = tl.Unicode("weighted_sum")
+    aggregation = tl.Unicode("trimmed_mean")
+    #: Cut size to freeze; 0 means not set (the board then takes the top half).
+    cut_size = tl.Int(DEFAULT_CUT)
+    preview_version = tl.Int(0)
+    panels = tl.List()
+    experts = tl.List()  # [(label, expert_id)]
+    projects = tl.List()  # [(label, project_id)]
+    issued = tl.Unicode("")
+    frozen_hash = tl.Unicode("")
+
+    def __init__(self, backend: Any, **kwargs: Any) -> None:
+        super().__init__(backend, **kwargs)
+        from scoring.engine.criteria import default_criteria
+
+        self.criteria = default_criteria()
+        self.weights = dict(self.criteria.weights)
+        self.preview: Any = None
+        self._preview_scores: Any = None
+
+    def after_login(self) -> None:
+        """Read panels, experts and candidates."""
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read panels, experts and candidates."""
+        panels = self.run(self.backend.panels, self.identity, clear=False) or []
+        self.panels = [{k: p[k] for k in ("id", "name", "status", "config_hash")} for p in panels]
+        ex = self.run(self.backend.experts, self.identity, clear=False)
+        if ex is not None and len(ex):
+            self.experts = [
+                (f"{r['expert_id']} {r.get('name', '')}", str(r["expert_id"]))
+                for _, r in ex.iterrows()
+            ]
+        ca = self.run(self.backend.all_candidates, self.identity, clear=False)
+        if ca is not None and len(ca):
+            self.projects = [
+                (f"{r['project_id']} {r.get('name', '')}", str(r["project_id"]))
+                for _, r in ca.iterrows()
+            ]
+        # reference scores of the preview: the closed panel with the most candidates
+        self._preview_scores = None
+        for p in self.panels:
+            if p["status"] != "closed":
+                continue
+            long = self.run(self.backend.panel_scores, self.identity, p["id"], clear=False)
+            best = self._preview_scores
+            if long is not None and (
+                best is None or long["project_id"].nunique() > best["project_id"].nunique()
+            ):
+                self._preview_scores = long
+        self.update_preview()
+
+    # -- imports ---------------------------------------------------------------------------
+    def upload(self, what: str, filename: str, data: bytes) -> bool:
+        """Import an uploaded file; on refusal ``report`` lists every problem (nothing imported)."""
+        try:
+            res = self.backend.import_table(self.identity, what, filename, bytes(data))
+        except ValueError as exc:
+            problems = getattr(exc, "problems", None)
+            if problems:
+                self.report = [(p.row, p.column, p.message) for p in problems]
+            else:
+                self.report = [(None, None, str(exc))]
+            self.error = describe(exc, self.lang)
+            return False
+        except Exception as exc:
+            self.error = describe(exc, self.lang)
+            return False
+        self.report = []
+        self.error = ""
+        self.notice = (
+            f"{filename}: "
+            + self.tr("console.imported", n=len(res.added) + len(res.changed))
+            + f"（+{len(res.added)} / ~{len(res.changed)} / ={res.unchanged}）"
+        )
+        self.reload()
+        return True
+
+    # -- criteria and preview ----------------------------------------------------------------
+    def set_weight(self, key: str, value: float) -> None:
+        """Change one criterion's weight (updates the preview)."""
+        if key not in self.criteria.keys or not value > 0:
+            self.error = f"{key}: weight must be > 0"
+            return
+        self.weights = {**self.weights, key: float(value)}
+        self.update_preview()
+
+    def config(self) -> Any:
+        """The :class:`~scoring.store.PanelConfig` the console would freeze."""
+        from scoring.store import PanelConfig
+
+        return PanelConfig.from_criteria(
+            self.criteria.with_weights(self.weights),
+            aggregation=self.aggregation,
+            ranking_method=self.method,
+            cut_size=self.cut_size or None,
+        )
+
+    def update_preview(self) -> None:
+        """Rank the reference scores (latest closed panel) under the current and the default
+        settings; ``preview`` holds both ranks and the move."""
+        if self._preview_scores is None or len(self._preview_scores) == 0:
+            self.preview = None
+            self.preview_version += 1
+            return
+        res = self.run(self._compute_preview, clear=False)
+        self.preview = res
+        self.preview_version += 1
+
+    def _compute_preview(self) -> Any:
+        from scoring.engine.aggregation import aggregate
+        from scoring.engine.ranking import rank
+
+        keys = list(self.criteria.keys)
+        matrix = aggregate(self._preview_scores, how=self.aggregation, criteria=keys)
+        now = rank(
+            matrix, weights=self.weights, objectives=self.criteria.objectives, method=self.method
+        )
+        base = rank(matrix, weights=self.criteria.weights, objectives=self.criteria.objectives)
+        out = now[["score", "rank"]].copy()
+        out["default_rank"] = base["rank"].reindex(out.index)
+        out["move"] = out["default_rank"] - out["rank"]
+        return out
+
+    # -- panels, freezing, codes -------------------------------------------------------------
+    def create_panel(
+        self, name: str, members: list[str], candidates: list[str], chair: str = "", date: str = ""
+    ) -> int | None:
+        """Create a draft panel; its id, or None (``error`` set) when refused."""
+        pid = self.run(
+            self.backend.create_panel,
+            self.identity,
+            name.strip(),
+            members=list(members),
+            candidates=list(candidates),
+            chair=chair.strip() or None,
+            date=date.strip() or None,
+        )
+        if pid is not None:
+            self.notice = f"{self.tr('panel')} {name} #{pid}"
+            self.reload()
+        return pid
+
+    def declare_conflict(self, expert_id: str, project_id: str, reason: str) -> bool:
+        """Record an expert's conflict with a candidate on the expert's behalf."""
+        done = self.run(
+            self.backend.wb.declare_conflict, self.identity, expert_id, project_id, reason
+        )
+        return done is None and not self.error
+
+    def freeze(self, panel_id: Any) -> str:
+        """Freeze :meth:`config` on a draft panel; the configuration hash (empty if refused)."""
+        h = self.run(self.backend.freeze, self.identity, panel_id, self.config())
+        if h:
+            self.frozen_hash = h
+            self.notice = self.tr("console.frozen", hash=h[:12])
+            self.reload()
+        return h or ""
+
+    def issue(self, login: str, role: str | None = None, expert_id: str = "") -> str:
+        """Issue an access code (shown once); empty when refused."""
+        kwargs = {"expert_id": expert_id} if expert_id else {}
+        code = self.run(self.backend.issue_code, self.identity, login.strip(), role, **kwargs)
+        self.issued = code or ""
+        return self.issued

@@ -1,0 +1,248 @@
+"""The expert scoring page's model: conflicts first, then one sheet per candidate with
+automatic draft saves and confirmation with the access code again."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import traitlets as tl
+
+from ..i18n import panel_base_name
+from ..session import BaseModel
+from ..timer import TimerMixin
+
+
+def _fmt_scores(scores: dict[str, float], keys: tuple[str, ...], names: dict[str, str]) -> str:
+    parts = []
+    for k in keys:
+        v = scores.get(k)
+        parts.append(f"{names.get(k, k)} {'—' if v is None else f'{v:g}'}")
+    return "，".join(parts)
+
+
+class ExpertModel(TimerMixin, BaseModel):
+    """State and actions of the expert scoring page.
+
+    Phases: ``login`` -> ``conflicts`` (declare before seeing any candidate) -> ``scoring``.
+    """
+
+    #: Bank reviewers who are members of a panel score on it like experts (the store allows it).
+    roles = ("expert", "bank")
+    phase = tl.Enum(("login", "conflicts", "scoring"), default_value="login")
+    panel_name = tl.Unicode("")
+    #: Minimal list (project_id, name, city) for the conflict declaration.
+    conflict_choices = tl.List()
+    #: Project ids in defense order (recused ones left out).
+    order = tl.List()
+    current = tl.Unicode("")
+    scores = tl.Dict()
+    comment = tl.Unicode("")
+    sheet_status = tl.Unicode("empty")
+    version = tl.Int(0)
+    saved_text = tl.Unicode("")
+    progress_text = tl.Unicode("")
+    confirmed = tl.Int(0)
+    total = tl.Int(0)
+
+    def __init__(self, backend: Any, **kwargs: Any) -> None:
+        super().__init__(backend, **kwargs)
+        self.criteria: Any = None
+        self.candidates: Any = None  # DataFrame indexed by project_id
+        self.statuses: dict[str, str] = {}
+
+    # -- after login -----------------------------------------------------------------------
+    def after_login(self) -> None:
+        """Find the expert's panel; conflicts first unless already declared."""
+        panels = self.run(self.backend.expert_panels, self.identity)
+        if not panels:
+            self.error = self.error or self.tr("panel.none")
+            return
+        panel = panels[0]
+        self.panel_id = str(panel["id"])
+        self.panel_name = panel_base_name(panel["name"])
+        self.criteria = self.run(self.backend.panel_criteria, self.identity, self.panel_id)
+        if self.run(self.backend.conflicts_declared, self.identity, self.panel_id):
+            self._enter_scoring()
+        else:
+            choices = self.run(self.backend.conflict_choices, self.identity, self.panel_id)
+            self.conflict_choices = [] if choices is None else choices
+            self.phase = "conflicts"
+
+    def declare_conflicts(self, project_ids: list[str], reason: str = "") -> bool:
+        """Declare conflicts (possibly none), then show the candidates."""
+        reason = reason.strip() or self.tr("conflicts.reason_default")
+        done = self.run(
+            self.backend.declare_conflicts, self.identity, self.panel_id, list(project_ids), reason
+        )
+        if done is None and self.error:
+            return False
+        self._enter_scoring()
+        return True
+
+    def _enter_scoring(self) -> None:
+        cands = self.run(self.backend.candidates, self.identity, self.panel_id)
+        if cands is None:
+            return
+        self.candidates = cands
+        self.order = [str(p) for p in cands.index]
+        self.phase = "scoring"
+        self.refresh_progress()
+        self.refresh_timer()
+        if self.order:
+            self.select(self.order[0])
+
+    # -- one candidate -------------------------------------------------------------------------
+    def select(self, project_id: str) -> None:
+        """Show ``project_id``'s card and the sheet the database holds for it."""
+        if project_id not in self.order:
+            self.error = f"unknown project {project_id}"
+            return
+        sheet = self.run(self.backend.sheet, self.identity, self.panel_id, project_id)
+        if sheet is None:
+            return
+        self.current = project_id
+        self._show_sheet(sheet)
+        self.saved_text = ""
+
+    def _show_sheet(self, sheet: Any) -> None:
+        self.scores = dict(sheet.scores)
+        self.comment = sheet.comment or ""
+        self.sheet_status = sheet.status
+        self.version = sheet.version
+        self.statuses[self.current] = sheet.status
+
+    def criterion_names(self) -> dict[str, str]:
+        """criterion key -> display name in the current language."""
+        if self.criteria is None:
+            return {}
+        return {c.key: c.name(self.lang) for c in self.criteria}
+
+    def descriptor(self, key: str, value: float | None) -> str:
+        """The rubric descriptor for ``value`` on criterion ``key`` (empty when unset)."""
+        if self.criteria is None or value is None:
+            return ""
+        return self.criteria[key].descriptor(value, self.lang)
+
+    def parse_score(self, key: str, text: str) -> float | None:
+        """Parse a typed score; ``None`` for empty; ``ValueError`` outside the scale."""
+        text = (text or "").strip()
+        if not text:
+            return None
+        lo, hi = self.criteria.scale if self.criteria is not None else (0, 100)
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not (lo <= value <= hi):
+            raise ValueError(
+                self.tr(
+                    "expert.bad_score",
+                    name=self.criterion_names().get(key, key),
+                    lo=f"{lo:g}",
+                    hi=f"{hi:g}",
+                )
+            )
+        return value
+
+    def set_score(self, key: str, text: str) -> bool:
+        """Set one criterion from typed text and save the draft at once."""
+        if self.sheet_status == "confirmed":
+            self.error = self.tr("expert.locked")
+            return False
+        value = self.run(self.parse_score, key, text)
+        if value is None and self.error:
+            return False
+        scores = dict(self.scores)
+        if value is None:
+            scores.pop(key, None)
+        else:
+            scores[key] = value
+        self.scores = scores
+        return self.save()
+
+    def set_comment(self, text: str) -> bool:
+        """Set the comment and save the draft."""
+        if self.sheet_status == "confirmed":
+            self.error = self.tr("expert.locked")
+            return False
+        if (text or "").strip() == (self.comment or "").strip():
+            self.comment = text
+            return True
+        self.comment = text
+        return self.save()
+
+    def save(self) -> bool:
+        """Save the draft; show what the database now holds."""
+        res = self.run(
+            self.backend.save_draft,
+            self.identity,
+            self.panel_id,
+            self.current,
+            dict(self.scores),
+            self.comment,
+            self.version,
+        )
+        return self._after_write(res, confirm=False)
+
+    def confirm(self, code: str) -> bool:
+        """Confirm (sign) the current sheet with the access code again."""
+        res = self.run(
+            self.backend.confirm,
+            self.identity,
+            self.panel_id,
+            self.current,
+            (code or "").strip(),
+            self.version,
+        )
+        ok = self._after_write(res, confirm=True)
+        self.refresh_progress()
+        return ok
+
+    def _after_write(self, res: Any, *, confirm: bool) -> bool:
+        if res is None:
+            return False
+        outcome, sheet = res
+        self._show_sheet(sheet)
+        names = self.criterion_names()
+        keys = tuple(names) or tuple(sheet.scores)
+        held = _fmt_scores(sheet.scores, keys, names)
+        if sheet.comment:
+            short = sheet.comment if len(sheet.comment) <= 40 else sheet.comment[:40] + "…"
+            held += f"；{self.tr('expert.comment')}：{short}"
+        status = self.tr(f"sheet.{sheet.status}")
+        if outcome == "stale":
+            self.notice = self.tr("expert.stale", version=sheet.version)
+            self.saved_text = self.tr(
+                "expert.saved", version=sheet.version, status=status, time="—", scores=held
+            )
+            return False
+        if outcome == "duplicate":
+            self.notice = self.tr("expert.duplicate", version=sheet.version)
+        elif confirm:
+            self.notice = self.tr("expert.confirmed", version=sheet.version)
+        else:
+            self.notice = ""
+        self.saved_text = self.tr(
+            "expert.saved",
+            version=sheet.version,
+            status=status,
+            time=time.strftime("%H:%M:%S"),
+            scores=held,
+        )
+        return True
+
+    def refresh_progress(self) -> None:
+        """Recompute "7 / 12 confirmed" from the database."""
+        if not self.logged_in or not self.panel_id:
+            return
+        res = self.run(self.backend.my_progress, self.identity, self.panel_id, clear=False)
+        if res is None:
+            return
+        self.confirmed, self.total = int(res[0]), int(res[1])
+        self.progress_text = self.tr("expert.progress", done=self.confirmed, total=self.total)
+
+    def tick(self) -> None:
+        """Periodic refresh: timer and progress."""
+        self.refresh_timer()
+        self.refresh_progress()

@@ -1,0 +1,97 @@
+"""The session every dashboard has: language, login and the message lines.
+
+A dashboard's model (``scoring.ui.<name>.model``) is a traitlets ``HasTraits`` without widgets,
+tested in plain pytest. It holds the state a page shows and the actions it offers; it talks only
+to a backend (:class:`scoring.ui.backend.StoreBackend` in production) and reports every failure in
+its ``error`` trait instead of raising, so a view never loses an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import traitlets as tl
+
+from .errors import describe, log
+from .i18n import DEFAULT_LANG, t
+
+
+class BaseModel(tl.HasTraits):
+    """Language, login and the message lines every dashboard has."""
+
+    lang = tl.Unicode(DEFAULT_LANG)
+    error = tl.Unicode("")
+    notice = tl.Unicode("")
+    logged_in = tl.Bool(False)
+    user_name = tl.Unicode("")
+    role = tl.Unicode("")
+    #: Roles allowed on this page (empty: any).
+    roles: tuple[str, ...] = ()
+
+    def __init__(self, backend: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.backend = backend
+        self.identity: Any = None
+
+    # -- helpers ---------------------------------------------------------------------------
+    def tr(self, key: str, **values: Any) -> str:
+        """Text of ``key`` in the current language."""
+        return t(key, self.lang, **values)
+
+    def run(self, func: Callable[..., Any], *args: Any, clear: bool = True, **kwargs: Any) -> Any:
+        """Call ``func``; on failure set ``error`` (logged when unexpected) and return None.
+
+        On success the error line is cleared unless ``clear`` is False (background refreshes).
+        """
+        try:
+            result = func(*args, **kwargs)
+        except Exception as exc:
+            if isinstance(exc, (ValueError, LookupError, PermissionError)):
+                log.info("refused: %s", exc)
+            self.error = describe(exc, self.lang)
+            return None
+        if clear:
+            self.error = ""
+        return result
+
+    def toggle_lang(self) -> None:
+        """Switch between Chinese and English."""
+        self.lang = "en" if self.lang == "zh" else "zh"
+
+    # -- login -------------------------------------------------------------------------------
+    def login(self, code: str) -> bool:
+        """Log in with an access code; False (and ``error`` set) when refused."""
+        code = (code or "").strip()
+        if not code:
+            self.error = self.tr("error.login")
+            return False
+        try:
+            ident = self.backend.login(code)
+        except (ValueError, PermissionError, LookupError) as exc:
+            log.info("login refused: %s", exc)
+            self.error = self.tr("error.login")
+            return False
+        except Exception as exc:
+            self.error = describe(exc, self.lang)
+            return False
+        if self.roles and ident.role not in self.roles:
+            self.error = self.tr("login.wrong_role", role=self.tr(f"role.{ident.role}"))
+            return False
+        self.identity = ident
+        self.error = ""
+        self.user_name = ident.name
+        self.role = ident.role
+        self.notice = self.tr("login.ok", name=ident.name, role=self.tr(f"role.{ident.role}"))
+        self.logged_in = True
+        self.after_login()
+        return True
+
+    def after_login(self) -> None:
+        """Load what the page shows once logged in (overridden)."""
+
+    def logout(self) -> None:
+        """Forget the identity."""
+        self.identity = None
+        self.logged_in = False
+        self.notice = ""
