@@ -165,8 +165,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
     ranking = compute_ranking(
         scores, candidates, criteria, method=args.method, how=args.how, trim_min=args.trim_min
     )
-    title = f"评审排名 — 方法 {ranking.attrs.get('method', args.method)}，汇总 {args.how}"
-    write_table(ranking, out, title=title, headers=args.headers)
+    fields = {"method": ranking.attrs.get("method", args.method), "how": args.how}
+    write_table(ranking, out, headers=args.headers, layout="method-ranking", fields=fields)
     unscored = sorted(set(candidates["project_id"]) - set(ranking.index))
     print(f"wrote {len(ranking)} ranked candidates to {out}")
     if unscored:
@@ -238,34 +238,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     written = []
-    rank_title = f"评审排名(虚构示例数据) — 方法 {ranking.attrs.get('method')}，汇总 {args.how}"
+    marker = "(虚构示例数据)"
+    rank_fields = {"marker": marker, "method": ranking.attrs.get("method"), "how": args.how}
     short_cols = [
         c
         for c in ("rank", "score", "name", "city", "kind", "enterprise_type", "reason")
         if c in short
     ]
     ctable = catalogue_table(cat)
-    ctitle = f"山西省供应链重点培育项目({year}年度目录)(虚构示例)"
     for suffix in (".xlsx", ".csv"):
-        written.append(write_table(ranking, out / f"ranking{suffix}", title=rank_title))
-        written.append(
-            write_table(
-                short[short_cols], out / f"shortlist{suffix}", title="入选名单(虚构示例数据)"
+        for name, table, layout, fields in (
+            ("ranking", ranking, "method-ranking", rank_fields),
+            ("shortlist", short[short_cols], "shortlist", {"marker": marker}),
+            ("catalogue", ctable, "catalogue-demo", {"year": year, "marker": "(虚构示例)"}),
+        ):
+            written.append(
+                write_table(table, out / f"{name}{suffix}", layout=layout, fields=fields)
             )
-        )
-        written.append(
-            write_table(
-                ctable,
-                out / f"catalogue{suffix}",
-                title=ctitle,
-                headers={
-                    "seq": "序号",
-                    "name": "项目名称",
-                    "city": "所属城市",
-                    "project_id": "项目编号",
-                },
-            )
-        )
     text = out / "catalogue.txt"
     text.write_text("\n".join(render_catalogue(cat, year=year)) + "\n", encoding="utf-8")
     written.append(text)

@@ -2,8 +2,9 @@
 
 Each export is a function ``run(args) -> int`` registered in :data:`EXPORTERS` under
 ``(what, suffix)``; ``scoring export WHAT --out FILE`` picks it by the file's suffix. Tables are
-written by :func:`scoring.io.write_table` (xlsx laid out like the forms with a title row, or csv
-UTF-8 with BOM; text starting with ``= + - @`` neutralised). Other modules add exporters with
+written by :func:`scoring.io.write_table` with a form layout of ``data/forms/`` (``ranking``,
+``catalogue``, ``summary``, ``scores``: title, headers, widths; xlsx like the forms, or csv UTF-8
+with BOM; text starting with ``= + - @`` neutralised). Other modules add exporters with
 :func:`register_exporter` (the PDF panel report and catalogue of :mod:`scoring.reports.cli` are
 picked up automatically as ``export report --out x.pdf`` and ``export catalogue --out x.pdf``).
 """
@@ -26,18 +27,6 @@ from .service import Workbench
 Exporter = Callable[[argparse.Namespace], int]
 #: (what, suffix) -> exporter; suffix with the dot, lower case (``.xlsx``, ``.csv``, ``.pdf``).
 EXPORTERS: dict[tuple[str, str], Exporter] = {}
-
-#: 附件3 (summary table) columns: canonical name -> header of the form.
-SUMMARY_HEADERS: dict[str, str] = {
-    "seq": "序号",
-    "name": "企业名称(区域名称)",
-    "registered_capital": "注册资本(万元)",
-    "industry": "所属具体产业",
-    "prev_revenue": "上年营收(亿元)",
-    "contact": "联系人姓名及部门",
-    "phone": "联系方式",
-    "city": "所属城市",
-}
 
 
 def register_exporter(what: str, suffixes: tuple[str, ...] | str, run: Exporter) -> None:
@@ -79,11 +68,6 @@ def _panel_id(wb: Workbench, args: argparse.Namespace) -> int:
     return int(pid) if pid is not None else latest_closed_panel(wb)
 
 
-def _title(wb: Workbench, text: str) -> str:
-    year = wb.current_year()
-    return f"{year}年度{text}" if year else text
-
-
 def ranking_table(wb: Workbench, panel_id: int) -> pd.DataFrame:
     """The ranking of a closed panel as exported: rank, id, name, city, kind, score, criteria."""
     org = wb.system_actor()
@@ -123,11 +107,8 @@ def export_ranking(args: argparse.Namespace) -> int:
         flat = flat[
             ["rank", "project_id", *[c for c in flat.columns if c not in ("rank", "project_id")]]
         ]
-        path = sio.write_table(
-            flat,
-            args.out,
-            title=_title(wb, f"供应链重点项目评审排名（评审组 {pid}，配置 {h[:12]}）"),
-        )
+        fields = {"year": wb.current_year(), "panel": pid, "config": h[:12]}
+        path = sio.write_table(flat, args.out, layout="ranking", fields=fields)
     print(f"wrote {path} ({len(table)} projects, panel {pid}, config {h[:12]})")
     return 0
 
@@ -154,14 +135,15 @@ def catalogue_frame(wb: Workbench, panel_id: int) -> pd.DataFrame:
 
 def export_catalogue(args: argparse.Namespace) -> int:
     """``export catalogue``: the annual catalogue (附件5 layout) of a closed panel's shortlist."""
-    from ..programme.catalogue import catalogue_table, catalogue_title
+    from ..programme.catalogue import catalogue_table
 
     with Workbench(args.db) as wb:
         pid = _panel_id(wb, args)
         cat = catalogue_frame(wb, pid)
         year = getattr(args, "year", None) or wb.current_year()
-        title = "".join(catalogue_title(year))
-        path = sio.write_table(catalogue_table(cat), args.out, title=title)
+        path = sio.write_table(
+            catalogue_table(cat), args.out, layout="catalogue", fields={"year": year}
+        )
     print(f"wrote {path} ({len(cat)} projects)")
     return 0
 
@@ -192,7 +174,7 @@ def summary_table(wb: Workbench) -> pd.DataFrame:
                 "city": r.get("city"),
             }
         )
-    return pd.DataFrame(rows, columns=list(SUMMARY_HEADERS))
+    return pd.DataFrame(rows, columns=sio.load_layout("summary").keys)
 
 
 def _filled(x: object) -> bool:
@@ -204,7 +186,7 @@ def export_summary(args: argparse.Namespace) -> int:
     with Workbench(args.db) as wb:
         table = summary_table(wb)
         path = sio.write_table(
-            table, args.out, title=_title(wb, "供应链重点项目汇总表"), headers=SUMMARY_HEADERS
+            table, args.out, layout="summary", fields={"year": wb.current_year()}
         )
     print(f"wrote {path} ({len(table)} candidates)")
     return 0
@@ -229,23 +211,7 @@ def export_scores(args: argparse.Namespace) -> int:
     """``export scores``: raw scores, every expert and every version (closed panels)."""
     with Workbench(args.db) as wb:
         table = scores_table(wb, getattr(args, "panel", None))
-        headers = {
-            "panel": "评审组",
-            "project_id": "项目编号",
-            "expert_id": "专家编号",
-            "criterion": "评审指标",
-            "score": "评分",
-            "comment": "评语",
-            "version": "版本",
-            "kind": "类型",
-            "author": "评分人",
-            "approved_by": "批准人",
-            "reason": "更正原因",
-            "created_at": "时间",
-        }
-        path = sio.write_table(
-            table, args.out, title=_title(wb, "专家评分原始记录"), headers=headers
-        )
+        path = sio.write_table(table, args.out, layout="scores", fields={"year": wb.current_year()})
     print(f"wrote {path} ({len(table)} rows)")
     return 0
 

@@ -1,0 +1,188 @@
+"""Reading the canonical tables: header mapping, typed values, every problem at once."""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scoring import io
+from scoring.errors import InputError
+from scoring.programme import schema
+
+from .conftest import CAND_EN, problems_of, write
+
+
+def test_candidates_chinese_and_english_headers_agree(tmp_path):
+    en = io.read_candidates(write(tmp_path / "en.csv", CAND_EN))
+    zh_header = [
+        "项目编号", "企业名称(区域名称)", "项目类型", "所属城市", "企业类型", "注册资本(万元)", "企业员工数",
+        "是否设立供应链部门", "供应链部门人数", "2025年营业收入(亿元)", "2025年现金周转期(天)",
+    ]  # fmt: skip
+    body = CAND_EN.split("\n", 1)[1].replace("enterprise", "企业项目").replace("region", "区域项目")
+    zh = io.read_candidates(write(tmp_path / "zh.csv", ",".join(zh_header) + "\n" + body))
+    pd.testing.assert_frame_equal(en, zh)
+    assert list(en.columns[: len(schema.CANDIDATE_FIELDS)]) == list(schema.CANDIDATE_FIELDS)
+    assert en.loc[2, "kind"] == "enterprise" and en.loc[3, "kind"] == "region"
+    assert en.loc[2, "registered_capital"] == 5000.0 and en.loc[2, "employees"] == 120
+    assert bool(en.loc[2, "has_sc_dept"]) is True and pd.isna(en.loc[3, "has_sc_dept"])
+    assert en.loc[2, "cash_cycle_2025"] == -3.0  # a negative cash cycle is legitimate
+    assert pd.isna(en.loc[3, "registered_capital"])  # blank optional -> missing, not zero
+
+
+def test_candidates_every_problem_at_once(tmp_path):
+    text = (
+        "project_id,name,kind,city,enterprise_type,employees,revenue_2025,market_share_2025\n"
+        "E1,甲,enterprise,太原市,农业企业,10,1.5,3\n"
+        "E1,乙,enterprise,北京市,农业企业,ten,1.5,3\n"  # duplicate id, unknown city, bad int
+        'E3,丙,company,大同市,,10.5,"1,200",130\n'  # bad kind, bad int, separator, share > 100
+        "E4,丁,enterprise,朔州市,,1,=A1,1\n"  # missing enterprise type, formula
+        "R1,戊,region,省属企业,,,,\n"  # region under 省属企业
+    )
+    with pytest.raises(InputError) as exc:
+        io.read_candidates(write(tmp_path / "bad.csv", text))
+    got = problems_of(exc)
+    for expected in [
+        (3, "project_id"), (3, "city"), (3, "employees"), (4, "kind"), (4, "employees"),
+        (4, "revenue_2025"), (4, "market_share_2025"), (5, "enterprise_type"), (5, "revenue_2025"),
+        (6, "city"),
+    ]:  # fmt: skip
+        assert expected in got, (expected, got)
+    assert all(p.file == "bad.csv" for p in exc.value.problems)
+    assert "formula" in str(exc.value) and "thousands" in str(exc.value)
+
+
+def test_candidates_missing_and_unknown_columns(tmp_path):
+    with pytest.raises(InputError) as exc:
+        io.read_candidates(write(tmp_path / "c.csv", "project_id,name,colour\nE1,甲,red\n"))
+    got = problems_of(exc)
+    assert (1, "colour") in got and (None, "kind") in got and (None, "city") in got
+
+
+def test_header_only_file_has_no_data_rows(tmp_path):
+    with pytest.raises(InputError, match="no data rows"):
+        io.read_candidates(write(tmp_path / "h.csv", "project_id,name,kind,city\n"))
+
+
+def test_experts(tmp_path):
+    ok = io.read_experts(
+        write(
+            tmp_path / "e.csv",
+            "专家编号,姓名,专家类别,所属银行\nX1,赵示例,行业专家,\nX2,钱示例,bank,示例银行(虚构)\n",
+        )
+    )
+    assert list(ok["kind"]) == ["industry", "bank"] and ok.loc[3, "bank"] == "示例银行(虚构)"
+    with pytest.raises(InputError) as exc:
+        io.read_experts(
+            write(
+                tmp_path / "bad.csv",
+                "expert_id,name,kind,bank\nX1,赵,bank,\nX1,钱,industry,示例银行\nX3,孙,judge,\n",
+            )
+        )
+    assert problems_of(exc) == [(4, "kind"), (2, "bank"), (3, "bank"), (3, "expert_id")]
+
+
+def test_scores_chinese_names_and_all_problems(tmp_path):
+    ok = io.read_scores(
+        write(
+            tmp_path / "s.csv",
+            "项目编号,专家编号,评审指标,分数\nE1,X1,综合实力,80\nE1,X1,risk,40.5\n",
+        )
+    )
+    assert list(ok["criterion"]) == ["strength", "risk"] and list(ok["score"]) == [80.0, 40.5]
+    text = (
+        "project_id,expert_id,criterion,score\n"
+        "E1,X1,strength,80\nE1,X1,strength,81\n"  # duplicate
+        "E1,X1,luck,50\nE1,X1,market,abc\nE1,X1,risk,101\nE9,X1,poverty,50\nE1,X1,demonstration,\n"
+    )
+    with pytest.raises(InputError) as exc:
+        io.read_scores(write(tmp_path / "bad.csv", text), projects=["E1"])
+    got = problems_of(exc)
+    for expected in [
+        (4, "criterion"),
+        (5, "score"),
+        (6, "score"),
+        (7, "project_id"),
+        (8, "score"),
+        (2, "project_id/expert_id/criterion"),
+    ]:
+        assert expected in got, (expected, got)
+
+
+_CELLS = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            "E1",
+            "太原市",
+            "北京市",
+            "enterprise",
+            "region",
+            "农业企业",
+            "是",
+            "=1+2",
+            "1,200",
+            "-5",
+            "1e3",
+            "nan",
+            "inf",
+            "'@x",
+            "\u00a0",
+            "10.5",
+        ]
+    ),  # fmt: skip
+    st.text(max_size=6),
+)
+_HEADERS = st.sampled_from(
+    [
+        "project_id",
+        "name",
+        "kind",
+        "city",
+        "enterprise_type",
+        "employees",
+        "revenue_2025",
+        "2024年市场占有率(%)",
+        "项目编号",
+        "colour",
+        "",
+        "project_id",
+    ]  # fmt: skip
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(header=st.lists(_HEADERS, min_size=0, max_size=6),
+       rows=st.lists(st.lists(_CELLS, max_size=7), max_size=5),
+       raw=st.binary(max_size=40))  # fmt: skip
+def test_fuzz_never_crashes_and_names_rows(tmp_path, header, rows, raw):
+    """Malformed csv (wrong columns, types, duplicates, empty, binary) -> InputError or a result."""
+    buf = _io.StringIO()
+    csv.writer(buf).writerows([header, *rows])
+    for i, data in enumerate((buf.getvalue().encode("utf-8"), raw)):
+        p = tmp_path / f"f{i}.csv"
+        p.write_bytes(data)
+        for reader in (io.read_candidates, io.read_experts, io.read_scores):
+            try:
+                out = reader(p)
+            except InputError as exc:
+                for prob in exc.problems:
+                    assert prob.file == p.name
+                    assert (
+                        prob.row is not None
+                        or prob.column is not None
+                        or "file" in prob.message
+                        or "UTF-8" in prob.message
+                        or "csv" in prob.message
+                        or "NUL" in prob.message
+                        or "empty" in prob.message
+                        or "no data" in prob.message
+                    ), prob
+            else:
+                assert len(out) >= 1
