@@ -1,7 +1,7 @@
 """Engine sub-commands on plain files: ``scoring rank`` and ``scoring demo``.
 
 ``scoring rank --scores FILE --candidates FILE [--method topsis] [--how trimmed_mean]
-[--criteria data/criteria.yml] --out ranking.xlsx|ranking.csv`` aggregates the panel's scores,
+[--criteria data/criteria/defense.yml] --out ranking.xlsx|ranking.csv`` aggregates the panel's scores,
 ranks the candidates and writes the ranking. ``scoring demo`` does the same on the fictional demo
 data, prints the ranking and writes the ranking, shortlist and catalogue (xlsx and csv, plus the
 catalogue as text) to ``out/demo/``. Bad input: one line on stderr, exit status 2, nothing written.
@@ -67,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--trim-min", type=int, default=5, help="trimmed mean: least scores to drop high/low (5)"
     )
-    p.add_argument("--criteria", default=None, help="criteria file (default data/criteria.yml)")
+    p.add_argument("--criteria", default=None, help="criteria file (default data/criteria/defense.yml)")
     p.add_argument(
         "--headers", choices=("zh", "en"), default="zh", help="column headers of the output"
     )

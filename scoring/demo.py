@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .engine.criteria import CRITERIA_KEYS
+from .engine.criteria import criteria_set
 from .paths import DATA_DIR
 from .programme import schema
 
@@ -214,8 +214,10 @@ def _scores(
     n = len(candidates)
     region = (candidates["kind"] == "region").to_numpy()
     agri = (candidates["enterprise_type"] == "农业企业").to_numpy()
-    # latent level per candidate and criterion (0-100 scale), partly shared, partly specific
-    spec = rng.normal(0, 1, (n, len(CRITERIA_KEYS)))
+    # latent level per candidate and criterion (the defense set: 0-100), partly shared, partly specific
+    defense = criteria_set("defense")
+    keys, (lo, hi) = defense.keys, defense.scale
+    spec = rng.normal(0, 1, (n, len(keys)))
     latent = {
         "strength": 72 + 9 * (0.85 * q + 0.5 * spec[:, 0]),
         "market": 72 + 9 * (0.6 * q + 0.8 * spec[:, 1]),
@@ -230,12 +232,12 @@ def _scores(
         for e, eid in enumerate(experts["expert_id"]):
             if (pid, eid) in recused:
                 continue
-            for c in CRITERIA_KEYS:
+            for c in keys:
                 base = latent[c][i]
                 centre = 45.0 if c == "risk" else 72.0
                 sign = -1 if c == "risk" else 1
                 s = centre + spread[e] * (base - centre) + sign * leniency[e] + rng.normal(0, 4.5)
-                rows.append((pid, eid, c, int(np.clip(np.rint(s), 0, 100))))
+                rows.append((pid, eid, c, int(np.clip(np.rint(s), lo, hi))))
     return pd.DataFrame(rows, columns=["project_id", "expert_id", "criterion", "score"])
 
 

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 
 from scoring import demo
-from scoring.programme import schema
 from scoring.engine.aggregation import aggregate
 from scoring.engine.criteria import CRITERIA_KEYS, load_criteria
 from scoring.engine.ranking import rank
+from scoring.programme import schema
 
 FILES = ("candidates.csv", "experts.csv", "scores.csv", "conflicts.csv")
 

@@ -22,7 +22,8 @@ Aggregation rules (``how``)
     ``s_e``: that expert's mean and population standard deviation on the criterion), mapped back
     to the panel's scale ``y = M + S * z`` (``M``, ``S``: mean and population standard deviation
     of all scores of the criterion), then averaged per project. An expert whose scores on a
-    criterion carry no spread (a single candidate scored, or all scores equal: ``s_e = 0``) has
+    criterion carry no spread (a single candidate scored, or all scores equal: ``s_e = 0``, up to
+    round-off: ``s_e <= SPREAD_RTOL`` times the scale's span) has
     ``z = 0`` and contributes the panel mean ``M``: he says nothing about the order of the
     candidates, so he neither pulls a candidate up nor down. The result is never NaN or inf for a
     project x criterion with at least one score; it is on the panel's scale but, being
@@ -42,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from .criteria import CRITERIA_KEYS
+from .criteria import CriteriaSet, default_criteria
 from .validation import validate_scores
 
 #: The aggregation rules :func:`aggregate` offers.
@@ -63,28 +64,33 @@ HOW_NAMES: dict[str, dict[str, str]] = {
 }
 
 _KEY = ["project_id", "criterion"]
+#: An expert's spread on a criterion below this share of the scale's span counts as none (zscore).
+SPREAD_RTOL = 1e-9
 
 
-def criteria_and_scale(criteria: Any) -> tuple[tuple[str, ...], tuple[float, float]]:
+def criteria_and_scale(criteria: Any = None) -> tuple[tuple[str, ...], tuple[float, float]]:
     """Criterion keys and scoring scale from ``criteria``.
 
     Parameters
     ----------
-    criteria : iterable of str or CriteriaSet
-        Keys in canonical order, or a :class:`~scoring.engine.criteria.CriteriaSet` (its ``keys`` and
-        ``scale`` are used).
+    criteria : iterable of str or CriteriaSet, optional
+        Keys in form order, or a :class:`~scoring.engine.criteria.CriteriaSet` (its ``keys`` and
+        ``scale`` are used); default :func:`~scoring.engine.criteria.default_criteria`.
 
     Returns
     -------
     (tuple of str, (float, float))
-        The keys and the inclusive scale (``(0, 100)`` for plain keys).
+        The keys and the inclusive scale (plain keys are on the default set's scale).
     """
+    if criteria is None:
+        criteria = default_criteria()
     keys = getattr(criteria, "keys", None)
     if keys is not None and not callable(keys):
         return tuple(keys), tuple(criteria.scale)  # type: ignore[union-attr]
+    scale = default_criteria().scale
     if isinstance(criteria, str):
-        return (criteria,), (0.0, 100.0)
-    return tuple(criteria), (0.0, 100.0)
+        return (criteria,), scale
+    return tuple(criteria), scale
 
 
 def _check_options(how: Any, trim_min: Any) -> None:
@@ -123,7 +129,7 @@ def _trimmed_mean(df: pd.DataFrame, trim_min: int) -> pd.Series:
     return pd.Series(value, index=stats.index)
 
 
-def _zscore(df: pd.DataFrame) -> pd.Series:
+def _zscore(df: pd.DataFrame, span: float) -> pd.Series:
     by_expert = df.groupby(["expert_id", "criterion"], sort=False)["score"]
     m_e = by_expert.transform("mean")
     s_e = by_expert.transform("std", ddof=0)
@@ -132,8 +138,9 @@ def _zscore(df: pd.DataFrame) -> pd.Series:
     s_p = by_crit.transform("std", ddof=0)
     s_e_np = s_e.to_numpy(dtype=float)
     dev = (df["score"] - m_e).to_numpy(dtype=float)
-    # s_e is 0 for an expert with one candidate or all-equal scores: z = 0 (panel mean).
-    z = np.divide(dev, s_e_np, out=np.zeros_like(dev), where=s_e_np > 0)
+    # s_e is 0 for an expert with one candidate or all-equal scores: z = 0 (panel mean). A spread
+    # within round-off of the scale (SPREAD_RTOL of its span) is no spread either.
+    z = np.divide(dev, s_e_np, out=np.zeros_like(dev), where=s_e_np > SPREAD_RTOL * span)
     mapped = m_p.to_numpy(dtype=float) + s_p.to_numpy(dtype=float) * z
     out = pd.Series(mapped, index=df.index)
     return out.groupby([df["project_id"], df["criterion"]], sort=False).mean()
@@ -144,7 +151,7 @@ def aggregate(
     how: str = "trimmed_mean",
     trim_min: int = 5,
     *,
-    criteria: Iterable[str] = CRITERIA_KEYS,
+    criteria: Iterable[str] | CriteriaSet | None = None,
 ) -> pd.DataFrame:
     """Aggregate the experts' scores into the wide decision matrix.
 
@@ -159,9 +166,9 @@ def aggregate(
     trim_min : int, default 5
         For ``trimmed_mean``: the least number of scores of a project x criterion for which the
         highest and the lowest are dropped (at least 3). Below it the plain mean is used.
-    criteria : iterable of str or CriteriaSet, default ``CRITERIA_KEYS``
+    criteria : iterable of str or CriteriaSet, optional
         Known criteria in the column order of the result; a ``CriteriaSet`` also gives the scale
-        that scores must lie on.
+        that scores must lie on. Default :func:`~scoring.engine.criteria.default_criteria`.
 
     Returns
     -------
@@ -195,7 +202,7 @@ def aggregate(
     elif how == "trimmed_mean":
         values = _trimmed_mean(df, int(trim_min))
     else:
-        values = _zscore(df)
+        values = _zscore(df, scale[1] - scale[0])
     if len(values):
         wide = values.unstack("criterion")
     else:

@@ -271,6 +271,7 @@ def compare_weight_sets(
     *,
     objectives: Mapping[str, str],
     method: str | ScoreKernel = "weighted_sum",
+    scale: tuple[float, float] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Rank ``matrix`` under each named weight set with one method and compare the rankings.
 
@@ -285,6 +286,8 @@ def compare_weight_sets(
         Criterion -> ``"max"`` / ``"min"``.
     method : str or ScoreKernel
         Ranking method (a key of ``scoring.engine.ranking.METHODS``) or a kernel.
+    scale : (float, float), optional
+        The criteria set's scoring scale (see :func:`~scoring.engine.sensitivity.resolve_method`).
 
     Returns
     -------
@@ -298,7 +301,7 @@ def compare_weight_sets(
         Every problem of the matrix, objectives, method and of each weight set (named).
     """
     X, o, problems = _prepared(matrix, objectives)
-    resolved = collect(problems, resolve_method, method)
+    resolved = collect(problems, resolve_method, method, scale)
     sets: dict[str, dict[str, float]] = {}
     if not isinstance(weight_sets, Mapping) or not weight_sets:
         problems.append(Problem("weight_sets must be a non-empty mapping of name to weights"))
@@ -336,8 +339,12 @@ def compare_methods(
     weights: Mapping[str, float],
     objectives: Mapping[str, str],
     methods: Iterable[str | ScoreKernel] | Sequence[str] = DEFAULT_METHODS,
+    scale: tuple[float, float] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Rank ``matrix`` with several methods at the same weights and compare the rankings.
+
+    ``scale`` is the criteria set's scoring scale for the methods that invert minimised criteria
+    on it (see :func:`~scoring.engine.sensitivity.resolve_method`).
 
     Returns
     -------
@@ -354,7 +361,7 @@ def compare_methods(
     X, o, problems = _prepared(matrix, objectives)
     w = None if X is None else _mapping_of(weights, "weights", validate_weights, X, problems)
     kernels: dict[str, ScoreKernel] = dict(
-        r for m in methods if (r := collect(problems, resolve_method, m)) is not None
+        r for m in methods if (r := collect(problems, resolve_method, m, scale)) is not None
     )
     if not kernels and not problems:
         problems.append(Problem("no method to compare", column="methods"))

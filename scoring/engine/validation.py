@@ -14,7 +14,7 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_complex_dtype, is_numeric_dtype
 
 from ..errors import InputError, Problem
-from .criteria import CRITERIA_KEYS
+from .criteria import default_criteria
 
 SCORE_COLUMNS = ("project_id", "expert_id", "criterion", "score")
 R = TypeVar("R")
@@ -23,10 +23,10 @@ R = TypeVar("R")
 def validate_scores(
     scores: pd.DataFrame,
     *,
-    criteria: Iterable[str] = CRITERIA_KEYS,
+    criteria: Iterable[str] | None = None,
     projects: Iterable[str] | None = None,
     experts: Iterable[str] | None = None,
-    scale: tuple[float, float] = (0.0, 100.0),
+    scale: tuple[float, float] | None = None,
 ) -> pd.DataFrame:
     """Check a long score table and return a clean copy.
 
@@ -35,12 +35,12 @@ def validate_scores(
     scores : DataFrame
         Columns ``project_id``, ``expert_id``, ``criterion``, ``score``; one row per
         (project, expert, criterion). A recused or missing score is simply absent.
-    criteria : iterable of str
-        Known criterion keys.
+    criteria : iterable of str, optional
+        Known criterion keys; default those of :func:`~scoring.engine.criteria.default_criteria`.
     projects, experts : iterable of str, optional
         When given, every ``project_id`` / ``expert_id`` must be among them.
-    scale : (float, float)
-        Inclusive bounds of a valid score.
+    scale : (float, float), optional
+        Inclusive bounds of a valid score; default the scale of the default criteria set.
 
     Returns
     -------
@@ -59,6 +59,10 @@ def validate_scores(
     if missing:
         raise InputError([Problem("required column is missing", column=c) for c in missing])
     problems: list[Problem] = []
+    if criteria is None or scale is None:
+        default = default_criteria()
+        criteria = default.keys if criteria is None else criteria
+        scale = default.scale if scale is None else scale
     known_criteria = set(criteria)
     known_projects = None if projects is None else {str(p) for p in projects}
     known_experts = None if experts is None else {str(e) for e in experts}

@@ -146,7 +146,7 @@ def critic_weights(matrix: pd.DataFrame, objectives: Mapping[str, str]) -> dict[
 
 def std_weights(matrix: pd.DataFrame, objectives: Mapping[str, str]) -> dict[str, float]:
     """Standard-deviation weights: ``w_j`` proportional to the sample standard deviation of
-    criterion ``j`` (meaningful here because all criteria share the 0–100 scale).
+    criterion ``j`` (meaningful here because all criteria of a set share its scale).
 
     Constant columns get weight 0. ``objectives`` is validated; the direction does not change a
     standard deviation.

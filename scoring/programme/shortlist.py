@@ -4,7 +4,9 @@ Rules, applied in this order (documented here because organizers must be able to
 
 1. **Eligibility.** With ``min_score`` only candidates whose score passes it are eligible (``>=``
    when a higher score is better, ``<=`` when lower is better, e.g. VIKOR's Q). A candidate that
-   fails the bar is never selected, not even to meet a floor.
+   fails the bar is never selected, not even to meet a floor. The bar is on the score's own
+   scale: for a weighted total (``ranking.attrs["scale"]``, the criteria set's scale) it must lie
+   inside that scale — 6 on a 0–10 set, 60 on 0–100.
 2. **Floors** (保底名额), e.g. ``floors={"kind": {"region": 5}}``: for each floor, the best-ranked
    eligible candidates of that group are reserved first, as many as the floor asks, skipping
    any that a cap forbids. Fewer such candidates than the floor is infeasible.
@@ -138,7 +140,8 @@ def shortlist(
     size : int, optional
         Number of seats (the cut line by size).
     min_score : float, optional
-        The cut line by score.
+        The cut line by score, on the score's scale (inside ``ranking.attrs["scale"]`` when the
+        ranking gives one).
     higher_is_better : bool, optional
         Direction of ``score``; default ``ranking.attrs["higher_is_better"]``, else True.
     caps, floors : mapping, optional
@@ -184,6 +187,15 @@ def shortlist(
         problems.append(
             Problem(f"min_score must be a finite number, got {min_score!r}", column="min_score")
         )
+    elif min_score is not None and (scale := ranking.attrs.get("scale")) is not None:
+        lo, hi = (float(v) for v in scale)
+        if not lo <= float(min_score) <= hi:
+            problems.append(
+                Problem(
+                    f"min_score {min_score:g} is outside the scale {lo:g}–{hi:g} of the scores",
+                    column="min_score",
+                )
+            )
     cap_q, p = _check_quotas("caps", caps)
     problems += p
     floor_q, p = _check_quotas("floors", floors)

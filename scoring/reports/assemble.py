@@ -130,7 +130,7 @@ def report_data(
     candidates, experts : DataFrame
         As read by :mod:`scoring.io` (``project_id``/``expert_id`` columns).
     criteria : CriteriaSet, optional
-        Default: the criteria of ``config`` when it has them, else ``data/criteria.yml``.
+        Default: the criteria of ``config`` when it has them, else the defense set ``data/criteria/defense.yml``.
     config : PanelConfig or mapping, optional
         The frozen configuration (``aggregation``, ``trim_min``, ``ranking_method``,
         ``ranking_options``, ``tie_rule``, ``cut_size``, ``cut_min_score``).

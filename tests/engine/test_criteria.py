@@ -13,7 +13,9 @@ from scoring.errors import InputError
 
 @pytest.fixture
 def raw(repo_root):
-    return yaml.safe_load((repo_root / "data" / "criteria.yml").read_text(encoding="utf-8"))
+    return yaml.safe_load(
+        (repo_root / "data" / "criteria" / "defense.yml").read_text(encoding="utf-8")
+    )
 
 
 def test_default_file_loads_with_normalised_weights():

@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 
 from ...errors import InputError, Problem
-from ..criteria import validate_objectives, validate_weights
+from ..criteria import CriteriaSet, validate_objectives, validate_weights
 from ..validation import collect, validate_matrix
-from ._base import Method, constant_columns
+from ._base import Method, constant_columns, with_scale
 from .moora import Moora
 from .ties import competition_rank, sort_order
 from .topsis import Topsis
@@ -43,7 +43,7 @@ from .vikor import Vikor
 from .weighted_product import WeightedProduct
 from .weighted_sum import WeightedSum
 
-__all__ = ["METHODS", "Method", "competition_rank", "get_method", "rank"]
+__all__ = ["METHODS", "Method", "competition_rank", "get_method", "rank", "with_scale"]
 
 #: Registry: method name -> method object (default options).
 METHODS: dict[str, Method] = {
@@ -95,9 +95,10 @@ def get_method(method: str | Method, **options: Any) -> Method:
 def rank(
     matrix: pd.DataFrame,
     *,
-    weights: Mapping[str, float],
-    objectives: Mapping[str, str],
+    weights: Mapping[str, float] | None = None,
+    objectives: Mapping[str, str] | None = None,
     method: str | Method = "weighted_sum",
+    criteria: CriteriaSet | None = None,
     **options: Any,
 ) -> pd.DataFrame:
     """Rank the candidates of a wide decision matrix.
@@ -105,18 +106,22 @@ def rank(
     Parameters
     ----------
     matrix : DataFrame
-        Index ``project_id``, one numeric column per criterion (any criteria; the five of
-        ``data/criteria.yml`` in this project).
-    weights : mapping
-        Criterion -> weight > 0; normalised to sum 1.
-    objectives : mapping
-        Criterion -> ``"max"`` or ``"min"``.
+        Index ``project_id``, one numeric column per criterion (any criteria: those of a
+        criteria set of ``data/criteria/``).
+    weights : mapping, optional
+        Criterion -> weight > 0; normalised to sum 1. Default the weights of ``criteria``.
+    objectives : mapping, optional
+        Criterion -> ``"max"`` or ``"min"``. Default the objectives of ``criteria``.
     method : str or Method
         A key of :data:`METHODS` (``weighted_sum``, ``weighted_product``, ``topsis``, ``vikor``,
         ``moora``).
+    criteria : CriteriaSet, optional
+        The set the matrix is scored on: its keys are the matrix's columns, its weights and
+        objectives the defaults, and its scale the ``scale`` of the methods that invert minimised
+        criteria on the scale (so a 0–10 set ranks as the same scores ×10 on 0–100).
     **options
-        Method options: ``scale`` (weighted_sum, weighted_product; ``(0, 100)`` by default,
-        ``None`` = each column's range) and ``v`` (vikor; 0.5).
+        Method options: ``scale`` (weighted_sum, weighted_product; the set's scale, else
+        ``(0, 100)``; ``None`` = each column's range) and ``v`` (vikor; 0.5).
 
     Returns
     -------
@@ -125,7 +130,9 @@ def rank(
         method's own figure; see ``METHODS[method].higher_is_better``) and ``rank`` (int,
         1 = best, competition ranks "1224" for ties, see :mod:`scoring.engine.ranking.ties`), sorted by
         rank then project_id. ``attrs`` holds ``method``, ``higher_is_better``, ``weights``,
-        ``left_out`` (criteria that were constant) and, for VIKOR, ``attrs["vikor"]``.
+        ``left_out`` (criteria that were constant), ``scale`` (the scoring scale when the score
+        is a total on it — weighted sum and product —, else None) and, for VIKOR,
+        ``attrs["vikor"]``.
 
     Raises
     ------
@@ -135,12 +142,23 @@ def rank(
         take.
     """
     problems: list[Problem] = []
+    if criteria is not None:
+        weights = criteria.weights if weights is None else weights
+        objectives = criteria.objectives if objectives is None else objectives
+    for name, given in (("weights", weights), ("objectives", objectives)):
+        if given is None:
+            problems.append(
+                Problem(f"{name} are missing (give them or a criteria set)", column=name)
+            )
     m = collect(problems, get_method, method, **options)
-    X_df = collect(problems, validate_matrix, matrix)
+    if m is not None and criteria is not None and "scale" not in options:
+        m = with_scale(m, criteria.scale)
+    keys = None if criteria is None else criteria.keys
+    X_df = collect(problems, validate_matrix, matrix, criteria=keys)
     columns = [str(c) for c in matrix.columns] if isinstance(matrix, pd.DataFrame) else []
     w: dict[str, float] = {}
     obj: dict[str, str] = {}
-    if isinstance(matrix, pd.DataFrame):
+    if isinstance(matrix, pd.DataFrame) and weights is not None and objectives is not None:
         w = collect(problems, validate_weights, weights, tuple(matrix.columns)) or {}
         obj = collect(problems, validate_objectives, objectives, tuple(matrix.columns)) or {}
     if not problems and m is not None and X_df is not None:
@@ -168,6 +186,8 @@ def rank(
     out.attrs["weights"] = dict(w)
     out.attrs["objectives"] = dict(obj)
     out.attrs["left_out"] = [columns[j] for j in np.nonzero(constant_columns(X))[0]]
+    scale = getattr(m, "scale", None)
+    out.attrs["scale"] = None if scale is None else (float(scale[0]), float(scale[1]))
     if m.name == "vikor":
         out.attrs["vikor"] = {
             "S": dict(zip(labels, map(float, extra["S"]), strict=True)),

@@ -15,11 +15,15 @@ scaling). How exactly is documented per method.
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
+
+M = TypeVar("M")
 
 #: Relative tolerance under which a column's spread counts as zero (a constant column).
 CONSTANT_RTOL = 1e-12
@@ -146,3 +150,18 @@ class Method(ABC):
     def problems(self, X: np.ndarray, minimise: np.ndarray, columns: list[str]) -> list[Any]:
         """Input problems specific to this method (e.g. negative values); none by default."""
         return []
+
+
+def with_scale(method: M, scale: Sequence[float] | None) -> M:
+    """``method`` inverting minimised criteria on ``scale``, when it has a ``scale`` option.
+
+    The weighted sum and the weighted product invert a minimised criterion as ``lo + hi - x`` on
+    the scoring scale; a criteria set on another scale than their default ``(0, 100)`` passes its
+    own here. Methods without the option (and ``scale=None``) are returned unchanged.
+    """
+    if scale is None or not dataclasses.is_dataclass(method):
+        return method
+    if "scale" not in {f.name for f in dataclasses.fields(method)}:
+        return method
+    lo, hi = (float(v) for v in scale)
+    return dataclasses.replace(method, scale=(lo, hi))  # type: ignore[type-var]

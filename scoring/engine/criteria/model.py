@@ -1,26 +1,24 @@
-"""The five criteria of the competitive defense: names, direction, weights and rubric.
+"""A criteria set as a value: criteria, directions, weights, scale, rubric and grade thresholds.
 
-Loaded from ``data/criteria.yml`` (which organizers edit), validated and immutable.
+Immutable dataclasses built by :func:`scoring.engine.criteria.parse.parse_criteria` from a file of
+``data/criteria/``; nothing here reads a file or knows how many criteria there are.
 """
 
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
-import yaml
+from ...errors import InputError, Problem
 
-from ..errors import InputError, Problem
-from ..paths import DATA_DIR
-
-#: Criterion keys in their canonical (form) order.
-CRITERIA_KEYS: tuple[str, ...] = ("strength", "market", "risk", "poverty", "demonstration")
 OBJECTIVES = ("max", "min")
-DEFAULT_CRITERIA_PATH = DATA_DIR / "criteria.yml"
+#: What a panel with this set is for: choosing projects, or grading them in the yearly review.
+PURPOSES = ("defense", "evaluation")
+#: Scores within this share of the scale's span below a grade threshold still reach it
+#: (a weighted total of exact scores may land a rounding error under 90).
+GRADE_RTOL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -33,17 +31,42 @@ class RubricBand:
 
 
 @dataclass(frozen=True)
+class Grade:
+    """One grade of the yearly evaluation (优秀, 良好, …).
+
+    Attributes
+    ----------
+    key : str
+        Stable identifier (``excellent``, ``good``, ``pass``, ``fail``).
+    zh, en : str
+        Display names.
+    min : float or None
+        The least total that earns the grade; ``None`` for the last grade (every total below).
+    """
+
+    key: str
+    zh: str
+    en: str
+    min: float | None
+
+    def name(self, lang: str = "zh") -> str:
+        """Display name in ``lang`` (``"zh"`` or ``"en"``)."""
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
 class Criterion:
     """One criterion.
 
     Attributes
     ----------
     key : str
-        Stable identifier (``strength``, ``market``, ``risk``, ``poverty``, ``demonstration``).
+        Stable identifier (e.g. ``strength`` of the defense set, ``organisation`` of an
+        evaluation set).
     zh, en : str
         Display names.
     objective : {"max", "min"}
-        ``"min"`` when a lower score is better (``risk``).
+        ``"min"`` when a lower score is better (the defense's ``risk``).
     weight : float
         Normalised weight (the weights of a :class:`CriteriaSet` sum to 1).
     rubric : tuple of RubricBand
@@ -82,33 +105,70 @@ class CriteriaSet:
     Attributes
     ----------
     criteria : tuple of Criterion
-        In canonical order.
+        In form order (the order of the file).
     scale_min, scale_max : float
         The scoring scale (scores outside it are rejected).
+    name : str
+        Registry name (``defense``, ``evaluation-enterprise``, …), the file's stem.
+    purpose : {"defense", "evaluation"}
+        What a panel with this set does.
+    title_zh, title_en : str
+        Display title (see :meth:`title`).
+    grades : tuple of Grade
+        Grade thresholds, highest first (empty for the defense).
     """
 
     criteria: tuple[Criterion, ...]
     scale_min: float = 0.0
     scale_max: float = 100.0
+    name: str = "defense"
+    purpose: str = "defense"
+    title_zh: str = ""
+    title_en: str = ""
+    grades: tuple[Grade, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:
+        """Criterion keys in form order."""
         return tuple(c.key for c in self.criteria)
 
     @property
     def weights(self) -> dict[str, float]:
+        """Criterion -> normalised weight."""
         return {c.key: c.weight for c in self.criteria}
 
     @property
     def objectives(self) -> dict[str, str]:
+        """Criterion -> ``"max"`` or ``"min"``."""
         return {c.key: c.objective for c in self.criteria}
 
     @property
     def scale(self) -> tuple[float, float]:
+        """``(scale_min, scale_max)``, inclusive."""
         return (self.scale_min, self.scale_max)
 
     def names(self, lang: str = "zh") -> dict[str, str]:
+        """Criterion -> display name in ``lang``."""
         return {c.key: c.name(lang) for c in self.criteria}
+
+    def title(self, lang: str = "zh") -> str:
+        """The set's title in ``lang`` (its name when the file gives none)."""
+        return (self.title_zh if lang == "zh" else self.title_en) or self.name
+
+    def grade_of(self, score: float) -> Grade | None:
+        """The grade a total of ``score`` (on the set's scale) earns; None without grades or for NaN.
+
+        A grade is reached at its threshold (``score >= min``, up to :data:`GRADE_RTOL` of the
+        scale's span); a total below every threshold gets the last grade when that one has no
+        ``min``, else None.
+        """
+        if not self.grades or score is None or math.isnan(float(score)):
+            return None
+        slack = GRADE_RTOL * (self.scale_max - self.scale_min)
+        for grade in self.grades:
+            if grade.min is None or float(score) >= grade.min - slack:
+                return grade
+        return None
 
     def __getitem__(self, key: str) -> Criterion:
         for c in self.criteria:
@@ -116,7 +176,7 @@ class CriteriaSet:
                 return c
         raise KeyError(key)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Criterion]:
         return iter(self.criteria)
 
     def __len__(self) -> int:
@@ -128,9 +188,18 @@ class CriteriaSet:
         return replace(self, criteria=tuple(replace(c, weight=norm[c.key]) for c in self.criteria))
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-data form (used to freeze a configuration and hash it)."""
+        """Plain-data form (used to freeze a configuration and hash it).
+
+        :func:`~scoring.engine.criteria.parse.parse_criteria` reads it back to an equal set;
+        ``order`` keeps the form order through JSON with sorted keys.
+        """
         return {
+            "name": self.name,
+            "purpose": self.purpose,
+            "title": {"zh": self.title_zh, "en": self.title_en},
             "scale": {"min": self.scale_min, "max": self.scale_max},
+            "order": list(self.keys),
+            "grades": [{"key": g.key, "zh": g.zh, "en": g.en, "min": g.min} for g in self.grades],
             "criteria": {
                 c.key: {
                     "zh": c.zh,
@@ -144,10 +213,23 @@ class CriteriaSet:
         }
 
 
+def _default_keys() -> tuple[str, ...]:
+    from .registry import default_criteria
+
+    return default_criteria().keys
+
+
 def validate_weights(
-    weights: Mapping[str, Any], keys: tuple[str, ...] | list[str] = CRITERIA_KEYS
+    weights: Mapping[str, Any], keys: Sequence[str] | None = None
 ) -> dict[str, float]:
     """Check ``weights`` covers exactly ``keys`` with finite values > 0 and normalise to sum 1.
+
+    Parameters
+    ----------
+    weights : mapping
+        Criterion -> weight.
+    keys : sequence of str, optional
+        The criteria; default those of :func:`~scoring.engine.criteria.default_criteria`.
 
     Raises
     ------
@@ -155,7 +237,7 @@ def validate_weights(
         Naming every unknown key, missing key and bad value at once.
     """
     problems: list[Problem] = []
-    keys = tuple(keys)
+    keys = _default_keys() if keys is None else tuple(keys)
     for k in weights:
         if k not in keys:
             problems.append(
@@ -179,10 +261,14 @@ def validate_weights(
     return {k: float(weights[k]) / total for k in keys}
 
 
-def validate_objectives(
-    objectives: Mapping[str, str], keys: tuple[str, ...] | list[str]
-) -> dict[str, str]:
-    """Check ``objectives`` maps exactly ``keys`` to ``"max"`` or ``"min"``."""
+def validate_objectives(objectives: Mapping[str, str], keys: Sequence[str]) -> dict[str, str]:
+    """Check ``objectives`` maps exactly ``keys`` to ``"max"`` or ``"min"``.
+
+    Raises
+    ------
+    InputError
+        Naming every unknown, missing and bad entry at once.
+    """
     problems: list[Problem] = []
     for k in objectives:
         if k not in keys:
@@ -197,114 +283,3 @@ def validate_objectives(
     if problems:
         raise InputError(problems)
     return {k: objectives[k] for k in keys}
-
-
-def parse_criteria(data: Mapping[str, Any], *, source: str | None = None) -> CriteriaSet:
-    """Validate the plain-data form of ``criteria.yml`` and build a :class:`CriteriaSet`."""
-    problems: list[Problem] = []
-    if not isinstance(data, Mapping) or not isinstance(data.get("criteria"), Mapping):
-        raise InputError([Problem("expected a mapping with a 'criteria' section")], file=source)
-    scale = data.get("scale") or {"min": 0, "max": 100}
-    try:
-        smin, smax = float(scale["min"]), float(scale["max"])
-        if not smin < smax:
-            raise ValueError
-    except (KeyError, TypeError, ValueError):
-        problems.append(Problem("scale must have numbers min < max", column="scale"))
-        smin, smax = 0.0, 100.0
-    raw = data["criteria"]
-    for key in raw:
-        if key not in CRITERIA_KEYS:
-            problems.append(
-                Problem(
-                    f"unknown criterion '{key}' (known: {', '.join(CRITERIA_KEYS)})", column=key
-                )
-            )
-    weights: dict[str, Any] = {}
-    built: list[Criterion] = []
-    for key in CRITERIA_KEYS:
-        spec = raw.get(key)
-        if spec is None:
-            problems.append(Problem(f"criterion '{key}' is missing", column=key))
-            continue
-        if not isinstance(spec, Mapping):
-            problems.append(Problem("expected a mapping", column=key))
-            continue
-        objective = spec.get("objective", "max")
-        if objective not in OBJECTIVES:
-            problems.append(
-                Problem(
-                    f"objective must be 'max' or 'min', got {objective!r}",
-                    column=f"{key}.objective",
-                )
-            )
-        w = spec.get("weight")
-        try:
-            fw = float(w)
-            if not math.isfinite(fw) or fw <= 0:
-                raise ValueError
-            weights[key] = fw
-        except (TypeError, ValueError):
-            problems.append(
-                Problem(f"weight must be a number > 0, got {w!r}", column=f"{key}.weight")
-            )
-        bands = []
-        for score, text in (spec.get("rubric") or {}).items():
-            try:
-                bands.append(RubricBand(float(score), str(text["zh"]), str(text["en"])))
-            except (TypeError, ValueError, KeyError):
-                problems.append(
-                    Problem(
-                        f"rubric band {score!r} needs a numeric score with zh and en",
-                        column=f"{key}.rubric",
-                    )
-                )
-        built.append(
-            Criterion(
-                key=key,
-                zh=str(spec.get("zh", key)),
-                en=str(spec.get("en", key)),
-                objective=objective,
-                weight=0.0,
-                rubric=tuple(sorted(bands, key=lambda b: -b.score)),
-            )
-        )
-    if problems:
-        raise InputError(problems, file=source)
-    total = sum(weights.values())
-    return CriteriaSet(
-        criteria=tuple(replace(c, weight=weights[c.key] / total) for c in built),
-        scale_min=smin,
-        scale_max=smax,
-    )
-
-
-def load_criteria(path: str | os.PathLike[str] | None = None) -> CriteriaSet:
-    """Load and validate the criteria file.
-
-    Parameters
-    ----------
-    path : path-like, optional
-        Defaults to ``$SCORING_CRITERIA`` or the repository's ``data/criteria.yml``.
-    """
-    p = Path(path or os.environ.get("SCORING_CRITERIA") or DEFAULT_CRITERIA_PATH)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(
-            [Problem(f"cannot read criteria file: {exc.strerror}")], file=str(p)
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise InputError([Problem(f"not valid YAML: {exc}")], file=str(p)) from exc
-    return parse_criteria(data, source=str(p))
-
-
-def default_criteria() -> CriteriaSet:
-    """The criteria of ``data/criteria.yml`` (cached)."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = load_criteria()
-    return _DEFAULT
-
-
-_DEFAULT: CriteriaSet | None = None
