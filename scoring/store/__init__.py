@@ -7,7 +7,10 @@ The dashboards and the command line call only :class:`Workbench` (``scoring.stor
     me = wb.login("X01-ABCD-EFGH-JKMN")   # -> Actor
     wb.save_scores(me, panel_id, "E001", {"strength": 80}, base_version=0)
 
-See :mod:`scoring.store.db` for where the database lives.
+See :mod:`scoring.store.db` for where the database lives. :class:`Workbench` is a facade over one
+service per concern (``wb.sheets``, ``wb.panel_admin``, ... over one
+:class:`~scoring.store.unit_of_work.Store`; see :data:`scoring.store.service.SERVICES`), and
+every rights decision is :mod:`scoring.store.rights`.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ _EXPORTS: dict[str, str] = {
     "SAVED": ".scores",
     "STALE": ".scores",
     "SaveResult": ".scores",
-    "ImportResult": ".service",
+    "ImportResult": ".import_service",
     "Workbench": ".service",
 }
 __all__ = sorted(_EXPORTS)

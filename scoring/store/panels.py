@@ -1,0 +1,268 @@
+"""Panels: create and list them, freeze their configuration, open and close them, and read
+back how a panel was closed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+from . import accounts as acc
+from . import lookups, rights
+from .accounts import Actor
+from .audit import now
+from .config import PanelConfig
+from .errors import NotFound, RuleViolation, StoreError
+from .models import Account, AuditRecord, Panel, PanelCandidate, PanelMember, Sheet
+from .models import PanelConfig as PanelConfigRow
+from .unit_of_work import StoreService
+
+
+class PanelService(StoreService):
+    """The panels' life cycle over the shared store: draft -> frozen -> open -> closed."""
+
+    def create_panel(
+        self,
+        actor: Actor,
+        name: str,
+        *,
+        date: str | None = None,
+        chair: str | None = None,
+        members: Iterable[str] = (),
+        candidates: Iterable[str] = (),
+    ) -> int:
+        """Create a panel (draft) with its chair's login, members (expert ids) and candidates
+        (project ids, in defense order). Organizer only. Returns the panel id."""
+        members, candidates = list(members), list(candidates)
+        with self.store.write(actor) as tx:
+            rights.require_current(self.store, tx.conn, actor, *rights.ORGANIZER)
+            rid = lookups.round_id(tx.conn)
+            if tx.conn.execute(
+                sa.select(Panel.id).where(Panel.round_id == rid, Panel.name == name)
+            ).first():
+                raise StoreError(f"评审组已存在 / panel {name!r} already exists")
+            chair_pk = None
+            if chair:
+                row = tx.conn.execute(
+                    sa.select(Account.id, Account.role).where(
+                        Account.login == acc.normalise_login(chair)
+                    )
+                ).first()
+                if row is None or not rights.may_chair(row.role):
+                    raise StoreError(f"主持人账户无效 / {chair!r} is not a chair account")
+                chair_pk = row.id
+            if len(set(members)) != len(members) or len(set(candidates)) != len(candidates):
+                raise StoreError("成员或项目重复 / a member or candidate is listed twice")
+            mpks = [lookups.expert_pk(tx.conn, m) for m in members]
+            cpks = [lookups.candidate_pk(tx.conn, c, rid) for c in candidates]
+            pid = tx.conn.execute(
+                sa.insert(Panel)
+                .values(round_id=rid, name=name, date=date, status="draft", chair_pk=chair_pk)
+                .returning(Panel.id)
+            ).scalar_one()
+            if mpks:
+                tx.conn.execute(
+                    sa.insert(PanelMember), [{"panel_id": pid, "expert_pk": m} for m in mpks]
+                )
+            if cpks:
+                tx.conn.execute(
+                    sa.insert(PanelCandidate),
+                    [
+                        {"panel_id": pid, "candidate_pk": c, "position": i}
+                        for i, c in enumerate(cpks, 1)
+                    ],
+                )
+            tx.audit(
+                "panel.create",
+                f"panel:{pid}",
+                {
+                    "name": name,
+                    "date": date,
+                    "chair": chair,
+                    "members": members,
+                    "candidates": candidates,
+                },
+            )
+            return int(pid)
+
+    def panels(self, actor: Actor) -> list[dict[str, Any]]:
+        """The panels ``actor`` may see: all (organizer, bank reviewer), chaired, or joined."""
+        with self.store.read() as conn:
+            rights.require_current(self.store, conn, actor)
+            q = sa.select(Panel.id, Panel.name, Panel.date, Panel.status, Panel.round_id).order_by(
+                Panel.id
+            )
+            rows = conn.execute(rights.restrict_panels(q, actor)).all()
+            out = []
+            for r in rows:
+                cfg = lookups.frozen_config(self.store, conn, r.id)
+                d = dict(r._mapping)
+                d["config_hash"] = cfg[1] if cfg else None
+                out.append(d)
+            return out
+
+    def freeze_config(self, actor: Actor, panel_id: int, config: PanelConfig | None = None) -> str:
+        """Freeze a panel's configuration (organizer, panel still draft). Returns the content hash.
+
+        Freezing the identical configuration again returns the same hash; any other change is refused.
+        """
+        config = (config or PanelConfig.from_criteria()).validate()
+        with self.store.write(actor) as tx:
+            rights.require_current(self.store, tx.conn, actor, *rights.ORGANIZER)
+            panel = lookups.panel_row(tx.conn, panel_id)
+            existing = lookups.frozen_config(self.store, tx.conn, panel.id)
+            h = config.content_hash
+            same = rights.may_freeze_config(panel_id, panel, existing, h)
+            if same is not None:
+                return same
+            tx.conn.execute(
+                sa.insert(PanelConfigRow).values(
+                    panel_id=panel.id,
+                    content=config.to_json(),
+                    content_hash=h,
+                    frozen_at=now(),
+                    frozen_by=actor.label,
+                )
+            )
+            tx.audit("config.freeze", f"panel:{panel.id}", {"hash": h, "config": config.to_json()})
+            return h
+
+    def panel_config(self, actor: Actor, panel_id: int) -> tuple[PanelConfig, str]:
+        """The frozen configuration of a panel and its content hash."""
+        with self.store.read() as conn:
+            rights.require_current(self.store, conn, actor)
+            lookups.panel_row(conn, panel_id)
+            cfg = lookups.frozen_config(self.store, conn, int(panel_id))
+        if cfg is None:
+            raise NotFound(
+                f"评审组 {panel_id} 的配置尚未冻结 / panel {panel_id} has no frozen configuration"
+            )
+        return cfg
+
+    def open_panel(self, actor: Actor, panel_id: int) -> None:
+        """Open a draft panel for scoring (organizer or its chair). Needs a frozen configuration."""
+        with self.store.write(actor) as tx:
+            panel = rights.overseen_panel(self.store, tx.conn, actor, panel_id)
+            rights.require_status(panel, "draft")
+            rights.require_frozen_to_open(lookups.frozen_config(self.store, tx.conn, panel.id))
+            members = lookups.member_pks(tx.conn, panel.id)
+            cands = lookups.panel_candidate_pks(tx.conn, panel.id)
+            if not members or not cands:
+                raise RuleViolation(
+                    "评审组缺少专家或项目 / the panel has no members or no candidates"
+                )
+            recused = lookups.recused_map(tx.conn, members, cands)
+            ts = now()
+            tx.conn.execute(
+                sa.insert(Sheet),
+                [
+                    {
+                        "panel_id": panel.id,
+                        "expert_pk": e,
+                        "candidate_pk": c,
+                        "status": "recused" if (e, c) in recused else "empty",
+                        "version": 0,
+                        "scores": {},
+                        "updated_at": ts,
+                    }
+                    for e in members
+                    for c in cands
+                ],
+            )
+            tx.conn.execute(
+                sa.update(Panel).where(Panel.id == panel.id).values(status="open", opened_at=ts)
+            )
+            tx.audit(
+                "panel.open",
+                f"panel:{panel.id}",
+                {
+                    "recused": sorted(f"{e}/{c}" for e, c in recused),
+                    "config_hash": lookups.frozen_config(self.store, tx.conn, panel.id)[1],
+                },
+            )
+
+    def close_panel(
+        self,
+        actor: Actor,
+        panel_id: int,
+        *,
+        force: bool = False,
+        reason: str = "",
+    ) -> None:
+        """Close an open panel (its chair; the organizer only when it has no chair).
+
+        Results become visible to the panel, the organizers and the bank reviewers. The store
+        refuses while any sheet that is not recused is unconfirmed (the ranking would rest on
+        part of the panel), unless ``force=True`` with a ``reason``. Every close with
+        unconfirmed sheets is audited (``panel.close``) with their number, ``forced`` and the
+        reason, read back by :meth:`close_record`. Drafts that were never confirmed stay out of
+        the results.
+
+        Raises
+        ------
+        RuleViolation
+            The panel is not open; sheets are unconfirmed and ``force`` is not set; ``force``
+            without a reason.
+        """
+        reason = str(reason or "").strip()
+        if force and not reason:
+            raise RuleViolation("强制结束需要填写理由 / a forced close needs a reason")
+        with self.store.write(actor) as tx:
+            rights.require_current(self.store, tx.conn, actor, *rights.STAFF)
+            panel = lookups.panel_row(tx.conn, panel_id)
+            rights.may_run_panel(self.store, actor, panel)
+            rights.require_status(panel, "open")
+            counts = dict(
+                tx.conn.execute(
+                    sa.select(Sheet.status, sa.func.count())
+                    .where(Sheet.panel_id == panel.id)
+                    .group_by(Sheet.status)
+                ).all()
+            )
+            missing = sum(n for st, n in counts.items() if st not in ("confirmed", "recused"))
+            if missing and not force:
+                raise RuleViolation(
+                    f"尚有 {missing} 份评分表未确认，不能结束评审（如确需结束，请填写理由强制结束）"
+                    f" / {missing} sheet(s) are not confirmed: the panel cannot close"
+                    " (force it with a reason if it must)"
+                )
+            tx.conn.execute(
+                sa.update(Panel)
+                .where(Panel.id == panel.id)
+                .values(status="closed", closed_at=now())
+            )
+            details: dict[str, Any] = {"sheets": counts}
+            if missing:
+                details.update(forced=bool(force), unconfirmed=missing, reason=reason)
+            tx.audit("panel.close", f"panel:{panel.id}", details)
+
+    def close_record(self, actor: Actor, panel_id: int) -> dict[str, Any] | None:
+        """How a closed panel was closed, from its audit record: ``{"at", "by", "sheets",
+        "forced", "unconfirmed", "reason"}`` (``None`` while it is not closed). Any reader of
+        the panel."""
+        with self.store.read() as conn:
+            panel = rights.readable_panel(self.store, conn, actor, panel_id)
+            if panel.status != "closed":
+                return None
+            row = conn.execute(
+                sa.select(AuditRecord.ts, AuditRecord.actor, AuditRecord.details)
+                .where(
+                    AuditRecord.action == "panel.close",
+                    AuditRecord.target == f"panel:{panel.id}",
+                )
+                .order_by(AuditRecord.seq.desc())
+                .limit(1)
+            ).first()
+        if row is None:
+            return None
+        d = json.loads(row.details or "{}")
+        return {
+            "at": row.ts,
+            "by": row.actor,
+            "sheets": d.get("sheets", {}),
+            "forced": bool(d.get("forced", False)),
+            "unconfirmed": int(d.get("unconfirmed", 0)),
+            "reason": str(d.get("reason", "")),
+        }
