@@ -16,7 +16,9 @@ Layout files
     One file per layout; the file name (without ``.yml``) is the layout's name. ``extends: table``
     starts from another layout's keys (a key given here replaces the inherited one). Every key is
     checked: an unknown key, a missing field or a value of the wrong type is an
-    :class:`~scoring.errors.InputError` naming the file and the field.
+    :class:`~scoring.errors.InputError` naming the file and the field. The sections ``template``
+    and ``help`` of an import template (``template-*.yml``) are kept as read and checked by
+    :mod:`.templates`.
 """
 
 from __future__ import annotations
@@ -47,7 +49,10 @@ ALIGN = ("left", "center", "right")
 _KEYS = {
     "extends", "form", "description", "sheet", "title", "title_height", "above", "below",
     "columns", "groups", "order", "formats", "widths", "freeze", "autofilter", "notes", "print",
+    "template", "help",
 }  # fmt: skip
+#: Keys kept as read, for the module that uses them (:mod:`.templates`).
+_SECTION_KEYS = ("template", "help")
 _TEXT_KEYS = {"zh", "en"}
 _LINE_KEYS = {"zh", "en", "align"}
 _COLUMN_KEYS = {"key", "zh", "en", "width", "number_format", "wrap", "group"}
@@ -128,6 +133,7 @@ class Layout:
     autofilter: bool = True
     notes: tuple[Text, ...] = ()
     print: PrintSetup | None = None
+    sections: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def keys(self) -> list[str]:
@@ -341,6 +347,7 @@ def parse_layout(data: Any, *, name: str, source: str) -> Layout:
         autofilter=ck.typed(m.get("autofilter"), "autofilter", bool, True),
         notes=ck.texts(m.get("notes"), "notes"),
         print=setup,
+        sections={k: m[k] for k in _SECTION_KEYS if m.get(k) is not None},
     )
     if ck.problems:
         raise InputError(ck.problems, file=source)
