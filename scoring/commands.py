@@ -67,7 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--trim-min", type=int, default=5, help="trimmed mean: least scores to drop high/low (5)"
     )
-    p.add_argument("--criteria", default=None, help="criteria file (default data/criteria/defense.yml)")
+    p.add_argument(
+        "--criteria", default=None, help="criteria file (default data/criteria/defense.yml)"
+    )
     p.add_argument(
         "--headers", choices=("zh", "en"), default="zh", help="column headers of the output"
     )
@@ -121,7 +123,7 @@ def compute_ranking(
     from .engine.ranking import rank
 
     matrix = aggregate(scores, how=how, trim_min=trim_min, criteria=criteria)
-    ranking = rank(matrix, weights=criteria.weights, objectives=criteria.objectives, method=method)
+    ranking = rank(matrix, criteria=criteria, method=method)
     cand = candidates.set_index("project_id")
     ids = list(ranking.index)
     out = pd.DataFrame(

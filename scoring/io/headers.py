@@ -24,6 +24,7 @@ EXTRA_HEADERS: dict[str, str] = {
     "note": "备注",
     "bank": "银行",
     "rule": "回避规则",
+    "grade": "等级",
 }
 
 

@@ -25,6 +25,13 @@ from .pdf import Progress, no_progress
 SYNTHETIC_NOTE = "本报告使用虚构示例数据，所有企业、人员与数字均为虚构。Synthetic demo data: every name and figure is invented."
 
 
+def report_title(criteria: CriteriaSet) -> str:
+    """The report's title: the defense's, or the evaluation's named by its criteria set."""
+    if criteria.purpose == "defense":
+        return ReportData.title
+    return f"供应链重点项目{criteria.title('zh')}评审报告"
+
+
 def _config_dict(config: Any, criteria: CriteriaSet) -> dict[str, Any]:
     if config is None:
         config = {}
@@ -172,9 +179,7 @@ def report_data(
     options = dict(cfg.get("ranking_options") or {})
     total = 5
     matrix = aggregate(scores, how=how, trim_min=trim_min, criteria=criteria)
-    ranking = rank(
-        matrix, weights=criteria.weights, objectives=criteria.objectives, method=method, **options
-    )
+    ranking = rank(matrix, criteria=criteria, method=method, **options)
     progress("汇总与排序 aggregate and rank", 1, total)
     cand = candidates.set_index("project_id") if "project_id" in candidates.columns else candidates
     opts = _shortlist_options(cfg, shortlist_options, len(ranking))
@@ -197,6 +202,7 @@ def report_data(
         method=method,
         samples=samples,
         seed=seed,
+        scale=criteria.scale,
     )
     p_top = sens.p_top(min(cut, len(matrix)))
     progress("稳健性 robustness", 3, total)
@@ -273,7 +279,7 @@ def report_data(
         agreement=agree,
         recusals=recusals,
         corrections=corrections if corrections is not None else pd.DataFrame(),
-        title=title or ReportData.title,
+        title=title or report_title(criteria),
         panel=panel,
         notes=notes,
     )

@@ -11,9 +11,17 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
-from ..engine.criteria import CRITERIA_KEYS, CriteriaSet, default_criteria, validate_weights
+from ..engine.criteria import (
+    CRITERIA_KEYS,
+    CriteriaSet,
+    criteria_set,
+    default_criteria,
+    parse_criteria,
+    validate_weights,
+)
 from ..errors import InputError, Problem
 from .audit import canonical_json
 
@@ -29,7 +37,8 @@ class PanelConfig:
     Attributes
     ----------
     criteria : dict
-        ``CriteriaSet.to_dict()`` form: scale and, per criterion, names, objective, weight, rubric.
+        ``CriteriaSet.to_dict()`` form: the set's name, purpose, title, scale, form order, grade
+        thresholds and, per criterion, names, objective, weight, rubric.
     aggregation : str
         ``mean``, ``median``, ``trimmed_mean`` (drop one highest and one lowest) or ``zscore``.
     trim_min : int
@@ -54,18 +63,41 @@ class PanelConfig:
     cut_min_score: float | None = None
 
     @classmethod
-    def from_criteria(cls, criteria: CriteriaSet | None = None, **kwargs: Any) -> PanelConfig:
-        """A configuration from a :class:`~scoring.engine.criteria.CriteriaSet` (default: criteria.yml)."""
-        cs = criteria or default_criteria()
+    def from_criteria(cls, criteria: CriteriaSet | str | None = None, **kwargs: Any) -> PanelConfig:
+        """A configuration from a :class:`~scoring.engine.criteria.CriteriaSet` (default: the
+        defense set, or the registered set named by ``criteria`` when it is a string)."""
+        cs = (
+            criteria_set(criteria)
+            if isinstance(criteria, str)
+            else (criteria or default_criteria())
+        )
         return cls(criteria=json.loads(canonical_json(cs.to_dict())), **kwargs)
 
     # -- derived views -------------------------------------------------------------------
+    @cached_property
+    def criteria_set(self) -> CriteriaSet:
+        """The frozen criteria as a :class:`~scoring.engine.criteria.CriteriaSet` (validated)."""
+        return parse_criteria(self.criteria, source="panel configuration")
+
+    @property
+    def criteria_set_name(self) -> str:
+        """The name of the criteria set the configuration was frozen from."""
+        return self.criteria_set.name
+
+    @property
+    def purpose(self) -> str:
+        """``defense`` or ``evaluation``: what the criteria set is for."""
+        return self.criteria_set.purpose
+
     @property
     def keys(self) -> tuple[str, ...]:
-        """Criterion keys in canonical form order (the stored JSON sorts them)."""
-        keys = list(self.criteria["criteria"].keys())
-        order = {k: i for i, k in enumerate(CRITERIA_KEYS)}
-        return tuple(sorted(keys, key=lambda k: (order.get(k, len(order)), k)))
+        """Criterion keys in form order: the set's ``order`` (the stored JSON sorts mappings);
+        a configuration frozen before sets had an order lists the defense criteria in theirs."""
+        order = self.criteria.get("order")
+        if order:
+            return tuple(str(k) for k in order)
+        rank = {k: i for i, k in enumerate(CRITERIA_KEYS)}
+        return tuple(sorted(self.criteria["criteria"], key=lambda k: (rank.get(k, len(rank)), k)))
 
     @property
     def weights(self) -> dict[str, float]:
@@ -86,6 +118,7 @@ class PanelConfig:
         crit = self.criteria.get("criteria") if isinstance(self.criteria, dict) else None
         if not isinstance(crit, dict) or not crit:
             raise InputError([Problem("criteria are missing", column="criteria")])
+        self.criteria_set  # noqa: B018 - parsing validates every field of the set (InputError)
         try:
             validate_weights(self.weights, self.keys)
         except InputError as exc:
@@ -101,8 +134,18 @@ class PanelConfig:
             problems.append(Problem(f"unknown tie rule {self.tie_rule!r}", column="tie_rule"))
         if self.cut_size is not None and (not isinstance(self.cut_size, int) or self.cut_size < 1):
             problems.append(Problem("cut size must be a positive integer", column="cut_size"))
-        if self.cut_min_score is not None and not math.isfinite(float(self.cut_min_score)):
-            problems.append(Problem("cut score must be finite", column="cut_min_score"))
+        if self.cut_min_score is not None:
+            lo, hi = self.scale
+            if not math.isfinite(float(self.cut_min_score)):
+                problems.append(Problem("cut score must be finite", column="cut_min_score"))
+            elif not lo <= float(self.cut_min_score) <= hi:
+                problems.append(
+                    Problem(
+                        f"cut score {self.cut_min_score:g} is outside the criteria scale "
+                        f"{lo:g}–{hi:g}",
+                        column="cut_min_score",
+                    )
+                )
         try:
             from ..engine.ranking import METHODS  # type: ignore[attr-defined]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -97,6 +98,11 @@ def ranking_table(wb: Workbench, panel_id: int) -> pd.DataFrame:
     return out
 
 
+def criteria_headers(table: pd.DataFrame, criteria: Any) -> dict[str, str]:
+    """Chinese headers of ``table``'s columns, the criteria named as in the panel's set."""
+    return {**sio.zh_headers(table.columns), **criteria.names("zh")}
+
+
 def export_ranking(args: argparse.Namespace) -> int:
     """``export ranking``: the ranking of a closed panel with its configuration hash."""
     with Workbench(args.db) as wb:
@@ -108,7 +114,14 @@ def export_ranking(args: argparse.Namespace) -> int:
             ["rank", "project_id", *[c for c in flat.columns if c not in ("rank", "project_id")]]
         ]
         fields = {"year": wb.current_year(), "panel": pid, "config": h[:12]}
-        path = sio.write_table(flat, args.out, layout="ranking", fields=fields)
+        criteria = wb.panel_config(wb.system_actor(), pid)[0].criteria_set
+        headers = criteria_headers(flat, criteria)
+        title = None
+        if criteria.purpose != "defense":
+            title = f"{fields['year']}年度{criteria.title('zh')}排名（评审组 {pid}，配置 {h[:12]}）"
+        path = sio.write_table(
+            flat, args.out, layout="ranking", fields=fields, headers=headers, title=title
+        )
     print(f"wrote {path} ({len(table)} projects, panel {pid}, config {h[:12]})")
     return 0
 

@@ -86,7 +86,7 @@ def candidate_pk(conn: Connection, project_id: str, round_pk: int | None = None)
 
 
 def panel_row(conn: Connection, panel_id: Any) -> Any:
-    """The panel's row (``id, name, date, status, chair_pk, round_id``).
+    """The panel's row (``id, name, date, status, chair_pk, round_id, purpose, criteria_set``).
 
     Raises
     ------
@@ -99,7 +99,14 @@ def panel_row(conn: Connection, panel_id: Any) -> Any:
         raise NotFound(f"无此评审组 / no panel {panel_id!r}") from None
     row = conn.execute(
         sa.select(
-            Panel.id, Panel.name, Panel.date, Panel.status, Panel.chair_pk, Panel.round_id
+            Panel.id,
+            Panel.name,
+            Panel.date,
+            Panel.status,
+            Panel.chair_pk,
+            Panel.round_id,
+            Panel.purpose,
+            Panel.criteria_set,
         ).where(Panel.id == pid)
     ).first()
     if row is None:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from .audit import GENESIS_HASH
 from .models import Base, ChainHead, Meta
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _add_column(conn: Connection, table: str, column: str, ddl_type: str) -> None:
@@ -53,12 +53,21 @@ def _step5_baskets(conn: Connection) -> None:
     _create_tables(conn, "bank_baskets")
 
 
+def _step6_panel_purpose(conn: Connection) -> None:
+    """Schema 6: each panel's purpose and criteria set (every earlier panel was a defense)."""
+    _add_column(conn, "panels", "purpose", "VARCHAR(20)")
+    _add_column(conn, "panels", "criteria_set", "VARCHAR(60)")
+    conn.execute(sa.text("UPDATE panels SET purpose = 'defense' WHERE purpose IS NULL"))
+    conn.execute(sa.text("UPDATE panels SET criteria_set = 'defense' WHERE criteria_set IS NULL"))
+
+
 #: version -> upgrade function from version - 1.
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _step2_comments,
     3: _step3_declarations,
     4: _step4_timers,
     5: _step5_baskets,
+    6: _step6_panel_purpose,
 }
 
 

@@ -95,7 +95,8 @@ class Account(Base):
 
 
 class Panel(Base):
-    """A defense session: date, chair, members and candidates in defense order."""
+    """A scoring session: a defense (答辩) of candidates or a yearly evaluation (绩效评估) of
+    followed projects; date, chair, members, candidates in order, and the criteria set it scores on."""
 
     __tablename__ = "panels"
     __table_args__ = (UniqueConstraint("round_id", "name"),)
@@ -104,6 +105,10 @@ class Panel(Base):
     name: Mapped[str] = mapped_column(String(200))
     date: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(10), default="draft")  # draft / open / closed
+    #: ``defense`` or ``evaluation`` (:data:`scoring.engine.criteria.PURPOSES`).
+    purpose: Mapped[str] = mapped_column(String(20), default="defense")
+    #: Name of the registered criteria set (``data/criteria/<name>.yml``) the panel scores on.
+    criteria_set: Mapped[str] = mapped_column(String(60), default="defense")
     chair_pk: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     opened_at: Mapped[str | None] = mapped_column(TS)
     closed_at: Mapped[str | None] = mapped_column(TS)

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..engine.criteria import DEFAULT_SET, PURPOSES, criteria_sets
 from . import accounts as acc
 from . import lookups, rights
 from .accounts import Actor
@@ -32,10 +33,19 @@ class PanelService(StoreService):
         chair: str | None = None,
         members: Iterable[str] = (),
         candidates: Iterable[str] = (),
+        purpose: str = "defense",
+        criteria_set: str | None = None,
     ) -> int:
         """Create a panel (draft) with its chair's login, members (expert ids) and candidates
-        (project ids, in defense order). Organizer only. Returns the panel id."""
+        (project ids, in defense order). Organizer only. Returns the panel id.
+
+        ``purpose`` is ``defense`` (the default) or ``evaluation``; ``criteria_set`` names a
+        registered set of that purpose (``data/criteria/<name>.yml``; default ``defense`` for a
+        defense, required for an evaluation). The configuration frozen later must be a version
+        of that set.
+        """
         members, candidates = list(members), list(candidates)
+        set_name = panel_criteria_set(purpose, criteria_set)
         with self.store.write(actor) as tx:
             rights.require_current(self.store, tx.conn, actor, *rights.ORGANIZER)
             rid = lookups.round_id(tx.conn)
@@ -59,7 +69,15 @@ class PanelService(StoreService):
             cpks = [lookups.candidate_pk(tx.conn, c, rid) for c in candidates]
             pid = tx.conn.execute(
                 sa.insert(Panel)
-                .values(round_id=rid, name=name, date=date, status="draft", chair_pk=chair_pk)
+                .values(
+                    round_id=rid,
+                    name=name,
+                    date=date,
+                    status="draft",
+                    chair_pk=chair_pk,
+                    purpose=purpose,
+                    criteria_set=set_name,
+                )
                 .returning(Panel.id)
             ).scalar_one()
             if mpks:
@@ -80,6 +98,8 @@ class PanelService(StoreService):
                 {
                     "name": name,
                     "date": date,
+                    "purpose": purpose,
+                    "criteria_set": set_name,
                     "chair": chair,
                     "members": members,
                     "candidates": candidates,
@@ -91,9 +111,15 @@ class PanelService(StoreService):
         """The panels ``actor`` may see: all (organizer, bank reviewer), chaired, or joined."""
         with self.store.read() as conn:
             rights.require_current(self.store, conn, actor)
-            q = sa.select(Panel.id, Panel.name, Panel.date, Panel.status, Panel.round_id).order_by(
-                Panel.id
-            )
+            q = sa.select(
+                Panel.id,
+                Panel.name,
+                Panel.date,
+                Panel.status,
+                Panel.round_id,
+                Panel.purpose,
+                Panel.criteria_set,
+            ).order_by(Panel.id)
             rows = conn.execute(rights.restrict_panels(q, actor)).all()
             out = []
             for r in rows:
@@ -107,11 +133,23 @@ class PanelService(StoreService):
         """Freeze a panel's configuration (organizer, panel still draft). Returns the content hash.
 
         Freezing the identical configuration again returns the same hash; any other change is refused.
+        Without ``config`` the panel's criteria set is frozen with its default weights; a given
+        ``config`` must be a version of the panel's criteria set (same criteria; its weights,
+        rubric and scale may differ).
         """
-        config = (config or PanelConfig.from_criteria()).validate()
+        if config is not None:
+            config.validate()
         with self.store.write(actor) as tx:
             rights.require_current(self.store, tx.conn, actor, *rights.ORGANIZER)
             panel = lookups.panel_row(tx.conn, panel_id)
+            if config is None:
+                config = PanelConfig.from_criteria(panel.criteria_set).validate()
+            elif config.criteria_set_name != panel.criteria_set:
+                raise RuleViolation(
+                    f"配置的评分指标集 {config.criteria_set_name} 与评审组的 {panel.criteria_set} "
+                    f"不符 / the configuration's criteria set {config.criteria_set_name!r} is not "
+                    f"the panel's {panel.criteria_set!r}"
+                )
             existing = lookups.frozen_config(self.store, tx.conn, panel.id)
             h = config.content_hash
             same = rights.may_freeze_config(panel_id, panel, existing, h)
@@ -266,3 +304,27 @@ class PanelService(StoreService):
             "unconfirmed": int(d.get("unconfirmed", 0)),
             "reason": str(d.get("reason", "")),
         }
+
+
+def panel_criteria_set(purpose: str, name: str | None) -> str:
+    """The registered criteria set a new panel of ``purpose`` scores on (validated).
+
+    Raises
+    ------
+    StoreError
+        Unknown purpose, no set named for an evaluation, an unknown set, or a set of another
+        purpose; the message lists the sets that would do.
+    """
+    if purpose not in PURPOSES:
+        raise StoreError(
+            f"评审用途无效 / unknown panel purpose {purpose!r} (known: {', '.join(PURPOSES)})"
+        )
+    fitting = [n for n, p in criteria_sets().items() if p == purpose]
+    if name is None and purpose == "defense":
+        name = DEFAULT_SET
+    if name is None or name not in fitting:
+        raise StoreError(
+            f"请选择{'答辩' if purpose == 'defense' else '评估'}评分指标集 / choose a criteria set "
+            f"for a {purpose} panel (got {name!r}; known: {', '.join(fitting)})"
+        )
+    return name

@@ -3,6 +3,8 @@ ranking computed with the panel's frozen configuration."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import sqlalchemy as sa
 
@@ -104,17 +106,27 @@ class ResultService(StoreService):
             )
         if long.empty:
             raise RuleViolation("没有已确认的评分 / no confirmed scores in this panel")
-        matrix = aggregate(long, how=cfg.aggregation, trim_min=cfg.trim_min, criteria=cfg.keys)
+        criteria = cfg.criteria_set
+        matrix = aggregate(long, how=cfg.aggregation, trim_min=cfg.trim_min, criteria=criteria)
         ranking = rank(
             matrix,
             weights=cfg.weights,
             objectives=cfg.objectives,
+            criteria=criteria,
             method=cfg.ranking_method,
             **cfg.ranking_options,
         )
         out = ranking.join(matrix)
         out.insert(0, "name", [names.get(p, "") for p in out.index])
+        if criteria.grades and ranking.attrs.get("scale") is not None:
+            # The total is on the set's scale: its grade (优秀 / 良好 / 合格 / 不合格).
+            out["grade"] = [_grade_label(criteria, s) for s in out["score"]]
         out.attrs.update(ranking.attrs)
         out.attrs["config_hash"] = h
         out.attrs["panel_id"] = int(panel_id)
         return out
+
+
+def _grade_label(criteria: Any, score: float) -> str:
+    grade = criteria.grade_of(score)
+    return "" if grade is None else grade.zh

@@ -101,6 +101,8 @@ def test_upgrade_runs_the_missing_steps(db_url, monkeypatch) -> None:
     wb.close()
 
 
+#: Columns of ``panels`` added by schema 6.
+SINCE_SCHEMA_5_PANELS = ("purpose", "criteria_set")
 #: Tables added after schema 1.
 SINCE_SCHEMA_1 = ("conflict_declarations", "panel_timers", "bank_baskets")
 
@@ -111,6 +113,8 @@ def _as_schema_1(engine) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text("ALTER TABLE sheets DROP COLUMN comment"))
         conn.execute(sa.text("ALTER TABLE sheet_versions DROP COLUMN comment"))
+        for column in SINCE_SCHEMA_5_PANELS:
+            conn.execute(sa.text(f"ALTER TABLE panels DROP COLUMN {column}"))
         for table in SINCE_SCHEMA_1:
             conn.execute(sa.text(f"DROP TABLE {table}"))
         conn.execute(sa.text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
@@ -154,4 +158,36 @@ def test_upgrade_from_schema_1_keeps_the_sheets_and_adds_comments(db_url) -> Non
     assert again.conflict_declaration(me, panel.id) is None
     again.declare_conflicts(me, panel.id, [])
     assert again.conflict_declaration(me, panel.id)["projects"] == []
+    again.close()
+
+
+def test_upgrade_from_schema_5_makes_every_panel_a_defense(db_url) -> None:
+    """Schema 6 gives panels a purpose and a criteria set: a database of schema 5 with an open
+    panel and a saved sheet opens as a defense on the defense set and goes on scoring."""
+    from scoring.store import migrate
+
+    from .conftest import Panel
+
+    wb = Workbench(db_url)
+    wb.init(2026)
+    org = wb.system_actor("test")
+    panel = Panel(wb, org).open()
+    wb.save_scores(panel.a["X01"], panel.id, "E001", {"strength": 80}, base_version=0)
+    wb.close()
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        for column in SINCE_SCHEMA_5_PANELS:
+            conn.execute(sa.text(f"ALTER TABLE panels DROP COLUMN {column}"))
+        conn.execute(sa.text("UPDATE meta SET value = '5' WHERE key = 'schema_version'"))
+    engine.dispose()
+
+    again = Workbench(db_url)
+    with again.engine.connect() as conn:
+        assert migrate.current_version(conn) == SCHEMA_VERSION
+    org = again.system_actor("test")
+    (listed,) = again.panels(org)
+    assert (listed["purpose"], listed["criteria_set"]) == ("defense", "defense")
+    me = again.login(panel.codes["X01"])
+    r = again.save_scores(me, panel.id, "E001", {"strength": 81}, base_version=1)
+    assert r.version == 2 and again.verify().ok
     again.close()

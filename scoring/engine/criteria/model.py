@@ -187,6 +187,32 @@ class CriteriaSet:
         norm = validate_weights(weights, self.keys)
         return replace(self, criteria=tuple(replace(c, weight=norm[c.key]) for c in self.criteria))
 
+    def rescaled(self, scale_min: float, scale_max: float) -> CriteriaSet:
+        """The same set on another scale: rubric anchors and grade thresholds mapped linearly.
+
+        A panel that scores the evaluation points out of 10 instead of 100 freezes
+        ``criteria_set("evaluation-enterprise").rescaled(0, 10)``: it ranks exactly as the same
+        scores x10 would on the 0–100 set, and its grades fall at 9 / 7.5 / 6.
+        """
+        lo, hi = float(scale_min), float(scale_max)
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise ValueError(
+                f"scale must be finite with min < max, got {scale_min!r}–{scale_max!r}"
+            )
+        span = self.scale_max - self.scale_min
+
+        def to_new(x: float) -> float:
+            return lo + (x - self.scale_min) / span * (hi - lo)
+
+        criteria = tuple(
+            replace(c, rubric=tuple(replace(b, score=to_new(b.score)) for b in c.rubric))
+            for c in self.criteria
+        )
+        grades = tuple(
+            replace(g, min=None if g.min is None else to_new(g.min)) for g in self.grades
+        )
+        return replace(self, criteria=criteria, scale_min=lo, scale_max=hi, grades=grades)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form (used to freeze a configuration and hash it).
 

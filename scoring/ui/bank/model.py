@@ -86,6 +86,7 @@ class BankModel(BaseModel):
             weights=self.weights,
             objectives=self.config.objectives,
             method=self.config.ranking_method,
+            criteria=self.config.criteria_set,
         )
 
     def set_weight(self, key: str, value: float) -> None:

@@ -57,14 +57,14 @@ def panel_results(backend: Any, actor: Any, panel_id: Any, *, samples: int = 200
     keys = list(cfg.keys)
     out: dict[str, Any] = {"ranking": ranking, "config": cfg, "hash": h, "long": long}
     try:
-        dev = expert_deviation(long, criteria=keys)
+        dev = expert_deviation(long, criteria=cfg.criteria_set)
         out["deviation"] = dev[dev["flag"]]
     except ValueError as exc:  # too few scores to compare experts
         log.info("deviation not computed: %s", exc)
         out["deviation"] = long.iloc[0:0].assign(mean_deviation=[], direction=[])
     try:
         out["agreement"] = panel_agreement(
-            long, criteria=keys, weights=cfg.weights, objectives=cfg.objectives
+            long, criteria=cfg.criteria_set, weights=cfg.weights, objectives=cfg.objectives
         )
     except ValueError as exc:  # too few experts/candidates for the statistics
         log.info("agreement not computed: %s", exc)
@@ -82,6 +82,7 @@ def panel_results(backend: Any, actor: Any, panel_id: Any, *, samples: int = 200
             method=cfg.ranking_method,
             samples=samples,
             seed=0,
+            scale=cfg.scale,
         )
         out["p_cut"] = sens.p_top(cut)
     else:

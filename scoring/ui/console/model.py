@@ -135,12 +135,9 @@ class ConsoleModel(BaseModel):
         from scoring.engine.aggregation import aggregate
         from scoring.engine.ranking import rank
 
-        keys = list(self.criteria.keys)
-        matrix = aggregate(self._preview_scores, how=self.aggregation, criteria=keys)
-        now = rank(
-            matrix, weights=self.weights, objectives=self.criteria.objectives, method=self.method
-        )
-        base = rank(matrix, weights=self.criteria.weights, objectives=self.criteria.objectives)
+        matrix = aggregate(self._preview_scores, how=self.aggregation, criteria=self.criteria)
+        now = rank(matrix, weights=self.weights, criteria=self.criteria, method=self.method)
+        base = rank(matrix, criteria=self.criteria)
         out = now[["score", "rank"]].copy()
         out["default_rank"] = base["rank"].reindex(out.index)
         out["move"] = out["default_rank"] - out["rank"]
