@@ -32,8 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ..datafile import read_yaml
 from ..errors import InputError, Problem
 from ..paths import DATA_DIR
 
@@ -355,19 +354,12 @@ def parse_layout(data: Any, *, name: str, source: str) -> Layout:
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.is_file():
         known = ", ".join(layout_names(path.parent)) or "none"
         raise InputError(
             [Problem(f"no form layout '{path.stem}' (layouts: {known})")], file=str(path)
-        ) from None
-    except OSError as exc:
-        raise InputError(
-            [Problem(f"cannot read layout file: {exc.strerror}")], file=str(path)
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise InputError([Problem(f"not valid YAML: {exc}")], file=str(path)) from exc
+        )
+    return read_yaml(path, "layout")
 
 
 def _resolved(path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:

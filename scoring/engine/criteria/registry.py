@@ -12,8 +12,7 @@ import os
 from functools import cache, lru_cache
 from pathlib import Path
 
-import yaml
-
+from ...datafile import read_yaml
 from ...errors import InputError, Problem
 from ...paths import DATA_DIR
 from .model import CriteriaSet
@@ -28,14 +27,7 @@ DEFAULT_CRITERIA_PATH = CRITERIA_DIR / f"{DEFAULT_SET}.yml"
 
 
 def _read(path: Path) -> object:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(
-            [Problem(f"cannot read criteria file: {exc.strerror}")], file=str(path)
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise InputError([Problem(f"not valid YAML: {exc}")], file=str(path)) from exc
+    return read_yaml(path, "criteria")
 
 
 def registered() -> tuple[str, ...]:
