@@ -152,6 +152,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "console.cut_unset": ("未设定（前一半）", "not set (top half)"),
     "console.p_name": ("名称", "Name"),
+    "console.criteria_set": ("评分指标集", "Criteria set"),
     "console.p_date": ("日期", "Date"),
     "console.p_chair": ("组长账号", "Chair login"),
     "console.k_login": ("登录名，如 X01", "Login, e.g. X01"),

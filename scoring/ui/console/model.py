@@ -31,12 +31,14 @@ class ConsoleModel(BaseModel):
     projects = tl.List()  # [(label, project_id)]
     issued = tl.Unicode("")
     frozen_hash = tl.Unicode("")
+    #: Name of the criteria set the weights are for (the panel being configured).
+    criteria_name = tl.Unicode("defense")
 
     def __init__(self, backend: Any, **kwargs: Any) -> None:
         super().__init__(backend, **kwargs)
-        from scoring.engine.criteria import default_criteria
+        from scoring.engine.criteria import criteria_set
 
-        self.criteria = default_criteria()
+        self.criteria = criteria_set(self.criteria_name)
         self.weights = dict(self.criteria.weights)
         self.preview: Any = None
         self._preview_scores: Any = None
@@ -48,7 +50,8 @@ class ConsoleModel(BaseModel):
     def reload(self) -> None:
         """Re-read panels, experts and candidates."""
         panels = self.run(self.backend.panels, self.identity, clear=False) or []
-        self.panels = [{k: p[k] for k in ("id", "name", "status", "config_hash")} for p in panels]
+        keep = ("id", "name", "status", "config_hash", "purpose", "criteria_set")
+        self.panels = [{k: p.get(k) for k in keep} for p in panels]
         ex = self.run(self.backend.experts, self.identity, clear=False)
         if ex is not None and len(ex):
             self.experts = [
@@ -101,6 +104,32 @@ class ConsoleModel(BaseModel):
         return True
 
     # -- criteria and preview ----------------------------------------------------------------
+    def criteria_choices(self) -> list[tuple[str, str]]:
+        """(title in the current language, name) of every registered criteria set."""
+        from scoring.engine.criteria import criteria_set, criteria_sets
+
+        return [(criteria_set(n).title(self.lang), n) for n in criteria_sets()]
+
+    def use_criteria(self, name: str) -> None:
+        """Configure the weights of the criteria set ``name`` (its default weights)."""
+        from scoring.engine.criteria import criteria_set
+
+        cs = self.run(criteria_set, name, clear=False)
+        if cs is None:
+            return
+        self.criteria = cs
+        self.weights = dict(cs.weights)
+        self.criteria_name = name
+        self.update_preview()
+
+    def select_panel(self, panel_id: Any) -> None:
+        """The panel to freeze was chosen: its criteria set's weights are the ones configured."""
+        for p in self.panels:
+            if p["id"] == panel_id and p.get("criteria_set"):
+                if p["criteria_set"] != self.criteria_name:
+                    self.use_criteria(p["criteria_set"])
+                return
+
     def set_weight(self, key: str, value: float) -> None:
         """Change one criterion's weight (updates the preview)."""
         if key not in self.criteria.keys or not value > 0:
@@ -123,7 +152,12 @@ class ConsoleModel(BaseModel):
     def update_preview(self) -> None:
         """Rank the reference scores (latest closed panel) under the current and the default
         settings; ``preview`` holds both ranks and the move."""
-        if self._preview_scores is None or len(self._preview_scores) == 0:
+        scores = self._preview_scores
+        if (
+            scores is None
+            or len(scores) == 0
+            or not set(scores["criterion"]) <= set(self.criteria.keys)
+        ):  # no reference scores on this criteria set
             self.preview = None
             self.preview_version += 1
             return
@@ -145,9 +179,18 @@ class ConsoleModel(BaseModel):
 
     # -- panels, freezing, codes -------------------------------------------------------------
     def create_panel(
-        self, name: str, members: list[str], candidates: list[str], chair: str = "", date: str = ""
+        self,
+        name: str,
+        members: list[str],
+        candidates: list[str],
+        chair: str = "",
+        date: str = "",
+        criteria_set: str = "defense",
     ) -> int | None:
-        """Create a draft panel; its id, or None (``error`` set) when refused."""
+        """Create a draft panel scoring on ``criteria_set`` (a defense or an evaluation, as the
+        set's purpose says); its id, or None (``error`` set) when refused."""
+        from scoring.engine.criteria import criteria_sets
+
         pid = self.run(
             self.backend.create_panel,
             self.identity,
@@ -156,6 +199,8 @@ class ConsoleModel(BaseModel):
             candidates=list(candidates),
             chair=chair.strip() or None,
             date=date.strip() or None,
+            purpose=criteria_sets().get(criteria_set, "defense"),
+            criteria_set=criteria_set,
         )
         if pid is not None:
             self.notice = f"{self.tr('panel')} {name} #{pid}"

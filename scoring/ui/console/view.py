@@ -101,6 +101,7 @@ class ConsoleView(PageView):
             order,
             self.p_chair.value,
             self.p_date.value,
+            self.p_set.value or "defense",
         )
 
     def _on_issued(self, change: Any) -> None:
@@ -126,18 +127,12 @@ class ConsoleView(PageView):
         )
 
         # criteria
-        self.sliders = {}
-        for c in m.criteria:
-            s = w.FloatSlider(
-                value=m.weights[c.key],
-                min=0.05,
-                max=1.0,
-                step=0.05,
-                continuous_update=False,
-                readout_format=".2f",
-            )
-            s.observe(safe(weight_handler(m, c.key)), "value")
-            self.sliders[c.key] = s
+        self.sliders: dict[str, w.FloatSlider] = {}
+        self.sliders_box = w.VBox()
+        self.sliders_box.add_class("scoring-weights")
+        self.criteria_title = w.HTML()
+        self._build_sliders()
+        m.observe(safe(lambda _c: self._build_sliders()), "criteria_name")
         wide = {"description_width": "96px"}
         self.method = w.Dropdown(value=None, style=wide, layout=w.Layout(width="400px"))
         self.method.add_class("scoring-method")
@@ -158,7 +153,8 @@ class ConsoleView(PageView):
                 w.VBox(
                     [
                         self.weights_title,
-                        *self.sliders.values(),
+                        self.criteria_title,
+                        self.sliders_box,
                         self.method,
                         self.aggregation,
                         self.cut,
@@ -173,6 +169,8 @@ class ConsoleView(PageView):
 
         # panels
         self.p_name = w.Text()
+        self.p_set = w.Dropdown(options=m.criteria_choices(), value="defense")
+        self.p_set.add_class("scoring-criteria-set")
         self.p_date = w.Text(placeholder="2026-03-20")
         self.p_chair = w.Text(placeholder="CHAIR")
         self.p_members = w.SelectMultiple(rows=8)
@@ -191,13 +189,15 @@ class ConsoleView(PageView):
             )
         )
         self.f_panel = w.Dropdown()
+        self.f_panel.observe(safe(lambda c: m.select_panel(c["new"])), "value")
         self.f_go = w.Button(button_style="warning")
         self.f_go.on_click(safe(lambda _b: m.freeze(self.f_panel.value)))
         self.members_title, self.order_title, self.conflicts_title = w.HTML(), w.HTML(), w.HTML()
         panels = w.VBox(
             [
                 w.HBox(
-                    [self.p_name, self.p_date, self.p_chair], layout=w.Layout(flex_flow="row wrap")
+                    [self.p_name, self.p_set, self.p_date, self.p_chair],
+                    layout=w.Layout(flex_flow="row wrap"),
                 ),
                 self.members_title,
                 self.p_members,
@@ -252,8 +252,11 @@ class ConsoleView(PageView):
         self.up_labels[0].value = f"<b>{esc(tr('console.upload_candidates'))}</b>"
         self.up_labels[1].value = f"<b>{esc(tr('console.upload_experts'))}</b>"
         self.weights_title.value = f"<b>{esc(tr('console.weights'))}</b>"
-        for c in m.criteria:
-            self.sliders[c.key].description = c.name(m.lang)
+        self._label_sliders()
+        set_value = self.p_set.value
+        self.p_set.options = m.criteria_choices()
+        self.p_set.value = set_value
+        self.p_set.description = tr("console.criteria_set")
         self.method.description = tr("console.method")
         self.aggregation.description = tr("console.aggregation")
         self.cut.description = tr("console.cut")
@@ -287,6 +290,32 @@ class ConsoleView(PageView):
         self.body.children = [self.tabs]
         self._render_report()
         self._render_preview()
+
+    def _build_sliders(self) -> None:
+        """One weight slider per criterion of the criteria set being configured."""
+        m = self.model
+        self.sliders = {}
+        for c in m.criteria:
+            s = w.FloatSlider(
+                value=m.weights[c.key],
+                min=0.05,
+                max=1.0,
+                step=0.05,
+                continuous_update=False,
+                readout_format=".2f",
+            )
+            s.observe(self.safe(weight_handler(m, c.key)), "value")
+            self.sliders[c.key] = s
+        self.sliders_box.children = list(self.sliders.values())
+        self._label_sliders()
+
+    def _label_sliders(self) -> None:
+        m = self.model
+        self.criteria_title.value = (
+            f"<small>{esc(m.tr('console.criteria_set'))}：{esc(m.criteria.title(m.lang))}</small>"
+        )
+        for c in m.criteria:
+            self.sliders[c.key].description = c.name(m.lang)
 
     def _render_report(self) -> None:
         if self.tabs is None:

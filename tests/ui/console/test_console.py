@@ -143,3 +143,36 @@ def test_dropdowns_show_localized_labels_keep_keys_and_the_cut_defaults(store):
         view.k_expert.placeholder,
     ]
     assert not [t for t in touched if any("\u4e00" <= ch <= "\u9fff" for ch in t)], touched
+
+
+def test_an_evaluation_panel_is_configured_on_its_own_criteria(store):
+    """A panel created on the enterprise evaluation set gets seven weight sliders when chosen
+    for freezing, and freezes that set with the weights set on them; the defense is untouched."""
+    backend, info = store
+    model, view = _console(backend, info["codes"]["organizer"])
+    assert list(view.sliders) == ["strength", "market", "risk", "poverty", "demonstration"]
+    assert dict(view.p_set.options)["企业项目年度绩效评估"] == "evaluation-enterprise"
+    view.p_name.value = "评估一组"
+    view.p_set.value = "evaluation-enterprise"
+    view.p_chair.value = "CHAIR"
+    view.p_members.value = ("X01", "X02", "X03")
+    view.p_order.value = "E020, E021"
+    view.p_create.click()
+    assert model.error == "", model.error
+    pid = next(p["id"] for p in model.panels if p["name"] == "评估一组")
+    view.f_panel.value = pid
+    keys = ["organisation", "groundwork", "goals", "performance", "innovation", "green", "global"]
+    assert list(view.sliders) == keys and model.criteria_name == "evaluation-enterprise"
+    assert view.sliders_box.children == tuple(view.sliders.values())
+    assert view.sliders["organisation"].description == "组织保障"
+    assert "企业项目年度绩效评估" in view.criteria_title.value
+    assert model.preview is None  # the closed defense panel's scores are not on these criteria
+    view.sliders["goals"].value = 0.5
+    view.f_go.click()
+    assert model.error == "", model.error
+    org = backend.login(info["codes"]["organizer"])
+    cfg, _h = backend.panel_config(org, pid)
+    assert cfg.keys == tuple(keys) and cfg.purpose == "evaluation"
+    assert cfg.weights["goals"] > cfg.weights["organisation"]
+    model.toggle_lang()
+    assert view.sliders["organisation"].description == "Organisation"
