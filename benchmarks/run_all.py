@@ -1,7 +1,9 @@
 """Run every benchmark of the project, one subprocess each, and print their output (``make bench``).
 
-Runs ``benchmarks/concurrent_scoring.py`` first (its latency goal wants a quiet machine, not one
-where the browser benchmark's Chromium and kernels are still winding down), then
+Runs ``benchmarks/concurrent_scoring.py --compare`` first (its latency goal wants a quiet machine,
+not one where the browser benchmark's Chromium and kernels are still winding down; it compares
+SQLite with PostgreSQL: on ``$SCORING_TEST_PG_URL`` if set, else on a throwaway cluster made by
+``.ci/with-postgres``), then
 ``benchmarks/bench_*.py`` sorted by name, with the same Python interpreter, from the repository root. A benchmark that fails is
 reported and the others still run; the exit status is 1 if any failed.
 
@@ -10,6 +12,7 @@ reported and the others still run; the exit status is 1 if any failed.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -18,6 +21,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 EXTRA = ("concurrent_scoring.py",)
+#: Arguments of the scripts that take some.
+ARGS = {"concurrent_scoring.py": ["--compare"]}
+
+
+def command(script: Path) -> list[str]:
+    """How to run ``script``: PostgreSQL comparisons get a throwaway server unless one is set."""
+    cmd = [sys.executable, str(script), *ARGS.get(script.name, [])]
+    if "--compare" in cmd and not os.environ.get("SCORING_TEST_PG_URL"):
+        cmd = [str(ROOT / ".ci" / "with-postgres"), *cmd]
+    return cmd
 
 
 def discover(filters: list[str]) -> list[Path]:
@@ -38,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         rel = script.relative_to(ROOT)
         print(f"=== {rel} ===", flush=True)
         t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, str(script)], cwd=ROOT, check=False)
+        proc = subprocess.run(command(script), cwd=ROOT, check=False)
         took = time.perf_counter() - t0
         status = "ok" if proc.returncode == 0 else f"FAILED (exit {proc.returncode})"
         print(f"--- {rel}: {status}, {took:.1f} s ---\n", flush=True)

@@ -2,10 +2,12 @@
 
 Each record holds ``seq`` (1, 2, 3 … without gaps), when, who, what (action, target, details)
 and the hash of the previous record; its own hash is SHA-256 over the canonical JSON of all
-of these. The single ``audit_head`` row names the last record: writers lock it (``SELECT … FOR
-UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers) so that
-concurrent transactions append one after another, and :func:`verify` compares it with the last
-record so that deleting the newest records is detected too.
+of these. The single ``audit_head`` row names the last record, and :func:`verify` compares it
+with the last record so that deleting the newest records is detected too. Concurrent
+transactions append one after another: on SQLite ``BEGIN IMMEDIATE`` already serialises writers
+and :class:`ChainWriter` appends; on PostgreSQL the store appends at the commit through one
+server-side function that computes the very same hash (:mod:`scoring.store.pg_chain`), so
+:func:`verify` checks records of both kinds alike.
 """
 
 from __future__ import annotations

@@ -13,19 +13,37 @@ starts with ``BEGIN IMMEDIATE`` (so two writers never deadlock on a lock upgrade
 file database, also holds an advisory ``fcntl`` lock on ``<file>.lock`` so that waiting writers
 queue in the kernel instead of polling SQLite's back-off sleeps (this keeps the tail latency of
 30 concurrent writers low). Reads use plain deferred transactions and never block on writers.
+
+Durability: SQLite runs with ``synchronous=NORMAL`` by default (in WAL mode every committed
+transaction survives a process crash; a power loss or OS crash can drop the last commits);
+``SCORING_SQLITE_SYNCHRONOUS=FULL`` syncs the WAL at every commit (survives a power loss too).
+PostgreSQL's default ``synchronous_commit=on`` flushes the WAL at every commit (the equivalent of
+SQLite's ``FULL``). On PostgreSQL a write transaction's audit records are appended by one
+server-side call sent with the ``COMMIT`` (see :mod:`scoring.store.pg_chain`).
+
+PostgreSQL connections: each process keeps at most ``SCORING_PG_POOL_SIZE`` (default 5) idle
+connections (``0``: none, connect per transaction) and a pool checkout waits at most
+``SCORING_PG_TIMEOUT`` seconds (default 30); when the server has no free connection slot
+(``max_connections``) a connection attempt is retried until that same deadline and then fails
+with a clear message, so many processes never hang on a full server.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import random
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
+
+from . import pg_chain
 
 try:  # POSIX only; elsewhere SQLite's busy timeout alone serialises writers
     import fcntl
@@ -35,6 +53,32 @@ except ImportError:  # pragma: no cover
 #: Milliseconds a SQLite connection waits for a lock before failing.
 BUSY_TIMEOUT_MS = 30_000
 DB_FILE_NAME = "scoring.sqlite"
+#: Allowed values of ``SCORING_SQLITE_SYNCHRONOUS`` (default ``NORMAL``).
+SQLITE_SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
+#: Seconds a pooled PostgreSQL connection may sit idle before its checkout pings it.
+IDLE_PING_S = 10.0
+#: Server messages of a PostgreSQL that has no free connection slot.
+_NO_SLOT = ("too many clients", "remaining connection slots are reserved")
+
+
+class NoConnectionSlot(RuntimeError):
+    """The PostgreSQL server refused connections (``max_connections``) until the deadline."""
+
+
+def _env_number(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {raw!r}") from None
+
+
+def sqlite_synchronous() -> str:
+    """``$SCORING_SQLITE_SYNCHRONOUS`` (``NORMAL``, ``FULL`` or ``EXTRA``; default ``NORMAL``)."""
+    mode = (os.environ.get("SCORING_SQLITE_SYNCHRONOUS") or "NORMAL").strip().upper()
+    if mode not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"SCORING_SQLITE_SYNCHRONOUS must be one of {SQLITE_SYNCHRONOUS}")
+    return mode
 
 
 def scoring_home() -> Path:
@@ -91,12 +135,67 @@ def make_engine(url: str | None = None) -> Engine:
         _tune_sqlite(engine)
         engine.info_lock_path = None if path is None else Path(str(path) + ".lock")  # type: ignore[attr-defined]
         return engine
-    engine = sa.create_engine(url, pool_pre_ping=True)
+    engine = _postgres_engine(url)
     engine.info_lock_path = None  # type: ignore[attr-defined]
     return engine
 
 
+def _postgres_engine(url: str) -> Engine:
+    """A PostgreSQL engine with a bounded pool and connection attempts that wait for a slot."""
+    size = int(_env_number("SCORING_PG_POOL_SIZE", 5))
+    timeout = _env_number("SCORING_PG_TIMEOUT", 30)
+    if size <= 0:
+        engine = sa.create_engine(url, poolclass=NullPool)
+    else:
+        engine = sa.create_engine(url, pool_size=size, max_overflow=size, pool_timeout=timeout)
+        _ping_when_idle(engine)
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect, _record, cargs, cparams):
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while True:
+            try:
+                return dialect.connect(*cargs, **cparams)
+            except dialect.loaded_dbapi.OperationalError as exc:
+                if not any(m in str(exc) for m in _NO_SLOT):
+                    raise
+                if time.monotonic() + delay > deadline:
+                    raise NoConnectionSlot(
+                        f"PostgreSQL has had no free connection slot for {timeout:g} s "
+                        "(max_connections reached): give each process a smaller pool "
+                        "(SCORING_PG_POOL_SIZE, 0 = connect per transaction), run fewer "
+                        f"processes or raise the server's max_connections ({exc})"
+                    ) from exc
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.2)
+
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection at checkout only after it sat idle (``pool_pre_ping`` would
+    add a round trip to every transaction of the hot path); a dead one is replaced."""
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_conn, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn, record, _proxy) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_S:
+            return
+        try:
+            dbapi_conn.execute("SELECT 1")
+            dbapi_conn.rollback()
+        except Exception as exc:
+            raise sa.exc.DisconnectionError(str(exc)) from exc
+
+
 def _tune_sqlite(engine: Engine) -> None:
+    sync = sqlite_synchronous()
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's implicit BEGIN is deferred).
@@ -106,8 +205,8 @@ def _tune_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         # In WAL mode NORMAL keeps every committed transaction across a process crash
-        # (SIGKILL); only a power loss can drop the last commits.
-        cur.execute("PRAGMA synchronous=NORMAL")
+        # (SIGKILL); only a power loss can drop the last commits (FULL: not even that).
+        cur.execute(f"PRAGMA synchronous={sync}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -149,9 +248,20 @@ _LOCKS: dict[str, _ProcessLock] = {}
 def write_connection(engine: Engine) -> Iterator[Connection]:
     """A connection inside a write transaction (``BEGIN IMMEDIATE`` on SQLite), committed on exit.
 
-    On a SQLite file the transaction is also wrapped in the writers' file lock.
+    On a SQLite file the transaction is also wrapped in the writers' file lock. On PostgreSQL
+    the audit records the transaction deferred are appended together with the commit
+    (:func:`scoring.store.pg_chain.commit`).
     """
     lock_path = getattr(engine, "info_lock_path", None)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            try:
+                with conn.begin():
+                    yield conn
+                    pg_chain.commit(conn)
+            finally:
+                pg_chain.discard(conn)
+        return
     if lock_path is None:
         with engine.begin() as conn:
             yield conn

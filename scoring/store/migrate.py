@@ -88,6 +88,7 @@ def upgrade(engine: Engine) -> int:
         The schema version now in the database.
     """
     from .db import write_connection
+    from .pg_chain import install_pg_functions
 
     with write_connection(engine) as conn:
         version = current_version(conn)
@@ -95,6 +96,7 @@ def upgrade(engine: Engine) -> int:
             raise RuntimeError(
                 f"database schema version {version} is newer than this program ({SCHEMA_VERSION})"
             )
+        install_pg_functions(conn)  # PostgreSQL's audit append (idempotent; no-op elsewhere)
         if version == 0:
             Base.metadata.create_all(conn)
             conn.execute(sa.insert(Meta).values(key="schema_version", value=str(SCHEMA_VERSION)))

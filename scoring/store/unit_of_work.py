@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from . import pg_chain
 from .accounts import Actor
 from .audit import ChainWriter
 from .config import PanelConfig
@@ -36,10 +37,14 @@ RequestKey = tuple[int, int, str, str]
 
 @dataclass
 class Transaction:
-    """A write transaction. The audit chain head is locked at the first audit record, i.e. after
-    the transaction's own row work: every writer takes its row locks first and the chain lock
-    last, so writers never wait for each other in a cycle, and the chain lock is held only for
-    the append and the commit (on SQLite ``BEGIN IMMEDIATE`` serialises writers anyway).
+    """A write transaction whose audit records join the chain after its own row work.
+
+    Every writer takes its row locks first and the chain lock last, so writers never wait for
+    each other in a cycle. On SQLite (``BEGIN IMMEDIATE`` already serialises writers) the chain
+    head is read at the first audit record and records are appended at once. On PostgreSQL the
+    records are deferred and appended by one server-side call sent with the commit
+    (:mod:`scoring.store.pg_chain`): the chain lock is held for that call and the commit's flush
+    only, never across a client round trip.
 
     Attributes
     ----------
@@ -48,7 +53,7 @@ class Transaction:
     actor : str
         How the audit trail names the writer.
     chain : ChainWriter or None
-        The locked chain head, from the first :meth:`audit` on.
+        The chain head (SQLite), from the first :meth:`audit` on.
     """
 
     conn: Connection
@@ -56,13 +61,16 @@ class Transaction:
     chain: ChainWriter | None = None
 
     def audit(self, action: str, target: str = "", details: Any = None) -> int:
-        """Append an audit record in this transaction (locking the chain head the first time).
+        """Append an audit record in this transaction.
 
         Returns
         -------
         int
-            The record's sequence number.
+            On SQLite the record's sequence number; on PostgreSQL, where the sequence number is
+            given at the commit, the record's position among the transaction's records (1, 2 …).
         """
+        if self.conn.dialect.name == "postgresql":
+            return pg_chain.defer(self.conn, self.actor, action, target, details)
         if self.chain is None:
             self.chain = ChainWriter.lock(self.conn)
         return self.chain.append(self.actor, action, target, details)

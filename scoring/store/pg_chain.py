@@ -1,0 +1,170 @@
+"""The audit chain's append on PostgreSQL: one server-side step, sent together with the commit.
+
+On PostgreSQL a write transaction does its business writes first and only *defers* its audit
+records (:func:`defer`); :func:`commit` then sends one call of the PL/pgSQL function
+``scoring_audit_append`` and the ``COMMIT`` in a single pipelined round trip. The function
+
+1. takes a transaction-level advisory lock (the chain lock, held until the commit ends),
+2. reads the chain head in a statement of its own (under READ COMMITTED every statement of a
+   PL/pgSQL function takes a new snapshot, so it sees the previous lock holder's commit — taking
+   the lock in the statement that reads the head would read a stale head and fork the chain),
+3. inserts each record with ``sha256()`` computed in the database over exactly the canonical
+   JSON that :func:`scoring.store.audit.record_hash` computes (so :func:`~scoring.store.audit.
+   verify` checks PostgreSQL records unchanged), and moves the head with a compare-and-set that
+   fails loudly rather than fork if the head it read was not the newest.
+
+The chain lock is thus held for the function's few inserts and the commit's WAL flush only: never
+across a client round trip. The head and the record's ``seq`` primary key still guard the chain
+if the function were ever called under REPEATABLE READ (an error, never a fork).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from .audit import canonical_json
+
+#: Name of the append function (created in the schema first on the ``search_path``).
+FUNCTION = "scoring_audit_append"
+_SIGNATURE = f"{FUNCTION}(text[],text[],text[],text[])"
+#: ``conn.info`` key of the records a transaction has deferred until its commit.
+PENDING_KEY = "scoring_audit_pending"
+#: High 32 bits of the advisory lock keys (the low 32 bits are the ``audit_head`` table's oid).
+_LOCK_SPACE = 0x5C0A0D17
+_INSTALL_LOCK = (_LOCK_SPACE << 32) | 0xFFFFFFFF
+
+_BODY = r"""
+DECLARE
+  head_seq integer;
+  head_hash text;
+  new_hash text;
+  stamp text;
+  payload text;
+  n integer := coalesce(array_length(p_actions, 1), 0);
+  moved integer;
+BEGIN
+  IF n = 0 THEN
+    RETURN NULL;
+  END IF;
+  -- 1. the chain lock, until the end of the transaction (after the commit's flush)
+  PERFORM pg_advisory_xact_lock((x'SPACE'::bigint << 32) | 'audit_head'::regclass::oid::bigint);
+  -- 2. the head, in its own statement: a snapshot taken after the lock was granted
+  SELECT seq, hash INTO head_seq, head_hash FROM audit_head WHERE id = 1;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'audit chain head row is missing';
+  END IF;
+  FOR i IN 1 .. n LOOP
+    head_seq := head_seq + 1;
+    -- datetime.now(UTC).isoformat(timespec="microseconds")
+    stamp := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')
+             || '+00:00';
+    -- canonical_json([seq, ts, actor, action, target, details, prev_hash])
+    payload := '[' || head_seq::text || ',' || to_json(stamp)::text || ','
+               || to_json(p_actors[i])::text || ',' || to_json(p_actions[i])::text || ','
+               || to_json(p_targets[i])::text || ',' || to_json(p_details[i])::text || ','
+               || to_json(head_hash)::text || ']';
+    new_hash := encode(sha256(convert_to(payload, 'UTF8')), 'hex');
+    INSERT INTO audit_log (seq, ts, actor, action, target, details, prev_hash, hash)
+    VALUES (head_seq, stamp, p_actors[i], p_actions[i], p_targets[i], p_details[i],
+            head_hash, new_hash);
+    head_hash := new_hash;
+  END LOOP;
+  -- 3. compare-and-set: a stale head (which the lock rules out) fails instead of forking
+  UPDATE audit_head SET seq = head_seq, hash = head_hash WHERE id = 1 AND seq = head_seq - n;
+  GET DIAGNOSTICS moved = ROW_COUNT;
+  IF moved <> 1 THEN
+    RAISE EXCEPTION 'audit chain head moved under the chain lock (stale read)';
+  END IF;
+  RETURN head_seq;
+END
+""".replace("SPACE", f"{_LOCK_SPACE:08x}")
+
+_DDL = (
+    f"CREATE OR REPLACE FUNCTION {FUNCTION}("
+    "p_actors text[], p_actions text[], p_targets text[], p_details text[]) "
+    "RETURNS integer LANGUAGE plpgsql VOLATILE AS $fn$" + _BODY + "$fn$"
+)
+#: Version tag of the function's source, kept as its comment: reinstalled when it changes.
+VERSION = "scoring pg_chain " + hashlib.sha256(_DDL.encode()).hexdigest()[:16]
+
+_CALL = f"SELECT {FUNCTION}(%s, %s, %s, %s)"
+
+
+def install_pg_functions(conn: Connection) -> bool:
+    """Create or replace the append function unless the current version is installed.
+
+    Idempotent and safe to run from concurrent processes (an advisory lock serialises
+    installers). A no-op on other databases than PostgreSQL.
+
+    Parameters
+    ----------
+    conn : Connection
+        A connection inside a write transaction.
+
+    Returns
+    -------
+    bool
+        Whether the function was (re)created.
+    """
+    if conn.dialect.name != "postgresql":
+        return False
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _to_int64(_INSTALL_LOCK)})
+    have = conn.execute(
+        sa.text("SELECT obj_description(to_regprocedure(:sig), 'pg_proc')"), {"sig": _SIGNATURE}
+    ).scalar()
+    if have == VERSION:
+        return False
+    conn.exec_driver_sql(_DDL)
+    conn.exec_driver_sql(f"COMMENT ON FUNCTION {_SIGNATURE} IS '{VERSION}'")
+    return True
+
+
+def _to_int64(key: int) -> int:
+    """``key`` as a signed 64-bit integer (PostgreSQL's ``bigint``)."""
+    return key - (1 << 64) if key >= 1 << 63 else key
+
+
+def defer(conn: Connection, actor: str, action: str, target: str, details: Any) -> int:
+    """Keep one audit record for the commit of ``conn``'s transaction.
+
+    Returns
+    -------
+    int
+        How many records the transaction has deferred so far (the chain's ``seq`` is known
+        only at the commit).
+    """
+    pending = conn.info.setdefault(PENDING_KEY, [])
+    text = canonical_json(details if details is not None else {})
+    pending.append((actor, action, target, text))
+    return len(pending)
+
+
+def discard(conn: Connection) -> None:
+    """Forget the deferred records (the transaction rolled back or was committed)."""
+    conn.info.pop(PENDING_KEY, None)
+
+
+def commit(conn: Connection) -> int | None:
+    """Append the deferred records and commit, in one round trip (psycopg's pipeline mode).
+
+    Without deferred records nothing is sent: the caller's transaction commits as usual.
+
+    Returns
+    -------
+    int or None
+        The ``seq`` of the last appended record, or ``None`` when there was none.
+    """
+    pending = conn.info.pop(PENDING_KEY, None)
+    if not pending:
+        return None
+    actors, actions, targets, details = (list(col) for col in zip(*pending, strict=True))
+    raw = conn.connection.dbapi_connection
+    with raw.pipeline():
+        cur = raw.execute(_CALL, (actors, actions, targets, details), prepare=True)
+        raw.commit()
+    row = cur.fetchone()
+    return None if row is None else int(row[0])
