@@ -65,10 +65,13 @@ class _Field:
         lo: float | None = None,
         hi: float | None = None,
         choices: Mapping[str, str] | None = None,
+        percent: bool = False,
     ) -> None:
         self.kind = kind
         self.lo, self.hi = lo, hi
         self.choices = choices
+        #: A percentage in points (95.3 for 95.3%): a trailing ``%`` is accepted, the number kept.
+        self.percent = percent
 
     def parse(self, text: str) -> tuple[Any, str | None]:
         """Return (value, problem message or None); blank -> (None, None)."""
@@ -93,6 +96,13 @@ class _Field:
             return None, f"'{t}' is not 是/否 (yes/no)"
         if t.startswith("="):
             return None, f"'{t}' is a formula; enter the value itself"
+        if t.endswith("%") and _parse_number(t[:-1]) is not None:
+            if not self.percent:
+                return None, (
+                    f"'{t}' 是百分数，本列应填数值 / '{t}' is a percentage; this column takes a "
+                    "plain number"
+                )
+            t = t[:-1].strip()
         num = _parse_number(t)
         if num is None:
             hint = (
@@ -134,18 +144,18 @@ _CANDIDATE_TYPES: dict[str, _Field] = {
     "registered_capital": _Field("float", lo=0),
     "employees": _Field("int", lo=0),
     "prev_revenue": _Field("float", lo=0),
-    "perfect_order_rate": _Field("float", lo=0, hi=100),
+    "perfect_order_rate": _Field("float", lo=0, hi=100, percent=True),
     "has_sc_dept": _Field("bool"),
     "sc_dept_headcount": _Field("int", lo=0),
 }
 #: Types of the yearly indicators.
 _INDICATOR_TYPES: dict[str, _Field] = {
     "revenue": _Field("float", lo=0),
-    "cost_profit_ratio": _Field("float"),
+    "cost_profit_ratio": _Field("float", percent=True),
     "inventory_turnover": _Field("float", lo=0),
     "asset_turnover": _Field("float", lo=0),
     "cash_cycle": _Field("float"),
-    "market_share": _Field("float", lo=0, hi=100),
+    "market_share": _Field("float", lo=0, hi=100, percent=True),
 }
 _EXPERT_TYPES: dict[str, _Field] = {"kind": _Field("enum", choices=_EXPERT_KIND_CHOICES)}
 

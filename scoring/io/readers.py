@@ -34,21 +34,20 @@ from .fields import (
     _norm,
     _unquote,
 )
-from .tables import PathLike, read_table
+from .tables import Limits, PathLike, read_table
 
 
-def _map_columns(
-    table: pd.DataFrame,
+def _map_header(
+    columns: Iterable[str],
+    header_row: int,
     aliases: Mapping[str, str],
     required: Iterable[str],
-    *,
     extra: Callable[[str], str | None] | None = None,
 ) -> tuple[dict[str, str], list[Problem]]:
     """Map raw headers to canonical columns: {canonical: raw header}, plus problems."""
-    header_row = table.attrs.get("header_row", 1)
     mapping: dict[str, str] = {}
     problems: list[Problem] = []
-    for col in table.columns:
+    for col in columns:
         n = _norm(col)
         if n in _IGNORED:
             continue
@@ -69,6 +68,18 @@ def _map_columns(
         if key not in mapping:
             problems.append(Problem(f"required column '{key}' is missing", column=key))
     return mapping, problems
+
+
+def _map_columns(
+    table: pd.DataFrame,
+    aliases: Mapping[str, str],
+    required: Iterable[str],
+    *,
+    extra: Callable[[str], str | None] | None = None,
+) -> tuple[dict[str, str], list[Problem]]:
+    """:func:`_map_header` of a table's columns."""
+    header_row = table.attrs.get("header_row", 1)
+    return _map_header(table.columns, header_row, aliases, required, extra)
 
 
 def _duplicates(values: pd.Series, column: str) -> list[Problem]:
@@ -130,19 +141,35 @@ def _frame(
     return pd.DataFrame(out, index=index)
 
 
-def _table_of(source: PathLike | pd.DataFrame, sheet: str | int | None) -> tuple[pd.DataFrame, str]:
+def _table_of(
+    source: PathLike | pd.DataFrame,
+    sheet: str | int | None,
+    header: tuple[Mapping[str, str], Iterable[str], Callable[[str], str | None] | None],
+    limits: Limits | None,
+) -> tuple[pd.DataFrame, str]:
+    """The raw table of a file (header checked before any row is read, caps applied, formulas
+    refused) or of a DataFrame of strings."""
     if isinstance(source, pd.DataFrame):
         text = source.map(
             lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
         )
         text.columns = [str(c) for c in text.columns]
         return text, source.attrs.get("file")
-    table = read_table(source, sheet=sheet)
+    aliases, required, extra = header
+    req = tuple(required)
+
+    def check(columns: list[str], header_row: int) -> list[Problem]:
+        return _map_header(columns, header_row, aliases, req, extra)[1]
+
+    table = read_table(source, sheet=sheet, check_header=check, limits=limits, formulas="refuse")
     return table, table.attrs["file"]
 
 
 def read_candidates(
-    path: PathLike | pd.DataFrame, *, sheet: str | int | None = None
+    path: PathLike | pd.DataFrame,
+    *,
+    sheet: str | int | None = None,
+    limits: Limits | None = None,
 ) -> pd.DataFrame:
     """Read and check a candidates file (附件3 summary columns plus the 附件1 indicators).
 
@@ -154,7 +181,10 @@ def read_candidates(
         names, ``revenue_2025``). A ``序号`` column is ignored, a ``备注``/``note`` column kept.
         A DataFrame of strings (as from :func:`read_table`) is accepted too.
     sheet : str or int, optional
-        The xlsx sheet.
+        The xlsx sheet; default the active visible one (see :func:`~scoring.io.read_table`).
+    limits : Limits, optional
+        Row and size caps; default :func:`~scoring.io.tables.import_limits`. The header is
+        checked before any data row is read.
 
     Returns
     -------
@@ -170,10 +200,12 @@ def read_candidates(
         Every unknown, duplicated or missing column, empty required value (``project_id``,
         ``name``, ``kind``, ``city``; ``enterprise_type`` for enterprise projects), bad number,
         value outside its range, unknown kind / city / enterprise type, a region project under
-        省属企业 and duplicate ``project_id``, each with file, row and column.
+        省属企业 and duplicate ``project_id``, each with file, row and column; a file over the
+        caps, a hidden or ambiguous sheet, merged cells in data rows, formula cells
+        (:class:`~scoring.io.tables.TableError`, whose ``check`` names the check).
     """
-    table, file = _table_of(path, sheet)
     required = ("project_id", "name", "kind", "city")
+    table, file = _table_of(path, sheet, (_CANDIDATE_ALIASES, required, _indicator_of), limits)
     mapping, problems = _map_columns(table, _CANDIDATE_ALIASES, required, extra=_indicator_of)
     if problems:
         raise InputError(problems, file=file)
@@ -235,21 +267,26 @@ def read_candidates(
     return out
 
 
-def read_experts(path: PathLike | pd.DataFrame, *, sheet: str | int | None = None) -> pd.DataFrame:
+def read_experts(
+    path: PathLike | pd.DataFrame,
+    *,
+    sheet: str | int | None = None,
+    limits: Limits | None = None,
+) -> pd.DataFrame:
     """Read and check an experts file (columns of ``schema.EXPERT_FIELDS``).
 
     ``expert_id``, ``name`` and ``kind`` (``industry``/``official``/``bank`` or 行业专家/部门人员/
     银行评审) are required; a bank reviewer needs ``bank`` and only bank reviewers may have one;
     ``expert_id`` is unique. Returns every ``EXPERT_FIELDS`` column (plus ``note`` if given),
-    indexed by spreadsheet row.
+    indexed by spreadsheet row. ``sheet`` and ``limits`` as for :func:`read_candidates`.
 
     Raises
     ------
     InputError
         Listing every problem with file, row and column.
     """
-    table, file = _table_of(path, sheet)
     required = ("expert_id", "name", "kind")
+    table, file = _table_of(path, sheet, (_EXPERT_ALIASES, required, None), limits)
     mapping, problems = _map_columns(table, _EXPERT_ALIASES, required)
     if problems:
         raise InputError(problems, file=file)
@@ -289,6 +326,7 @@ def read_scores(
     projects: Iterable[str] | None = None,
     experts: Iterable[str] | None = None,
     sheet: str | int | None = None,
+    limits: Limits | None = None,
 ) -> pd.DataFrame:
     """Read and check a long score file: ``project_id, expert_id, criterion, score``.
 
@@ -301,6 +339,8 @@ def read_scores(
         Known criteria and scale; default :func:`scoring.engine.criteria.load_criteria`.
     projects, experts : iterable of str, optional
         When given, every id must be among them.
+    sheet, limits
+        As for :func:`read_candidates`.
 
     Returns
     -------
@@ -313,7 +353,7 @@ def read_scores(
         Unknown or missing columns; empty, non-numeric, NaN or out-of-scale scores; unknown
         criterion / project / expert; duplicate (project, expert, criterion) rows — all at once.
     """
-    table, file = _table_of(path, sheet)
+    table, file = _table_of(path, sheet, (_SCORE_ALIAS_MAP, SCORE_FIELDS, None), limits)
     mapping, problems = _map_columns(table, _SCORE_ALIAS_MAP, SCORE_FIELDS)
     if "note" in mapping:
         del mapping["note"]

@@ -11,11 +11,12 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from . import lookups, rights
 from .accounts import Actor
 from .conflict_service import sync_recusals
-from .models import Candidate, Expert
+from .models import AuditRecord, Candidate, Expert
 from .unit_of_work import StoreService
 
 
@@ -58,39 +59,81 @@ class ImportService(StoreService):
     def _import(
         self, actor: Actor, what: str, rows: list[dict[str, Any]], label: str
     ) -> ImportResult:
+        """Write checked records: the plan (what to add, change, leave) is made from a read
+        snapshot, outside the writers' lock; the write transaction only re-checks that no
+        import of the same table came in between (else it plans again, inside) and writes
+        every row in one ``executemany`` per statement."""
         model, key = (Candidate, "project_id") if what == "candidates" else (Expert, "expert_id")
+        with self.store.read() as conn:
+            rights.require_current(self.store, conn, actor, *rights.ORGANIZER)
+            rid = lookups.round_id(conn)
+            seen = _last_import(conn, what)
+            plan = _plan(rows, key, _existing(conn, model, key, rid))
         with self.store.write(actor) as tx:
             rights.require_current(self.store, tx.conn, actor, *rights.ORGANIZER)
-            rid = lookups.round_id(tx.conn)
-            existing = {
-                r.key: (r.id, r.data)
-                for r in tx.conn.execute(
-                    sa.select(getattr(model, key).label("key"), model.id, model.data).where(
-                        model.round_id == rid
-                    )
+            if (lookups.round_id(tx.conn), _last_import(tx.conn, what)) != (rid, seen):
+                rid = lookups.round_id(tx.conn)
+                plan = _plan(rows, key, _existing(tx.conn, model, key, rid))
+            if plan.added:
+                tx.conn.execute(
+                    sa.insert(model),
+                    [{"round_id": rid, "data": r, **_columns(what, r)} for r in plan.added],
                 )
-            }
-            added, changed, same = [], [], 0
-            for rec in rows:
-                cols = _columns(what, rec)
-                if rec[key] not in existing:
-                    tx.conn.execute(sa.insert(model).values(round_id=rid, data=rec, **cols))
-                    added.append(rec[key])
-                elif existing[rec[key]][1] != rec:
-                    tx.conn.execute(
-                        sa.update(model)
-                        .where(model.id == existing[rec[key]][0])
-                        .values(data=rec, **cols)
-                    )
-                    changed.append(rec[key])
-                else:
-                    same += 1
+            if plan.changed:
+                tx.conn.execute(
+                    sa.update(model).where(model.id == sa.bindparam("pk")),
+                    [{"pk": pk, "data": r, **_columns(what, r)} for pk, r in plan.changed],
+                )
+            added = [r[key] for r in plan.added]
+            changed = [r[key] for _, r in plan.changed]
             if added or changed:
                 sync_recusals(tx)
                 tx.audit(
-                    f"import.{what}", label, {"added": added, "changed": changed, "unchanged": same}
+                    f"import.{what}",
+                    label,
+                    {"added": added, "changed": changed, "unchanged": plan.unchanged},
                 )
-            return ImportResult(tuple(added), tuple(changed), same)
+            return ImportResult(tuple(added), tuple(changed), plan.unchanged)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What an import writes: new records, (row id, record) to change, how many are the same."""
+
+    added: list[dict[str, Any]]
+    changed: list[tuple[int, dict[str, Any]]]
+    unchanged: int
+
+
+def _existing(
+    conn: Connection, model: type[Candidate] | type[Expert], key: str, rid: int
+) -> dict[str, tuple[int, Any]]:
+    """The round's stored records: {id: (row id, data)}."""
+    rows = conn.execute(
+        sa.select(getattr(model, key), model.id, model.data).where(model.round_id == rid)
+    )
+    return {k: (pk, data) for k, pk, data in rows}
+
+
+def _plan(rows: list[dict[str, Any]], key: str, existing: dict[str, tuple[int, Any]]) -> _Plan:
+    added, changed, same = [], [], 0
+    for rec in rows:
+        old = existing.get(rec[key])
+        if old is None:
+            added.append(rec)
+        elif old[1] != rec:
+            changed.append((old[0], rec))
+        else:
+            same += 1
+    return _Plan(added, changed, same)
+
+
+def _last_import(conn: Connection, what: str) -> int | None:
+    """The audit sequence number of the last import of ``what`` (imports are the only writers
+    of candidates and experts, and every import that changes anything is audited)."""
+    return conn.execute(
+        sa.select(sa.func.max(AuditRecord.seq)).where(AuditRecord.action == f"import.{what}")
+    ).scalar()
 
 
 def _columns(what: str, rec: Mapping[str, Any]) -> dict[str, Any]:

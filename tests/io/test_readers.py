@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io as _io
+import time
 
 import pandas as pd
 import pytest
@@ -186,3 +187,146 @@ def test_fuzz_never_crashes_and_names_rows(tmp_path, header, rows, raw):
                     ), prob
             else:
                 assert len(out) >= 1
+
+
+# ---------------------------------------------------------------- workbook fuzz (issue 10 §4, §5)
+_WB_HEADER = ["project_id", "name", "kind", "city", "enterprise_type", "perfect_order_rate",
+              "lender_bank"]  # fmt: skip
+_WB_ROWS = [
+    ["E1", "晋示例甲(虚构)", "enterprise", "太原市", "农业企业", 90, "示例银行甲(虚构)"],
+    ["E2", "晋示例乙(虚构)", "enterprise", "大同市", "工业企业", 80, "示例银行乙(虚构)"],
+    ["E3", "晋示例丙(虚构)", "enterprise", "朔州市", "流通企业", 70, None],
+]
+#: The checks in the order read_table runs them; a refusal names the first one that applies.
+_ORDER = ("sheet", "header", "rows", "merged", "formula")
+#: Mutation -> the check that must refuse it (None: must be read, and read right).
+_WB_MUTATIONS = {
+    "hidden_first_sheet": None,
+    "merged_title": None,
+    "percent": None,
+    "ambiguous_sheet": "sheet",
+    "bad_header": "header",
+    "row_bomb": "rows",
+    "blank_bomb": "rows",
+    "merged_data": "merged",
+    "formula_text": "formula",
+}
+_BOMB_ROW = b"<row><c><v>1</v></c><c><v>2</v></c><c><v>3</v></c><c><v>4</v></c></row>"
+
+
+def _workbook(path, chosen, header):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if "hidden_first_sheet" in chosen or "ambiguous_sheet" in chosen:
+        old = ws
+        old.title = "旧数据"
+        old.append(header)
+        old.append(["E9", "旧企业(虚构)", "enterprise", "太原市", "农业企业", 1, None])
+        old.sheet_state = "hidden"
+        ws = wb.create_sheet("数据")
+        if "ambiguous_sheet" in chosen:
+            wb.create_sheet("说明").append(["填写说明", "见模板"])
+    if "merged_title" in chosen:
+        ws.append(["山西省供应链重点项目汇总表(虚构)"])
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    ws.append(header)
+    top = ws.max_row
+    for r in _WB_ROWS:
+        ws.append(r)
+    if "percent" in chosen:
+        cell = ws.cell(row=top + 1, column=6, value=0.953)
+        cell.number_format = "0.0%"
+    if "formula_text" in chosen:
+        ws.cell(row=top + 2, column=2, value='=A3&"(虚构)"')
+    if "merged_data" in chosen:  # E2's lender bank spread over E3's row: E3's bank came in blank
+        ws.merge_cells(start_row=top + 2, start_column=7, end_row=top + 3, end_column=7)
+    wb.save(path)
+    if "ambiguous_sheet" in chosen:  # Excel never saves a hidden active sheet; a crafted file can
+        _set_active(path, 0)
+    return path
+
+
+def _set_active(path, index):
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    xml = parts["xl/workbook.xml"].decode()
+    parts["xl/workbook.xml"] = re.sub(r'activeTab="\d+"', f'activeTab="{index}"', xml).encode()
+    if "activeTab" not in xml:
+        parts["xl/workbook.xml"] = xml.replace(
+            "<workbookView", f'<workbookView activeTab="{index}"'
+        ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+@pytest.fixture(scope="module")
+def bombs(tmp_path_factory):
+    from .conftest import xlsx_with_rows
+
+    d = tmp_path_factory.mktemp("bombs")
+    return {
+        "row_bomb": xlsx_with_rows(d / "rows.xlsx", _WB_HEADER, _BOMB_ROW, 1_000_000),
+        "blank_bomb": xlsx_with_rows(
+            d / "blank.xlsx", _WB_HEADER, b'<row r="{r}" ht="20"/>', 500_000
+        ),
+        "bad_header": xlsx_with_rows(d / "header.xlsx", ["编号", "colour"], _BOMB_ROW, 1_000_000),
+    }
+
+
+def test_fuzz_workbooks_refused_by_the_right_check_quickly(tmp_path, bombs, capsys):
+    """Hidden sheets, merged cells, percent formats, formulas and row bombs: never read wrong,
+    refused by the check that applies (sheet, header, row cap, merged, formula) within 5 s."""
+    import shutil
+
+    from scoring.io.tables import TableError
+
+    times: dict[str, list[float]] = {}
+
+    @settings(max_examples=40, deadline=None)
+    @given(chosen=st.lists(st.sampled_from(sorted(_WB_MUTATIONS)), min_size=1, max_size=3,
+                           unique=True))  # fmt: skip
+    def run(chosen):
+        path = tmp_path / "候选.xlsx"
+        bomb = next((m for m in ("bad_header", "row_bomb", "blank_bomb") if m in chosen), None)
+        if bomb:  # a bomb is a whole file: the other mutations do not apply
+            chosen = [bomb]
+            shutil.copy(bombs[bomb], path)
+        else:
+            header = ["编号", "colour"] if "bad_header" in chosen else _WB_HEADER
+            _workbook(path, chosen, header)
+        expected = sorted({c for m in chosen if (c := _WB_MUTATIONS[m])}, key=_ORDER.index)
+        t0 = time.perf_counter()
+        try:
+            out = io.read_candidates(path)
+        except TableError as exc:
+            took = time.perf_counter() - t0
+            assert expected and exc.check == expected[0], (chosen, exc.check, str(exc))
+            assert all(p.file == path.name for p in exc.problems)
+            if exc.check == "merged":
+                assert any(p.column == "lender_bank" and p.row for p in exc.problems), str(exc)
+            if exc.check == "formula":
+                assert any(p.column == "name" and p.row is not None for p in exc.problems)
+        else:
+            took = time.perf_counter() - t0
+            assert not expected, (chosen, "should have been refused")
+            assert list(out["project_id"]) == ["E1", "E2", "E3"]  # the visible sheet's rows
+            assert list(out["lender_bank"].fillna("")) == [
+                "示例银行甲(虚构)",
+                "示例银行乙(虚构)",
+                "",
+            ]
+            rate = 95.3 if "percent" in chosen else 90.0  # 95.3% is 95.3, not 0.953
+            assert out["perfect_order_rate"].iloc[0] == pytest.approx(rate)
+        times.setdefault("+".join(sorted(chosen)), []).append(took)
+
+    run()
+    with capsys.disabled():
+        print("\nworkbook fuzz, slowest answer per case:")
+        for case, ts in sorted(times.items(), key=lambda kv: -max(kv[1])):
+            print(f"  {max(ts):6.3f} s  ({len(ts)}x) {case}")
