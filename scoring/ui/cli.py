@@ -1,4 +1,4 @@
-"""``scoring serve [--port N]``: run the dashboards (see :mod:`scoring.ui.serve`)."""
+"""``scoring serve [--port N] ...``: run the dashboards (see :mod:`scoring.ui.serve`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import argparse
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``serve`` sub-command to the ``scoring`` command line."""
+    from .serve_guard import MAX_KERNELS, MAX_KERNELS_PER_CLIENT
+
     p = subparsers.add_parser(
         "serve",
         help="serve the dashboards with Voila on 127.0.0.1 / 启动评审看板",
@@ -19,13 +21,49 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="server log level (default INFO)",
     )
+    p.add_argument(
+        "--max-kernels-per-client",
+        type=int,
+        default=MAX_KERNELS_PER_CLIENT,
+        metavar="N",
+        help=f"pages (kernels) open at once from one client address; past it the client gets "
+        f"a 'server busy' page (default {MAX_KERNELS_PER_CLIENT}, 0: no cap) / 每个客户端地址的内核上限",
+    )
+    p.add_argument(
+        "--max-kernels",
+        type=int,
+        default=MAX_KERNELS,
+        metavar="N",
+        help=f"pages (kernels) open at once in all, ~120 MB each (default {MAX_KERNELS}, "
+        "0: no cap) / 服务器内核总数上限",
+    )
+    p.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="address or CIDR network of a reverse proxy (HAProxy) whose X-Forwarded-For names "
+        "the client; repeatable (default: none, the header is ignored) / 受信任的反向代理",
+    )
     p.set_defaults(func=_serve)
 
 
 def _serve(args: argparse.Namespace) -> int:
     from .serve import DEFAULT_PORT, serve
+    from .serve_guard import parse_networks
 
     port = DEFAULT_PORT if args.port is None else args.port
     if not 0 < port < 65536:
         raise ValueError(f"--port must be between 1 and 65535, got {port}")
-    return serve(port, db=getattr(args, "db", None), log_level=args.log_level)
+    for flag in ("max_kernels_per_client", "max_kernels"):
+        if getattr(args, flag) < 0:
+            raise ValueError(f"--{flag.replace('_', '-')} must be >= 0 / 不能为负数")
+    parse_networks(args.trusted_proxy)
+    return serve(
+        port,
+        db=getattr(args, "db", None),
+        log_level=args.log_level,
+        max_kernels_per_client=args.max_kernels_per_client,
+        max_kernels=args.max_kernels,
+        trusted_proxies=args.trusted_proxy,
+    )

@@ -16,6 +16,11 @@ dashboard is at ``/voila/render/<name>.ipynb``). Compared with a plain ``voila d
   opening at once the widgets' ~100 messages arrived later than that, the cell was rendered with
   no output and the page stayed blank. The wait is raised to :data:`IOPUB_TIMEOUT`, and a page
   that still shows no output once loaded gets the reload banner too.
+* **A kernel id was the only secret of a page.** Each kernel is now bound to the page that
+  opened it by a per-page secret cookie; its websocket, ``/api/kernels/<id>`` and the shutdown
+  beacon refuse any other client (403), kernel ids are redacted from the logs, and kernels are
+  capped per client address and in total, with a bilingual "server busy" page past a cap
+  (:mod:`scoring.ui.serve_guard`, handlers in :mod:`scoring.ui.serve_handlers`).
 * No preheated kernels (see :func:`voila_config`).
 * Tracebacks off, template and theme override by query string off ("NO"), no port retries, security
   headers (CSP, X-Frame-Options, ...), loopback only.
@@ -23,13 +28,22 @@ dashboard is at ``/voila/render/<name>.ipynb``). Compared with a plain ``voila d
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from .serve_guard import (
+    MAX_KERNELS,
+    MAX_KERNELS_PER_CLIENT,
+    KernelGuard,
+    install_redaction,
+    parse_networks,
+)
+from .serve_handlers import GUARD_SETTING, build_handlers
 
 #: Dashboards in the order the URLs are printed: name -> (Chinese title, English title).
 DASHBOARDS: dict[str, tuple[str, str]] = {
@@ -191,6 +205,9 @@ def voila_config(
     preheat: bool = False,
     cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
     cull_interval: int = CULL_INTERVAL,
+    max_kernels_per_client: int = MAX_KERNELS_PER_CLIENT,
+    max_kernels: int = MAX_KERNELS,
+    trusted_proxies: Sequence[str] = (),
 ) -> Any:
     """The traitlets configuration of the dashboards' Voila server.
 
@@ -207,6 +224,11 @@ def voila_config(
         each dashboard within 1.2x of a trivial notebook.
     cull_idle_timeout, cull_interval : int
         Seconds: kernels idle that long with no page connected are shut down.
+    max_kernels_per_client, max_kernels : int
+        Caps on kernels per client address and in all (0: none); see
+        :mod:`scoring.ui.serve_guard`.
+    trusted_proxies : sequence of str
+        Proxies (addresses or CIDR networks) whose ``X-Forwarded-For`` names the client.
 
     Returns
     -------
@@ -214,6 +236,7 @@ def voila_config(
     """
     from traitlets.config import Config
 
+    parse_networks(trusted_proxies)  # fail early on a bad address
     c = Config()
     c.Voila.ip = "127.0.0.1"
     c.Voila.port = int(port)
@@ -237,62 +260,10 @@ def voila_config(
     c.MappingKernelManager.cull_interval = int(cull_interval)
     c.MappingKernelManager.cull_connected = False
     c.MappingKernelManager.cull_busy = False
+    c.ScoringVoila.max_kernels_per_client = int(max_kernels_per_client)
+    c.ScoringVoila.max_kernels = int(max_kernels)
+    c.ScoringVoila.trusted_proxies = [str(p) for p in trusted_proxies]
     return c
-
-
-def _kernel_generation(kernel: Any) -> str:
-    """An opaque id of the kernel's current process (changes when the kernel is restarted)."""
-    pid = getattr(getattr(kernel, "provisioner", None), "pid", None)
-    if pid is None:
-        pid = getattr(getattr(kernel, "provisioner", None), "process", None)
-        pid = getattr(pid, "pid", None)
-    return hashlib.sha256(f"{id(kernel)}:{pid}".encode()).hexdigest()[:12]
-
-
-def _handlers() -> tuple[type, type, type]:
-    """Build the handler classes lazily (jupyter_server is heavy to import)."""
-    from jupyter_core.utils import ensure_async
-    from jupyter_server.base.handlers import APIHandler
-    from tornado import web
-    from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
-
-    class ShutdownHandler(VoilaShutdownKernelHandler):
-        """Shut a page's kernel down; 204 also when it is already gone (culled)."""
-
-        @web.authenticated
-        async def post(self, kernel_id: str) -> None:
-            if kernel_id in self.kernel_manager:
-                await ensure_async(self.kernel_manager.shutdown_kernel(kernel_id))
-            self.set_status(204)
-            self.finish()
-
-    class AliveHandler(APIHandler):
-        """``GET /scoring/api/alive/<kernel>`` -> ``{"alive": bool, "generation": str}``."""
-
-        _track_activity = False
-
-        @web.authenticated
-        async def get(self, kernel_id: str) -> None:
-            km = self.kernel_manager
-            if kernel_id not in km:
-                raise web.HTTPError(404)
-            kernel = km.get_kernel(kernel_id)
-            alive = bool(await ensure_async(kernel.is_alive()))
-            self.finish({"alive": alive, "generation": _kernel_generation(kernel)})
-
-    def with_xsrf_cookie(cls: type) -> type:
-        """Subclass of a page handler that sets the ``_xsrf`` cookie the shutdown beacon sends."""
-
-        class Handler(cls):  # type: ignore[misc, valid-type]
-            async def prepare(self, *args: Any, **kwargs: Any) -> Any:
-                result = await ensure_async(super().prepare(*args, **kwargs))
-                _ = self.xsrf_token  # side effect: Set-Cookie _xsrf
-                return result
-
-        Handler.__name__ = cls.__name__ + "WithXsrf"
-        return Handler
-
-    return ShutdownHandler, AliveHandler, with_xsrf_cookie  # type: ignore[return-value]
 
 
 def make_app(config: Any) -> Any:
@@ -303,28 +274,56 @@ def make_app(config: Any) -> Any:
     config : traitlets.config.Config
         From :func:`voila_config`.
     """
+    import traitlets as tl
     from jupyter_server.utils import url_path_join
     from voila.app import Voila
+    from voila.handler import VoilaHandler
     from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 
-    shutdown_cls, alive_cls, with_xsrf = _handlers()
+    h = build_handlers()
 
     class ScoringVoila(Voila):
-        """Voila with the kernel-leak fix, the heartbeat endpoint and the scoring template."""
+        """Voila with the kernel-leak fix, the heartbeat endpoint, the scoring template, kernels
+        bound to their pages and the kernel caps."""
+
+        max_kernels_per_client = tl.Int(MAX_KERNELS_PER_CLIENT, help="kernels per client").tag(
+            config=True
+        )
+        max_kernels = tl.Int(MAX_KERNELS, help="kernels in all").tag(config=True)
+        trusted_proxies = tl.List(tl.Unicode(), help="proxies trusted for XFF").tag(config=True)
+
+        @property
+        def guard(self) -> KernelGuard:
+            if getattr(self, "_guard", None) is None:
+                self._guard = KernelGuard(
+                    self.max_kernels_per_client, self.max_kernels, self.trusted_proxies
+                )
+            return self._guard
+
+        def init_settings(self) -> dict:
+            return {**super().init_settings(), GUARD_SETTING: self.guard}
 
         def init_handlers(self) -> list:
             handlers = []
             for spec in super().init_handlers():
                 pattern, cls, *rest = spec
                 if cls is VoilaShutdownKernelHandler:
-                    cls = shutdown_cls
-                elif "/voila/render/" in pattern or pattern.rstrip("/").endswith("/voila"):
-                    cls = with_xsrf(cls)
+                    cls = h.kernel_bound(h.shutdown)
+                elif "(?P<kernel_id>" in pattern:
+                    cls = h.kernel_bound(cls)
+                elif issubclass(cls, VoilaHandler):
+                    cls = h.guarded_page(cls)
+                elif pattern.rstrip("/").endswith("/voila"):
+                    cls = h.with_xsrf(cls)
                 handlers.append((pattern, cls, *rest))
             handlers.insert(
-                0, (url_path_join(self.server_url, r"/scoring/api/alive/([\w-]+)"), alive_cls)
+                0, (url_path_join(self.server_url, r"/scoring/api/alive/([\w-]+)"), h.alive)
             )
             return handlers
+
+        def start(self) -> None:
+            install_redaction(self.log)
+            super().start()
 
     tmpl_root = Path(tempfile.mkdtemp(prefix="scoring-voila-"))
     write_template(tmpl_root)
@@ -343,6 +342,9 @@ def serve(
     db: str | None = None,
     preheat: bool = False,
     log_level: str = "INFO",
+    max_kernels_per_client: int = MAX_KERNELS_PER_CLIENT,
+    max_kernels: int = MAX_KERNELS,
+    trusted_proxies: Sequence[str] = (),
 ) -> int:
     """Run the dashboards' server until interrupted.
 
@@ -355,7 +357,10 @@ def serve(
     preheat : bool
         Preheated kernel pool (see :func:`voila_config`).
     log_level : str
-        Server log level (``DEBUG`` shows each kernel connection's handshake).
+        Server log level (``DEBUG`` shows each kernel connection's handshake; kernel ids are
+        redacted at every level).
+    max_kernels_per_client, max_kernels, trusted_proxies
+        Kernel caps and trusted proxies (see :func:`voila_config`).
 
     Returns
     -------
@@ -368,7 +373,14 @@ def serve(
     missing = [n for n in DASHBOARDS if not (root / f"{n}.ipynb").is_file()]
     if missing:
         raise ValueError(f"dashboards not found in {root}: {', '.join(missing)}")
-    config = voila_config(port, root_dir=root, preheat=preheat)
+    config = voila_config(
+        port,
+        root_dir=root,
+        preheat=preheat,
+        max_kernels_per_client=max_kernels_per_client,
+        max_kernels=max_kernels,
+        trusted_proxies=trusted_proxies,
+    )
     config.Voila.log_level = log_level
     app = make_app(config)
     print("评审答辩工作台 dashboards / Dashboards:", flush=True)

@@ -70,7 +70,11 @@ class Header:
 
 
 class LoginBox:
-    """Access-code field and button; calls ``model.login``."""
+    """Access-code field and button; calls ``model.login``.
+
+    The field is emptied after every attempt, accepted or refused: a widget's value lives in
+    the kernel's widget state, and a typed code (or a near miss of one) must not stay there.
+    """
 
     def __init__(self, model: Any, safe: Callable[[Callable], Callable]) -> None:
         self.model = model
@@ -89,8 +93,8 @@ class LoginBox:
         self.button.description = self.model.tr("login.button")
 
     def _login(self, _b: Any = None) -> None:
-        if self.model.login(self.code.value):
-            self.code.value = ""
+        code, self.code.value = self.code.value, ""
+        self.model.login(code)
 
 
 class PageView:

@@ -253,8 +253,9 @@ class ExpertView(PageView):
         self.model.declare_conflicts(chosen, self.conflict_reason.value)
 
     def _confirm(self, _b: Any = None) -> None:
-        if self.model.confirm(self.code.value):
-            self.code.value = ""
+        # emptied whether the signature is accepted or not: no code stays in the widget state
+        code, self.code.value = self.code.value, ""
+        self.model.confirm(code)
         self._refresh()
 
 
