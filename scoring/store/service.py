@@ -66,7 +66,7 @@ SERVICES: dict[str, tuple[type[StoreService], tuple[str, ...]]] = {
     "rankings": (ResultService, ("panel_scores", "results")),
     "baskets": (BasketService, ("basket", "add_to_basket", "remove_from_basket")),
     "imports": (ImportService, ("import_candidates", "import_experts")),
-    "audit": (AuditService, ("verify", "audit_log")),
+    "audit": (AuditService, ("verify", "chain_head", "audit_log")),
 }
 
 
