@@ -133,6 +133,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "bank.basket": ("合作项目篮（最多 {cap} 个）", "Portfolio basket (at most {cap})"),
     "bank.add": ("加入项目篮", "Add to basket"),
     "bank.remove": ("移出", "Remove"),
+    "bank.full": (
+        "项目篮已满：每家银行原则上合作不超过 {cap} 个重点项目（已有 {have} 个），本次 {n} 个未加入",
+        "The basket is full: a bank takes at most {cap} key projects ({have} already); "
+        "the {n} picked were not added",
+    ),
+    "bank.empty_basket": ("项目篮为空", "The basket is empty"),
+    "bank.reversed": ("{name}（反向：外圈风险低）", "{name} (reversed: outer = lower)"),
     "bank.export": ("导出对比表", "Export comparison"),
     "bank.need": ("请选择 2–6 个项目", "Pick 2 to 6 candidates"),
     "bank.radar": ("专家组评分雷达图", "Panel scores (radar)"),

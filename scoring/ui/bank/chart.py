@@ -6,8 +6,20 @@ import io
 from typing import Any
 
 
-def radar_png(comparison: Any, keys: list[str], names: dict[str, str], title: str) -> bytes:
-    """Radar chart of the panel scores of the compared candidates (PNG bytes)."""
+def radar_png(
+    comparison: Any,
+    keys: list[str],
+    names: dict[str, str],
+    title: str,
+    *,
+    minimised: frozenset[str] | set[str] = frozenset(),
+    scale: tuple[float, float] = (0.0, 100.0),
+) -> bytes:
+    """Radar chart of the panel scores of the compared candidates (PNG bytes).
+
+    Outer is better on every axis: a criterion where lower is better (``minimised``, e.g. 项目风险)
+    is drawn reversed on the scale (``lo + hi - x``) and its label (in ``names``) should say so.
+    """
     import numpy as np
     from matplotlib.figure import Figure
 
@@ -18,12 +30,13 @@ def radar_png(comparison: Any, keys: list[str], names: dict[str, str], title: st
     fig = Figure(figsize=(4.6, 4.2), dpi=90)
     ax = fig.add_subplot(projection="polar")
     for pid, row in comparison.iterrows():
-        vals = [float(row[k]) for k in keys]
+        lo, hi = scale
+        vals = [lo + hi - float(row[k]) if k in minimised else float(row[k]) for k in keys]
         ax.plot([*angles, angles[0]], [*vals, vals[0]], label=str(pid))
         ax.fill([*angles, angles[0]], [*vals, vals[0]], alpha=0.08)
     ax.set_xticks(angles)
     ax.set_xticklabels([names.get(k, k) for k in keys])
-    ax.set_ylim(0, 100)
+    ax.set_ylim(*scale)
     ax.set_title(title)
     ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.1), fontsize=8)
     fig.tight_layout()

@@ -7,6 +7,7 @@ from typing import Any
 
 import traitlets as tl
 
+from ..errors import describe, log
 from ..i18n import panel_base_name
 from ..session import BaseModel
 
@@ -43,9 +44,9 @@ class BankModel(BaseModel):
         for p in panels:
             if p["status"] != "closed":
                 continue
-            res = self.run(self.backend.results, self.identity, p["id"], clear=False)
-            cand = self.run(self.backend.candidates, self.identity, p["id"], clear=False)
-            if res is None or cand is None:
+            res = self._quiet(self.backend.results, p["id"])
+            cand = self._quiet(self.backend.candidates, p["id"])
+            if res is None or cand is None:  # e.g. a closed panel without confirmed scores
                 continue
             if self.config is None:
                 self.config = self.run(self.backend.panel_config, self.identity, p["id"])[0]
@@ -72,17 +73,28 @@ class BankModel(BaseModel):
             for pid, r in self.table.sort_values(["panel", "panel_rank"]).iterrows()
         ]
 
+    def _quiet(self, read: Any, panel_id: Any) -> Any:
+        """``read(identity, panel_id)``, or None when the store refuses (logged, not shown: a
+        closed panel with nothing to compare is not the reviewer's problem)."""
+        try:
+            return read(self.identity, panel_id)
+        except ValueError as exc:
+            log.info("bank page: panel %s left out: %s", panel_id, exc)
+            return None
+
     def keys(self) -> list[str]:
         """The criterion keys of the pool's configuration (empty before login)."""
         return list(self.config.keys) if self.config is not None else []
 
-    def own_ranking(self) -> Any:
-        """The bank's ranking of the whole pool under its own weights (same method)."""
+    def own_ranking(self, project_ids: list[str] | None = None) -> Any:
+        """The bank's ranking under its own weights (same method): of ``project_ids`` (the
+        compared set, as 本行排名 shows it), or of the whole pool when None."""
         from scoring.engine.ranking import rank
 
         keys = self.keys()
+        rows = self.table if project_ids is None else self.table.loc[list(project_ids)]
         return rank(
-            self.table[keys],
+            rows[keys],
             weights=self.weights,
             objectives=self.config.objectives,
             method=self.config.ranking_method,
@@ -104,7 +116,7 @@ class BankModel(BaseModel):
         if not 2 <= len(ids) <= 6:
             self.error = self.tr("bank.need")
             return False
-        own = self.run(self.own_ranking)
+        own = self.run(self.own_ranking, ids)
         if own is None:
             return False
         cols = [*self.keys(), "score", "panel_rank"]
@@ -119,15 +131,35 @@ class BankModel(BaseModel):
 
     def add_to_basket(self, project_ids: list[str] | None = None) -> bool:
         """Add the picked candidates to the basket; the 21st is refused (nothing added)."""
+        from scoring.programme.portfolio import PortfolioLimitError
+
         ids = [str(p) for p in (project_ids if project_ids is not None else self.picked)]
-        pf = self.run(self.backend.add_to_basket, self.identity, ids)
-        if pf is None:
+        try:
+            pf = self.backend.add_to_basket(self.identity, ids)
+        except PortfolioLimitError:
+            cap = self.portfolio.limit if self.portfolio is not None else 20
+            have = len(self.basket)
+            self.error = self.tr("bank.full", cap=cap, have=have, n=len(ids))
+            return False
+        except Exception as exc:
+            self.error = describe(exc, self.lang)
             return False
         self.portfolio = pf
         self.basket = list(pf.projects)
         self.error = ""
         self.notice = self.tr("bank.basket", cap=pf.limit) + f"：{len(pf)}"
         return True
+
+    def basket_items(self) -> list[tuple[str, str]]:
+        """``(project_id, label)`` of the basket: id, name and the panel and rank it came from."""
+        out = []
+        for pid in self.basket:
+            if self.table is not None and pid in self.table.index:
+                r = self.table.loc[pid]
+                out.append((pid, f"{pid} {r['name']}（{r['panel']} #{int(r['panel_rank'])}）"))
+            else:
+                out.append((pid, pid))
+        return out
 
     def remove_from_basket(self, project_id: str) -> None:
         """Remove one project from the stored basket."""

@@ -46,6 +46,8 @@ class BankView(PageView):
         self.add.on_click(safe(lambda _b: m.add_to_basket()))
         self.basket = w.HTML()
         self.basket.add_class("scoring-basket")
+        self.basket_rows = w.VBox()
+        self.basket_rows.add_class("scoring-basket-items")
         self.export = w.HTML()
         self.export.add_class("scoring-downloads")
         left = w.VBox(
@@ -53,7 +55,14 @@ class BankView(PageView):
             layout=w.Layout(width="340px", min_width="300px", flex="0 0 340px"),
         )
         right = w.VBox(
-            [self.table, self.radar, w.HBox([self.add]), self.basket, self.export],
+            [
+                self.table,
+                self.radar,
+                w.HBox([self.add]),
+                self.basket,
+                self.basket_rows,
+                self.export,
+            ],
             layout=w.Layout(flex="1 1 0%", min_width="0"),
         )
         self.main = w.HBox([left, right], layout=w.Layout(width="100%"))
@@ -61,6 +70,7 @@ class BankView(PageView):
         self.root = w.VBox([self.header.box, self.messages.box, self.body], layout=PAGE_LAYOUT)
         self.root.add_class("scoring-bank")
         m.observe(safe(self._render), ["logged_in", "lang", "pool"])
+        m.observe(safe(lambda _c: self._render_basket()), ["lang"])
         m.observe(safe(lambda _c: self._render_comparison()), ["compare_version"])
         m.observe(safe(lambda _c: self._render_basket()), ["basket"])
         self._render()
@@ -121,7 +131,14 @@ class BankView(PageView):
             *indicator_rows(m.candidates, ids, m.lang),
         ]
         self.table.value = html_table(rows, head, cls="scoring-compare-table")
-        show_png(self.radar, radar_png(comp, m.keys(), names, m.tr("bank.radar")))
+        minimised = {k for k, o in m.config.objectives.items() if o == "min"}
+        labels = {
+            k: m.tr("bank.reversed", name=v) if k in minimised else v for k, v in names.items()
+        }
+        png = radar_png(
+            comp, m.keys(), labels, m.tr("bank.radar"), minimised=minimised, scale=m.config.scale
+        )
+        show_png(self.radar, png)
         got = m.export()
         self.export.value = download_link(got[0], got[1], m.tr("bank.export")) if got else ""
 
@@ -130,12 +147,19 @@ class BankView(PageView):
         if m.portfolio is None:
             self.basket.value = ""
             return
-        items = "".join(f"<li>{esc(p)}</li>" for p in m.basket)
         self.basket.value = (
             f"<b>{esc(m.tr('bank.basket', cap=m.portfolio.limit))}</b> "
             f"<span class='scoring-basket-count'>{len(m.basket)} / {m.portfolio.limit}</span>"
-            f"<ol>{items}</ol>"
+            + ("" if m.basket else f"<br><small>{esc(m.tr('bank.empty_basket'))}</small>")
         )
+        rows = []
+        for i, (pid, label) in enumerate(m.basket_items(), 1):
+            remove = w.Button(description=m.tr("bank.remove"), layout=w.Layout(width="auto"))
+            remove.add_class("scoring-basket-remove")
+            remove.on_click(self.safe(lambda _b, p=pid: m.remove_from_basket(p)))
+            text = w.HTML(f"{i}. {esc(label)}", layout=w.Layout(flex="1 1 auto"))
+            rows.append(w.HBox([text, remove], layout=w.Layout(align_items="center")))
+        self.basket_rows.children = rows
 
 
 def bank_app(backend: Any = None, *, lang: str = "zh") -> w.Widget:

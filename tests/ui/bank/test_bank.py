@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import pytest
 
 from scoring.ui.bank import bank_app
 
@@ -134,3 +135,101 @@ def test_candidate_heard_by_two_closed_panels_counts_once(store):
     view.compare.click()
     assert model.error == "", model.error
     assert model.comparison.at["E007", "panel"] == "P9"
+
+
+def test_basket_shows_names_removes_by_button_and_refuses_in_the_page_language(store):
+    """The basket lists id, name, panel and rank with a remove button per project; the 21st
+    project is refused in the page's language; 本行排名 ranks the compared set only."""
+    backend, info = store
+    model, view = _bank(backend, info["codes"]["bank"])
+    view.pick.value = ("E007", "E008", "E011")
+    view.compare.click()
+    assert sorted(model.comparison["bank_rank"]) == [1, 2, 3]  # within the three compared
+    view.add.click()
+    labels = [row.children[0].value for row in view.basket_rows.children]
+    name = model.table.at["E008", "name"]
+    assert len(labels) == 3 and f"E008 {name}" in labels[1] and "P0 #" in labels[1]
+    view.basket_rows.children[1].children[1].click()  # remove E008
+    me = backend.login(info["codes"]["bank"])
+    assert backend.basket(me).projects == ("E007", "E011")
+    assert [r.children[0].value.split(" ")[1] for r in view.basket_rows.children] == [
+        "E007",
+        "E011",
+    ]
+
+
+def test_the_21st_project_is_refused_in_the_page_language(tmp_path, monkeypatch):
+    """The store's refusal of a 21st project reaches the reviewer in one language at a time."""
+    from scoring.store import Workbench, accounts
+    from scoring.store.demo import seed_demo
+    from scoring.ui.backend import StoreBackend
+
+    monkeypatch.setattr(accounts, "SCRYPT_N", 2**10)
+    wb = Workbench(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    try:
+        codes = seed_demo(wb, year=2026)
+        model, _view = _bank(StoreBackend(workbench=wb), codes["X08"])
+        ids = [p for _l, p in model.pool]
+        assert model.add_to_basket(ids[:19]), model.error
+        assert not model.add_to_basket(ids[19:21])  # 21 > 20: nothing added
+        assert "项目篮已满" in model.error and "20" in model.error
+        assert not any(ch.isascii() and ch.isalpha() for ch in model.error), model.error
+        assert len(model.basket) == 19
+        model.toggle_lang()
+        assert not model.add_to_basket(ids[19:21])
+        assert model.error.startswith("The basket is full")
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in model.error), model.error
+    finally:
+        wb.close()
+
+
+def test_radar_draws_risk_reversed_so_outer_is_better(store):
+    """A candidate with the lowest risk reaches furthest out on the (reversed) risk axis."""
+    from scoring.ui.bank.chart import radar_png
+
+    backend, info = store
+    model, view = _bank(backend, info["codes"]["bank"])
+    view.pick.value = ("E007", "E008")
+    view.compare.click()
+    import pandas as pd
+
+    comp = pd.DataFrame({"strength": [50, 50], "risk": [10, 90]}, index=["LOWRISK", "HIGHRISK"])
+    reversed_png = radar_png(comp, ["strength", "risk"], {}, "t", minimised={"risk"})
+    plain_png = radar_png(comp, ["strength", "risk"], {}, "t")
+    assert reversed_png != plain_png
+    # the plotted values: risk 10 is drawn at 90 (outer), risk 90 at 10
+    from matplotlib.figure import Figure
+
+    drawn = {}
+    real_plot = Figure.add_subplot
+
+    def spy(self, *a, **k):
+        ax = real_plot(self, *a, **k)
+        orig = ax.plot
+
+        def plot(x, y, label=None, **kw):
+            drawn[label] = list(y)
+            return orig(x, y, label=label, **kw)
+
+        ax.plot = plot
+        return ax
+
+    Figure.add_subplot = spy
+    try:
+        radar_png(comp, ["strength", "risk"], {}, "t", minimised={"risk"})
+    finally:
+        Figure.add_subplot = real_plot
+    assert drawn["LOWRISK"][1] == 90 and drawn["HIGHRISK"][1] == 10
+
+
+def test_a_closed_panel_without_scores_is_left_out_quietly(store):
+    """A panel closed before any sheet was confirmed has no results: the bank page leaves it
+    out of the pool without telling the reviewer "no confirmed scores" at every login."""
+    backend, info = store
+    chair = backend.login(info["codes"]["chair"])
+    backend.wb.close_panel(chair, info["panels"]["P1"], force=True, reason="测试 / test")
+    with pytest.raises(ValueError, match="no confirmed scores"):
+        backend.results(chair, info["panels"]["P1"])
+    model, _view = _bank(backend, info["codes"]["bank"])
+    assert model.logged_in and model.error == ""
+    assert {p for _l, p in model.pool} == {"E007", "E008", "E009", "E010", "E011", "E012"}
