@@ -7,7 +7,7 @@ PORT    ?= 8866
 export SCORING_HOME ?= $(CURDIR)/var
 export MPLCONFIGDIR ?= $(CURDIR)/var/mpl
 
-.PHONY: install demo test bench lint format clean
+.PHONY: install demo test bench lint format clean deploy
 
 install: $(STAMP)
 
@@ -30,6 +30,14 @@ demo: install
 test: install
 	.ci/system-deps
 	.ci/with-postgres $(BIN)/python -m pytest
+
+# Try-out of the scaled deployment (docs/DEPLOY.md): WORKERS workers behind HAProxy on one PostgreSQL (a
+# throwaway cluster seeded with the demo unless SCORING_DB names one), on http://127.0.0.1:$(DEPLOY_PORT).
+WORKERS     ?= 3
+DEPLOY_PORT ?= 8080
+deploy: install
+	.ci/system-deps --deploy
+	$(BIN)/scoring deploy --workers $(WORKERS) --port $(DEPLOY_PORT)
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py

@@ -18,6 +18,7 @@ _COMMAND_MODULES = (
     "scoring.store.cli",  # init, import, export, codes, verify (database)
     "scoring.reports.cli",  # export report / catalogue PDF hooks
     "scoring.ui.cli",  # serve
+    "scoring.deploy.cli",  # deploy (several workers behind HAProxy)
 )
 
 
