@@ -165,6 +165,9 @@ class Deployment:
     def _spawn_worker(self, name: str) -> subprocess.Popen:
         argv = [sys.executable, "-m", "scoring", "serve", "--port", str(self.ports[name])]
         argv += ["--log-level", self.opts.log_level]
+        # HAProxy on loopback names the client in X-Forwarded-For: the per-client kernel cap
+        # then counts each user, not the proxy
+        argv += ["--trusted-proxy", "127.0.0.1"]
         return spawn(argv, env=self.env, log=self.run_dir / f"{name}.log", cwd=ROOT)
 
     def _write_state(self, stats: int, haproxy_pid: int) -> None:

@@ -16,6 +16,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--port", type=int, default=None, help="TCP port (default 8866; no retries)")
     p.add_argument(
+        "--ip",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; a worker behind a proxy on another machine "
+        "listens on its private address) / 监听地址",
+    )
+    p.add_argument(
         "--log-level",
         default="INFO",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -66,4 +72,5 @@ def _serve(args: argparse.Namespace) -> int:
         max_kernels_per_client=args.max_kernels_per_client,
         max_kernels=args.max_kernels,
         trusted_proxies=args.trusted_proxy,
+        ip=args.ip,
     )

@@ -28,6 +28,7 @@ dashboard is at ``/voila/render/<name>.ipynb``). Compared with a plain ``voila d
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import sys
@@ -208,6 +209,7 @@ def voila_config(
     max_kernels_per_client: int = MAX_KERNELS_PER_CLIENT,
     max_kernels: int = MAX_KERNELS,
     trusted_proxies: Sequence[str] = (),
+    ip: str = "127.0.0.1",
 ) -> Any:
     """The traitlets configuration of the dashboards' Voila server.
 
@@ -229,6 +231,9 @@ def voila_config(
         :mod:`scoring.ui.serve_guard`.
     trusted_proxies : sequence of str
         Proxies (addresses or CIDR networks) whose ``X-Forwarded-For`` names the client.
+    ip : str
+        Address to listen on: loopback by default; a worker behind a proxy on another machine
+        listens on its private address (and trusts the proxy's, ``trusted_proxies``).
 
     Returns
     -------
@@ -238,7 +243,7 @@ def voila_config(
 
     parse_networks(trusted_proxies)  # fail early on a bad address
     c = Config()
-    c.Voila.ip = "127.0.0.1"
+    c.Voila.ip = str(ipaddress.ip_address(ip))  # refuses a host name or a typo
     c.Voila.port = int(port)
     c.Voila.port_retries = 0
     c.Voila.open_browser = False
@@ -345,6 +350,7 @@ def serve(
     max_kernels_per_client: int = MAX_KERNELS_PER_CLIENT,
     max_kernels: int = MAX_KERNELS,
     trusted_proxies: Sequence[str] = (),
+    ip: str = "127.0.0.1",
 ) -> int:
     """Run the dashboards' server until interrupted.
 
@@ -359,8 +365,8 @@ def serve(
     log_level : str
         Server log level (``DEBUG`` shows each kernel connection's handshake; kernel ids are
         redacted at every level).
-    max_kernels_per_client, max_kernels, trusted_proxies
-        Kernel caps and trusted proxies (see :func:`voila_config`).
+    max_kernels_per_client, max_kernels, trusted_proxies, ip
+        Kernel caps, trusted proxies and the listening address (see :func:`voila_config`).
 
     Returns
     -------
@@ -380,11 +386,12 @@ def serve(
         max_kernels_per_client=max_kernels_per_client,
         max_kernels=max_kernels,
         trusted_proxies=trusted_proxies,
+        ip=ip,
     )
     config.Voila.log_level = log_level
     app = make_app(config)
     print("评审答辩工作台 dashboards / Dashboards:", flush=True)
-    for name, url in dashboard_urls(port).items():
+    for name, url in dashboard_urls(port, ip).items():
         zh, en = DASHBOARDS[name]
         print(f"  {zh} ({en}): {url}", flush=True)
     sys.stdout.flush()
