@@ -179,11 +179,16 @@ def run(url: str, experts: int, candidates: int, mode: str, timeout: float) -> d
     procs = [
         ctx.Process(target=worker, args=(url, c, pid, projects, barrier, out, mode)) for c in codes
     ]
+    before = os.getloadavg()[0]
     t1 = time.perf_counter()
     for p in procs:
         p.start()
     results = collect(procs, out, timeout)
     wall = time.perf_counter() - t1
+    print(
+        f"load average (1 min) before the writers: {before:.1f}, after: {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores (the writers count too; latency on a busy machine is noise)"
+    )
     totals: dict[str, int] = {}
     save_ms: list[float] = []
     confirm_ms: list[float] = []

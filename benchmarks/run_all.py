@@ -3,7 +3,8 @@
 Runs ``benchmarks/concurrent_scoring.py --compare`` first (its latency goal wants a quiet machine,
 not one where the browser benchmark's Chromium and kernels are still winding down; it compares
 SQLite with PostgreSQL: on ``$SCORING_TEST_PG_URL`` if set, else on a throwaway cluster made by
-``.ci/with-postgres``), then
+``.ci/with-postgres``), then ``benchmarks/bench_load.py`` (60 simulated experts through HAProxy
+and 2 workers: also a latency goal, and its own throwaway PostgreSQL), then the other
 ``benchmarks/bench_*.py`` sorted by name, with the same Python interpreter, from the repository root. A benchmark that fails is
 reported and the others still run; the exit status is 1 if any failed.
 
@@ -20,7 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-EXTRA = ("concurrent_scoring.py",)
+EXTRA = ("concurrent_scoring.py", "bench_load.py")
 #: Arguments of the scripts that take some.
 ARGS = {"concurrent_scoring.py": ["--compare"]}
 
@@ -35,7 +36,8 @@ def command(script: Path) -> list[str]:
 
 def discover(filters: list[str]) -> list[Path]:
     """Benchmark scripts to run, in a stable order."""
-    found = [HERE / n for n in EXTRA if (HERE / n).is_file()] + sorted(HERE.glob("bench_*.py"))
+    first = [HERE / n for n in EXTRA if (HERE / n).is_file()]
+    found = first + [p for p in sorted(HERE.glob("bench_*.py")) if p not in first]
     if filters:
         found = [p for p in found if any(f in p.name for f in filters)]
     return found

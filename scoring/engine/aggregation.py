@@ -26,8 +26,15 @@ Aggregation rules (``how``)
     round-off: ``s_e <= SPREAD_RTOL`` times the scale's span) has
     ``z = 0`` and contributes the panel mean ``M``: he says nothing about the order of the
     candidates, so he neither pulls a candidate up nor down. The result is never NaN or inf for a
-    project x criterion with at least one score; it is on the panel's scale but, being
-    standardised, is not clipped to the scoring scale.
+    project x criterion with at least one score, and it never leaves the range of the scores
+    given on the criterion (so it stays on the scoring scale): when ``M + S * z`` would leave
+    that range for some score (an expert with a wide spread beside one with a narrow spread,
+    e.g. risk 100/0/100/0 beside 100/99/98/97), the criterion's ``S`` is reduced to the largest
+    spread that keeps every mapped score within it, so the most extreme standardised score lands
+    on the lowest or highest score given. The map stays affine per criterion (order and relative
+    differences within a criterion kept, the panel mean ``M`` too; adding a constant to every
+    score still shifts the result by it), and the ranking methods that invert minimised
+    criteria on the scoring scale (weighted sum and product) take it like any aggregation.
 
 A project x criterion nobody scored is NaN in the result (never filled in): the ranking's own
 validation then names it.
@@ -141,9 +148,33 @@ def _zscore(df: pd.DataFrame, span: float) -> pd.Series:
     # s_e is 0 for an expert with one candidate or all-equal scores: z = 0 (panel mean). A spread
     # within round-off of the scale (SPREAD_RTOL of its span) is no spread either.
     z = np.divide(dev, s_e_np, out=np.zeros_like(dev), where=s_e_np > SPREAD_RTOL * span)
-    mapped = m_p.to_numpy(dtype=float) + s_p.to_numpy(dtype=float) * z
+    spread = _spread_within(df, m_p, s_p, z)
+    mapped = m_p.to_numpy(dtype=float) + spread * z
     out = pd.Series(mapped, index=df.index)
     return out.groupby([df["project_id"], df["criterion"]], sort=False).mean()
+
+
+def _spread_within(df: pd.DataFrame, m_p: pd.Series, s_p: pd.Series, z: np.ndarray) -> np.ndarray:
+    """Per score, its criterion's spread ``S`` reduced so that ``M + S * z`` stays within the
+    range of the scores given on that criterion.
+
+    For a criterion with panel mean ``M``, lowest and highest score ``lo``, ``hi``, the largest
+    admissible spread is ``min((hi - M) / max z, (M - lo) / -min z)`` over its scores' ``z``.
+    Every term moves with the scores, so adding a constant to every score still shifts the
+    result by that constant.
+    """
+    by_crit = df.groupby("criterion", sort=False)["score"]
+    lo = by_crit.transform("min").to_numpy(dtype=float)
+    hi = by_crit.transform("max").to_numpy(dtype=float)
+    zs = pd.Series(z, index=df.index).groupby(df["criterion"], sort=False)
+    z_hi = zs.transform("max").to_numpy(dtype=float)
+    z_lo = zs.transform("min").to_numpy(dtype=float)
+    m = m_p.to_numpy(dtype=float)
+    s = s_p.to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = np.where(z_hi > 0, (hi - m) / z_hi, np.inf)
+        down = np.where(z_lo < 0, (m - lo) / -z_lo, np.inf)
+    return np.minimum(s, np.maximum(np.minimum(up, down), 0.0))
 
 
 def aggregate(
@@ -202,7 +233,7 @@ def aggregate(
     elif how == "trimmed_mean":
         values = _trimmed_mean(df, int(trim_min))
     else:
-        values = _zscore(df, scale[1] - scale[0])
+        values = _zscore(df, float(scale[1]) - float(scale[0]))
     if len(values):
         wide = values.unstack("criterion")
     else:

@@ -184,13 +184,18 @@ def validate_matrix(
         for i, j in zip(*np.nonzero(bad), strict=True):
             problems.append(
                 Problem(
-                    f"value {matrix.iat[i, j]!r} is not a finite number",
+                    f"value {plain_scalar(matrix.iat[i, j])!r} is not a finite number",
                     row=matrix.index[i],
                     column=str(matrix.columns[j]),
                 )
             )
         raise InputError(problems)
     return out
+
+
+def plain_scalar(value: Any) -> Any:
+    """A NumPy scalar as the Python scalar it holds (so messages say ``nan``, not ``np.float64``)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def collect(

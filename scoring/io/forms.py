@@ -44,6 +44,8 @@ DEFAULT_LAYOUT = "table"
 #: Paper sizes known to the print setup (xlsxwriter's paper index).
 PAPER = {"A3": 8, "A4": 9, "A5": 11, "letter": 1, "legal": 5}
 ALIGN = ("left", "center", "right")
+#: Print orientations; ``auto`` is landscape when the columns are wider than a portrait page.
+ORIENTATIONS = ("portrait", "landscape", "auto")
 
 _KEYS = {
     "extends", "form", "description", "sheet", "title", "title_height", "above", "below",
@@ -101,7 +103,8 @@ class Widths:
 
 @dataclass(frozen=True)
 class PrintSetup:
-    """Page setup for printing: orientation, paper, fit to width, header repeated, margins (inch)."""
+    """Page setup for printing: orientation (``auto``: landscape when wide), paper, fit to width,
+    header repeated, margins (inch)."""
 
     orientation: str = "portrait"
     paper: str | None = None
@@ -322,9 +325,10 @@ def parse_layout(data: Any, *, name: str, source: str) -> Layout:
             or None,
             center=ck.typed(pm.get("center"), "print.center", bool, False),
         )
-        if setup.orientation not in ("portrait", "landscape"):
+        if setup.orientation not in ORIENTATIONS:
             ck.fail(
-                "print.orientation", f"'{setup.orientation}' is not one of: portrait, landscape"
+                "print.orientation",
+                f"'{setup.orientation}' is not one of: {', '.join(ORIENTATIONS)}",
             )
         if setup.paper is not None and setup.paper not in PAPER:
             ck.fail("print.paper", f"'{setup.paper}' is not one of: {', '.join(PAPER)}")

@@ -12,7 +12,7 @@ import csv
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,9 @@ def write_table(
     headers: str | Mapping[str, str] = "zh",
     layout: str | Layout | None = None,
     fields: Mapping[str, Any] | None = None,
+    block: Sequence[str] = (),
+    footer: str | None = None,
+    number_formats: Mapping[str, str] | None = None,
 ) -> Path:
     """Write a table (or several sheets) as xlsx like the official forms, or as csv.
 
@@ -109,6 +112,14 @@ def write_table(
         content, frozen header).
     fields : mapping, optional
         Values of the layout's placeholders, e.g. ``{"year": 2026}``.
+    block : sequence of str
+        xlsx: the title block, lines under the title in the title's cell (the store's exports
+        print the panel, date, members, frozen weights, configuration hash and audit chain
+        head there); the rows below stay header then data, so the file reads back as before.
+    footer : str, optional
+        xlsx: text at the left of every printed page's footer (page numbers at the right).
+    number_formats : mapping, optional
+        xlsx: column -> number format (``0.00``) over the layout's.
 
     Returns
     -------
@@ -143,7 +154,17 @@ def write_table(
         raise exc.with_file(form.source) from None
     with atomic_file(p) as tmp:
         if suffix == ".xlsx":
-            _write_xlsx(sheets, tmp, heading, headers, form, fields)
+            _write_xlsx(
+                sheets,
+                tmp,
+                heading,
+                headers,
+                form,
+                fields,
+                block=block,
+                footer=footer,
+                number_formats=number_formats,
+            )
         else:
             _write_csv(next(iter(sheets.values())), tmp, headers, form)
     return p

@@ -8,13 +8,20 @@ the print setup. Formats (fonts, borders, fills) come from the layout's ``format
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from .cells import Prepared, _display_width, neutralise, prepare
 from .forms import PAPER, Layout, PrintSetup
+
+#: Columns wider than this (in characters, the sum of the widths) print landscape (``auto``).
+PORTRAIT_WIDTH = 100
+#: Format keys of a cell that a text run inside it does not take.
+_CELL_ONLY = {"align", "valign", "border", "bg_color", "text_wrap", "num_format"}
 
 
 class _Formats:
@@ -25,6 +32,12 @@ class _Formats:
         self.spec = layout.formats
         self._made: dict[tuple, Any] = {}
         self.title, self.header, self.cell = (self.get(k) for k in ("title", "header", "cell"))
+        title = dict(self.spec.get("title", {}))
+        self.title_block = self.get("title", text_wrap=True)
+        self.title_run = wb.add_format({k: v for k, v in title.items() if k not in _CELL_ONLY})
+        self.block_run = wb.add_format(
+            {"font_name": title.get("font_name", "宋体"), "font_size": 10, "bold": False}
+        )
 
     def get(self, base: str, **extra: Any) -> Any:
         key = (base, tuple(sorted(extra.items())))
@@ -70,8 +83,12 @@ def _across_cols(ws: Any, row: int, first: int, last: int, text: str, fmt: Any) 
         ws.write_string(row, first, text, fmt)
 
 
-def _print_setup(ws: Any, p: PrintSetup, first: int, last: int) -> None:
-    if p.orientation == "landscape":
+def _print_setup(
+    ws: Any, p: PrintSetup, first: int, last: int, width: float, footer: str | None
+) -> None:
+    """Orientation (``auto``: landscape when the columns are wider than a portrait A4 page),
+    paper, fit to width, the header rows repeated on every page, margins, and the footer."""
+    if p.orientation == "landscape" or (p.orientation == "auto" and width > PORTRAIT_WIDTH):
         ws.set_landscape()
     else:
         ws.set_portrait()
@@ -85,6 +102,39 @@ def _print_setup(ws: Any, p: PrintSetup, first: int, last: int) -> None:
         ws.set_margins(**p.margins)
     if p.center:
         ws.center_horizontally()
+    page = "第 &P 页 / 共 &N 页"
+    text = (footer or "").replace("&", "&&")[:200]
+    ws.set_footer(f"&L&8{text}&R&8{page}" if text else f"&C&8{page}")
+
+
+def _title(ws: Any, row: int, ncol: int, title: str, block: Sequence[str], fmt: _Formats) -> None:
+    """The title merged across the columns, the title block's lines under it in the same cell
+    (smaller, not bold)."""
+    if not block:
+        _across(ws, row, ncol, neutralise(title), fmt.title)
+        return
+    parts: list[Any] = [fmt.title_run, neutralise(title)]
+    for line in block:
+        parts += [fmt.block_run, "\n" + str(neutralise(line))]
+    if ncol > 1:
+        ws.merge_range(row, 0, row, ncol - 1, "", fmt.title_block)
+    ws.write_rich_string(row, 0, *parts, fmt.title_block)
+
+
+def _block_height(block: Sequence[str], width: float) -> float:
+    """Points the title block's lines take in a cell ``width`` characters wide (10 pt: ~1.3 per
+    character of the column's unit, 15 points a line)."""
+    per_line = max(width * 1.3, 20.0)
+    return 15.0 * sum(math.ceil(max(_display_width(x), 1) / per_line) for x in block)
+
+
+@dataclass(frozen=True)
+class _Extras:
+    """What a writer adds to the layout: title block lines, page footer, number formats."""
+
+    block: Sequence[str] = ()
+    footer: str | None = None
+    number_formats: Mapping[str, str] | None = None
 
 
 def _write_sheet(
@@ -95,24 +145,31 @@ def _write_sheet(
     fields: Mapping[str, Any],
     fmt: _Formats,
     en: bool,
+    extras: _Extras | None = None,
 ) -> None:
+    extras = extras or _Extras()
+    block, footer, number_formats = extras.block, extras.footer, extras.number_formats
     ncol = max(len(t.names), 1)
-    r = 0
+    r = title_row = 0
     for line in layout.above:
         _across(ws, r, ncol, neutralise(line.render(fields)), fmt.get("line", align=line.align))
         r += 1
     if title:
-        _across(ws, r, ncol, neutralise(title), fmt.title)
+        _title(ws, r, ncol, title, block, fmt)
         ws.set_row(r, layout.title_height)
+        title_row = r
         r += 1
     for line in layout.below:
         _across(ws, r, ncol, neutralise(line.render(fields)), fmt.get("line", align=line.align))
         r += 1
     first_head = r
     head = _header(ws, r, t, layout, fmt.header, en)
+    formats = number_formats or {}
     cell_fmt = [
-        fmt.get("cell", **_cell_extra(c)) if c and (c.number_format or c.wrap) else fmt.cell
-        for c in t.columns
+        fmt.get("cell", **_cell_extra(c, formats.get(k)))
+        if formats.get(k) or (c and (c.number_format or c.wrap))
+        else fmt.cell
+        for k, c in zip(t.keys, t.columns, strict=True)
     ]
     for i, rec in enumerate(t.rows, start=head + 1):
         for j, v in enumerate(rec):
@@ -123,13 +180,19 @@ def _write_sheet(
             else:
                 ws.write_string(i, j, v, cell_fmt[j])
     w = layout.widths
+    total = 0.0
     for j, name in enumerate(t.names):
         col = t.columns[j]
         if col is not None and col.width is not None:
             ws.set_column(j, j, col.width)
+            total += col.width
             continue
         longest = max([_display_width(name)] + [_display_width(r[j]) for r in t.rows[: w.sample]])
-        ws.set_column(j, j, min(max(longest + w.pad, w.min), w.max))
+        width = min(max(longest + w.pad, w.min), w.max)
+        ws.set_column(j, j, width)
+        total += width
+    if title and block:
+        ws.set_row(title_row, layout.title_height + _block_height(block, total))
     if layout.freeze:
         ws.freeze_panes(head + 1, 0)
     if layout.autofilter and t.rows:
@@ -137,14 +200,14 @@ def _write_sheet(
     for i, note in enumerate(layout.notes, start=head + 1 + len(t.rows)):
         _across(ws, i, ncol, neutralise(note.render(fields)), fmt.get("note", align=note.align))
     if layout.print is not None:
-        _print_setup(ws, layout.print, first_head, head)
+        _print_setup(ws, layout.print, first_head, head, total, footer)
 
 
-def _cell_extra(col: Any) -> dict[str, Any]:
+def _cell_extra(col: Any, number_format: str | None = None) -> dict[str, Any]:
     extra: dict[str, Any] = {}
-    if col.number_format:
-        extra["num_format"] = col.number_format
-    if col.wrap:
+    if number_format or (col is not None and col.number_format):
+        extra["num_format"] = number_format or col.number_format
+    if col is not None and col.wrap:
         extra["text_wrap"] = True
     return extra
 
@@ -156,6 +219,10 @@ def write_xlsx(
     headers: str | Mapping[str, str],
     layout: Layout,
     fields: Mapping[str, Any] | None = None,
+    *,
+    block: Sequence[str] = (),
+    footer: str | None = None,
+    number_formats: Mapping[str, str] | None = None,
 ) -> None:
     """Write ``sheets`` (name -> DataFrame) to the xlsx file ``tmp``, each laid out by ``layout``.
 
@@ -167,6 +234,13 @@ def write_xlsx(
         As in :func:`scoring.io.cells.prepare`.
     fields : mapping, optional
         Values of the placeholders of the layout's lines and notes.
+    block : sequence of str
+        The title block: lines printed under the title, in the title's cell (panel, date,
+        members, weights, hashes); nothing without a title.
+    footer : str, optional
+        Printed at the left of every page's footer (the page number is at the right).
+    number_formats : mapping, optional
+        Column key -> Excel number format (``0.00``), over the layout's.
     """
     import xlsxwriter
 
@@ -178,6 +252,7 @@ def write_xlsx(
         for sheet_name, df in sheets.items():
             t = prepare(df, headers, layout)
             ws = wb.add_worksheet(sheet_name)
-            _write_sheet(ws, t, title, layout, fields or {}, fmt, headers == "en")
+            extras = _Extras(tuple(block), footer, number_formats)
+            _write_sheet(ws, t, title, layout, fields or {}, fmt, headers == "en", extras)
     finally:
         wb.close()

@@ -19,9 +19,11 @@ from scoring.demo import DEMO_SHORTLIST
 from scoring.engine.criteria import CriteriaSet, default_criteria, parse_criteria
 from scoring.programme.shortlist import default_cut_size
 
-from .data import ExpertSheet, ReportData, config_hash
+from .data import ReportData, config_hash, expert_sheets, interval
 from .pdf import Progress, no_progress
 
+#: Chinese of a correction request's status.
+CORRECTION_ZH = {"pending": "待审批", "approved": "已批准", "rejected": "已驳回"}
 SYNTHETIC_NOTE = "本报告使用虚构示例数据，所有企业、人员与数字均为虚构。Synthetic demo data: every name and figure is invented."
 
 
@@ -58,56 +60,6 @@ def _shortlist_options(
     return opts
 
 
-def _sheets(
-    scores: pd.DataFrame,
-    experts: pd.DataFrame,
-    order: list[str],
-    names: Mapping[str, str],
-    keys: tuple[str, ...],
-    recused: set[tuple[str, str]],
-    confirmations: pd.DataFrame | None,
-    comments: pd.DataFrame | None,
-) -> list[ExpertSheet]:
-    wide = scores.pivot_table(
-        index=["expert_id", "project_id"], columns="criterion", values="score", aggfunc="first"
-    )
-    conf = {}
-    if confirmations is not None and not confirmations.empty:
-        conf = {(r.expert_id, r.project_id): r.confirmed_at for r in confirmations.itertuples()}
-    notes = {}
-    if comments is not None and not comments.empty:
-        notes = {(r.expert_id, r.project_id): r.comment for r in comments.itertuples()}
-    sheets = []
-    exp = experts.set_index("expert_id") if "expert_id" in experts.columns else experts
-    for eid in exp.index:
-        rows = []
-        for pid in order:
-            rec: dict[str, Any] = {"project_id": pid, "name": names.get(pid, "")}
-            key = (eid, pid)
-            for k in keys:
-                rec[k] = (
-                    float(wide.at[key, k])
-                    if key in wide.index and k in wide.columns
-                    else float("nan")
-                )
-            rec["recused"] = key in recused
-            rec["comment"] = notes.get(key, "")
-            rec["confirmed_at"] = conf.get(key, "")
-            rows.append(rec)
-        frame = pd.DataFrame(rows).set_index("project_id")
-        e = exp.loc[eid]
-        sheets.append(
-            ExpertSheet(
-                expert_id=str(eid),
-                name=str(e.get("name", eid)),
-                rows=frame,
-                employer=str(e.get("employer", "") or ""),
-                kind=str(e.get("kind", "") or ""),
-            )
-        )
-    return sheets
-
-
 def report_data(
     scores: pd.DataFrame,
     candidates: pd.DataFrame,
@@ -126,6 +78,7 @@ def report_data(
     title: str | None = None,
     panel: str = "",
     notes: tuple[str, ...] = (),
+    chain_head: tuple[int, str] | None = None,
     progress: Progress = no_progress,
 ) -> ReportData:
     """Compute everything the panel report prints from plain tables.
@@ -156,6 +109,8 @@ def report_data(
         Robustness (SMAA) draws and seed.
     title, panel, notes
         Printed on the first page.
+    chain_head : (int, str), optional
+        The audit chain head to print (from the store).
     progress : callable, optional
         ``progress(step, done, total)``.
 
@@ -234,7 +189,7 @@ def report_data(
             "p_value": agreement["p"].astype(float).to_numpy(),
             "icc": agreement["icc"].astype(float).round(3).to_numpy(),
             "ICC 95% CI": [
-                f"[{lo:.2f}, {hi:.2f}]"
+                interval(lo, hi)
                 for lo, hi in zip(
                     agreement["icc_ci95_low"], agreement["icc_ci95_high"], strict=True
                 )
@@ -263,7 +218,7 @@ def report_data(
         }
     )
     order = [p for p in cand.index if p in set(scores["project_id"])]
-    sheets = _sheets(
+    sheets = expert_sheets(
         scores, exp.reset_index(), order, names, keys, recused, confirmations, comments
     )
     progress("评分表 score sheets", 5, total)
@@ -282,6 +237,7 @@ def report_data(
         title=title or report_title(criteria),
         panel=panel,
         notes=notes,
+        chain_head=chain_head,
     )
 
 
@@ -352,6 +308,21 @@ def report_data_from_files(
     )
 
 
+def decision_notes(record: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The report's notes from the store's :meth:`close_record`: every reopening, and the
+    requests (corrections, late conflicts) left undecided by a forced close."""
+    rec, out = record or {}, []
+    for r in rec.get("reopenings", []):
+        at = str(r["at"])[:16].replace("T", " ")
+        out.append(
+            f"评审组结束后经登记重新开启（{r['by']}，{at}），理由：{r['reason']}；结果以再次结束时为准。"
+            f" Reopened after its close ({r['by']}, {at}): {r['reason']}; results as closed again."
+        )
+    if n := sum(rec.get("pending", {}).values()):
+        out.append(f"结束时尚有 {n} 项申请未决定。 {n} request(s) were undecided at the close.")
+    return tuple(out)
+
+
 def report_data_from_store(
     workbench: Any,
     panel_id: int,
@@ -392,22 +363,26 @@ def report_data_from_store(
         reason="回避（利益冲突）"
     )
     corr = workbench.corrections(actor, panel_id)
+    zh = cfg.criteria_set.names("zh")
     corrections = pd.DataFrame(
         {
             "time": corr["created_at"],
             "expert": corr["expert_id"],
             "project": corr["project_id"],
             "新分 new": [
-                ", ".join(f"{k}={v}" for k, v in (s or {}).items()) for s in corr["scores"]
+                "，".join(f"{zh.get(k, k)} {v:g}" for k, v in (s or {}).items())
+                for s in corr["scores"]
             ],
             "reason": corr["reason"],
-            "状态 status": corr["status"],
+            "状态 status": [CORRECTION_ZH.get(x, x) for x in corr["status"]],
         }
     )
     name = ""
     for p in workbench.panels(actor):
         if int(p["id"]) == int(panel_id):
-            name = " · ".join(str(x) for x in (p.get("name"), p.get("date")) if x)
+            date = f"评审日期 {p['date']}" if p.get("date") else ""
+            name = " · ".join(str(x) for x in (p.get("name"), date) if x)
+    head = workbench.chain_head() if hasattr(workbench, "chain_head") else None
     return report_data(
         scores,
         candidates,
@@ -421,5 +396,7 @@ def report_data_from_store(
         samples=samples,
         seed=seed,
         panel=name,
+        notes=decision_notes(workbench.close_record(actor, panel_id)),
+        chain_head=head,
         progress=progress,
     )

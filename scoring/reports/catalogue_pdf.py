@@ -97,6 +97,7 @@ def build_catalogue_pdf(
     *,
     year: int | str | None = None,
     title: str | None = None,
+    anchor: str = "",
     progress: Progress = no_progress,
 ) -> bytes:
     """Render the catalogue in the 附件5 layout.
@@ -109,6 +110,9 @@ def build_catalogue_pdf(
         The catalogue year, printed as "(2025年度目录)".
     title : str, optional
         Default "{year}年度供应链重点项目目录".
+    anchor : str, optional
+        The configuration hash and audit chain head (``审计链 #seq hash…``), printed under the
+        title and in every page's footer, so that ``scoring verify --head`` can check the copy.
     progress : callable, optional
         ``progress(step, done, total)`` per city group.
 
@@ -119,7 +123,7 @@ def build_catalogue_pdf(
     """
     layout = catalogue_layout(entries)
     title = title or f"{year or ''}年度供应链重点项目目录"
-    pdf = ReportPDF(title, orientation="P")
+    pdf = ReportPDF(title, orientation="P", footer_note=anchor)
     pdf.show_header = False
     pdf.set_margins(22, 20, 22)
     pdf.add_page()
@@ -127,6 +131,8 @@ def build_catalogue_pdf(
     pdf.cell(0, 7, "附件5", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
     pdf.title_block(title, "山西省供应链重点培育项目")
+    if anchor:
+        pdf.paragraph(anchor, size=8)
     total = sum(len(cities) for _, cities in layout)
     done = 0
     number = 0
@@ -157,7 +163,9 @@ def write_catalogue_pdf(
     *,
     year: int | str | None = None,
     title: str | None = None,
+    anchor: str = "",
     progress: Progress = no_progress,
 ) -> Path:
     """Render the catalogue and write it to ``path`` atomically. Returns the path."""
-    return write_pdf(build_catalogue_pdf(entries, year=year, title=title, progress=progress), path)
+    pdf = build_catalogue_pdf(entries, year=year, title=title, anchor=anchor, progress=progress)
+    return write_pdf(pdf, path)

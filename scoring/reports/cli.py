@@ -109,7 +109,12 @@ def run_catalogue(args: argparse.Namespace) -> int:
         from scoring.demo import YEARS
 
         year = YEARS[-1] + 1
-    content = build_catalogue_pdf(cat, year=year, progress=_progress("目录 catalogue"))
+    from scoring.io.filing import chain_line
+
+    anchor = f"配置 {data.config_hash[:12]}　{chain_line(data.chain_head)}".strip()
+    content = build_catalogue_pdf(
+        cat, year=year, anchor=anchor, progress=_progress("目录 catalogue")
+    )
     write_pdf(content, out)
     print(f"wrote {out} ({len(cat)} projects)")
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +76,9 @@ class ReportData:
         One per panel member.
     title, panel, notes
         Document title, the panel's name/date line, and remarks printed under the title.
+    chain_head : (int, str), optional
+        The audit chain's head (``Workbench.chain_head()``) when the report was assembled from
+        the store: printed on the first page and in every footer (``审计链 #seq hash…``).
     """
 
     criteria: CriteriaSet
@@ -91,6 +95,7 @@ class ReportData:
     title: str = "供应链重点项目竞争性答辩论证评审报告"
     panel: str = ""
     notes: tuple[str, ...] = ()
+    chain_head: tuple[int, str] | None = None
 
     def __post_init__(self) -> None:
         check_report_data(self)
@@ -137,3 +142,70 @@ def config_hash(config: Mapping[str, Any]) -> str:
         config, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def interval(lo: float, hi: float, digits: int = 2) -> str:
+    """A confidence interval as printed: ``[0.12, 0.99]``, ``[−∞, 0.28]`` for a bound unbounded
+    below, empty when not computed (NaN)."""
+
+    def bound(x: float) -> str:
+        x = float(x)
+        if math.isinf(x):
+            return "−∞" if x < 0 else "+∞"
+        return f"{x:.{digits}f}"
+
+    if math.isnan(float(lo)) or math.isnan(float(hi)):
+        return ""
+    return f"[{bound(lo)}, {bound(hi)}]"
+
+
+def expert_sheets(
+    scores: pd.DataFrame,
+    experts: pd.DataFrame,
+    order: list[str],
+    names: Mapping[str, str],
+    keys: tuple[str, ...],
+    recused: set[tuple[str, str]],
+    confirmations: pd.DataFrame | None,
+    comments: pd.DataFrame | None,
+) -> list[ExpertSheet]:
+    """One :class:`ExpertSheet` per expert: the candidates in ``order``, NaN where not scored,
+    recusals, comments (评语) and confirmation times."""
+    wide = scores.pivot_table(
+        index=["expert_id", "project_id"], columns="criterion", values="score", aggfunc="first"
+    )
+    conf = {}
+    if confirmations is not None and not confirmations.empty:
+        conf = {(r.expert_id, r.project_id): r.confirmed_at for r in confirmations.itertuples()}
+    notes = {}
+    if comments is not None and not comments.empty:
+        notes = {(r.expert_id, r.project_id): r.comment for r in comments.itertuples()}
+    sheets = []
+    exp = experts.set_index("expert_id") if "expert_id" in experts.columns else experts
+    for eid in exp.index:
+        rows = []
+        for pid in order:
+            rec: dict[str, Any] = {"project_id": pid, "name": names.get(pid, "")}
+            key = (eid, pid)
+            for k in keys:
+                rec[k] = (
+                    float(wide.at[key, k])
+                    if key in wide.index and k in wide.columns
+                    else float("nan")
+                )
+            rec["recused"] = key in recused
+            rec["comment"] = notes.get(key, "")
+            rec["confirmed_at"] = conf.get(key, "")
+            rows.append(rec)
+        frame = pd.DataFrame(rows).set_index("project_id")
+        e = exp.loc[eid]
+        sheets.append(
+            ExpertSheet(
+                expert_id=str(eid),
+                name=str(e.get("name", eid)),
+                rows=frame,
+                employer=str(e.get("employer", "") or ""),
+                kind=str(e.get("kind", "") or ""),
+            )
+        )
+    return sheets

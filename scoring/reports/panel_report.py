@@ -7,7 +7,6 @@ renamed into place), so a failed export never leaves half a file.
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
 import os
@@ -19,6 +18,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from scoring.io.filing import HOW_ZH as _HOW
+from scoring.io.filing import METHOD_ZH, TIE_ZH, chain_line, local_minute, score_decimals
 
 from .charts import fig_png, robustness_chart
 from .data import ExpertSheet, ReportData
@@ -54,7 +56,12 @@ LABELS: dict[str, str] = {
     "chi2": "卡方",
     "comment": "备注",
     "confirmed_at": "确认时间",
+    "robust_z": "稳健 z 值",
+    "created_at": "时间",
+    "status": "状态",
 }
+#: Columns printed as local time to the minute.
+TIME_LABELS = {"time", "created_at", "confirmed_at", "decided_at"}
 KIND_ZH = {
     "enterprise": "企业",
     "region": "区域",
@@ -67,24 +74,38 @@ CONFIG_LABELS: dict[str, str] = {
     "aggregation": "汇总规则 Aggregation",
     "trim_min": "去极值最少人数 Trim minimum",
     "method": "排序方法 Method",
+    "ranking_method": "排序方法 Method",
+    "ranking_options": "方法参数 Method options",
     "ties": "并列规则 Tie rule",
     "tie_rule": "并列规则 Tie rule",
     "cut": "入围线 Cut line",
     "cut_line": "入围线 Cut line",
     "size": "入围数量 Size",
+    "cut_size": "入围数量 Shortlist size",
     "min_score": "最低分 Minimum score",
+    "cut_min_score": "最低入围分 Minimum score",
     "caps": "上限 Caps",
     "floors": "下限 Floors",
     "scale": "评分尺度 Scale",
     "round": "年度 Round",
     "panel": "评审组 Panel",
     "frozen_at": "冻结时间 Frozen at",
+    "kind": "项目类型",
+    "city": "城市",
+    "enterprise_type": "企业类型",
+    "v": "妥协系数 v",
 }
-HOW_ZH = {
-    "trimmed_mean": "去掉一个最高分和一个最低分后平均 (trimmed mean)",
-    "mean": "算术平均 (mean)",
-    "median": "中位数 (median)",
-    "zscore": "标准分校正后平均 (z-score)",
+#: Methods whose score is a total on the scoring scale (printed to the scale's precision).
+SCALE_METHODS = ("weighted_sum", "weighted_product")
+#: Printed for a setting left unset (``None``) — never the JSON ``null``.
+UNSET = "未设定 not set"
+HOW_ZH = {k: f"{v} ({k.replace('_', ' ')})" for k, v in _HOW.items()}
+HOW_ZH["zscore"] = f"{_HOW['zscore']} (z-score)"
+CODE_ZH = {
+    **HOW_ZH,
+    **{k: f"{v} ({k.replace('_', ' ')})" for k, v in METHOD_ZH.items()},
+    **{k: f"{v} ({k})" for k, v in TIE_ZH.items()},
+    **KIND_ZH,
 }
 
 
@@ -104,7 +125,7 @@ def _fmt(value: Any, digits: int = 2) -> str:
             return f"<{10**-digits:.{digits}f}" if v > 0 else f"{v:.1e}"
         return f"{v:.{digits}f}"
     if isinstance(value, pd.Timestamp | datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return local_minute(value)
     try:
         if pd.isna(value):
             return ""
@@ -114,13 +135,25 @@ def _fmt(value: Any, digits: int = 2) -> str:
 
 
 def _config_value(value: Any) -> str:
+    """A frozen setting as a clerk reads it: codes in Chinese, nothing unset printed as null."""
+    if value is None:
+        return UNSET
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, str):
-        return HOW_ZH.get(value, value)
+        return CODE_ZH.get(value, value)
     if isinstance(value, Mapping):
-        return ", ".join(
-            f"{CONFIG_LABELS.get(str(k), k)}={_config_value(v)}" for k, v in value.items()
+        if not value:
+            return "无 none"
+        return "，".join(
+            f"{CONFIG_LABELS.get(str(k), CODE_ZH.get(str(k), str(k)))} {_config_value(v)}"
+            for k, v in value.items()
         )
-    return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, list | tuple):
+        return "、".join(_config_value(v) for v in value) if value else "无 none"
+    if isinstance(value, numbers.Real):
+        return _fmt(value, 2) if not isinstance(value, numbers.Integral) else str(int(value))
+    return str(value)
 
 
 def frame_table(pdf: ReportPDF, df: pd.DataFrame, *, font_size: float = 8, digits: int = 3) -> None:
@@ -130,13 +163,20 @@ def frame_table(pdf: ReportPDF, df: pd.DataFrame, *, font_size: float = 8, digit
         return
     frame = df.reset_index() if df.index.name or not isinstance(df.index, pd.RangeIndex) else df
     header = [LABELS.get(str(c), str(c)) for c in frame.columns]
-    rows = [[_fmt(v, digits) for v in rec] for rec in frame.itertuples(index=False)]
+    times = [str(c) in TIME_LABELS for c in frame.columns]
+    rows = [
+        [local_minute(v) if t else _fmt(v, digits) for v, t in zip(rec, times, strict=True)]
+        for rec in frame.itertuples(index=False)
+    ]
     pdf.data_table(header, rows, font_size=font_size)
 
 
 def _config_section(pdf: ReportPDF, data: ReportData) -> None:
     pdf.heading("一、冻结配置 Frozen configuration")
-    pdf.key_values([("配置哈希 Hash", data.config_hash)], key_width=32)
+    anchors = [("配置哈希 Hash", data.config_hash)]
+    if data.chain_head is not None:
+        anchors.append(("审计链 Audit chain", f"#{data.chain_head[0]} {data.chain_head[1]}"))
+    pdf.key_values(anchors, key_width=32)
     crit = data.criteria
     rows = [
         [
@@ -154,10 +194,13 @@ def _config_section(pdf: ReportPDF, data: ReportData) -> None:
         align=("L", "L", "L", "R"),
         font_size=9,
     )
-    items = [
+    lo, hi = crit.scale
+    items = [(CONFIG_LABELS["scale"], f"{lo:g}–{hi:g}")]
+    items += [
         (CONFIG_LABELS.get(str(k), str(k)), _config_value(v))
         for k, v in data.config.items()
         if k not in {"criteria", "weights", "objectives"}
+        and not (k == "trim_min" and data.config.get("aggregation") != "trimmed_mean")
     ]
     if items:
         pdf.key_values(items, key_width=58)
@@ -175,11 +218,13 @@ def _ranking_section(pdf: ReportPDF, data: ReportData) -> None:
         widths.append(1.8)
     header.append("入围")
     widths.append(1.0)
+    on_scale = data.config.get("ranking_method", "weighted_sum") in SCALE_METHODS
+    digits = score_decimals(data.criteria.scale if on_scale else None)
     rows = []
     for pid, rec in r.iterrows():
         row = [_fmt(int(rec["rank"])), pid, rec["name"], _fmt(rec.get("city", ""))]
         row += [_fmt(float(rec[k]), 1) for k in keys]
-        row.append(_fmt(float(rec["score"]), 4))
+        row.append(_fmt(float(rec["score"]), digits))
         if data.p_top is not None:
             row.append(f"{float(data.p_top[pid]):.1%}")
         row.append("✓" if bool(rec.get("shortlisted", False)) else "")
@@ -267,7 +312,7 @@ def _sheet(pdf: ReportPDF, sheet: ExpertSheet, data: ReportData, number: int) ->
     for i, (pid, rec) in enumerate(sheet.rows.iterrows(), start=1):
         recused = bool(rec.get("recused", False))
         vals = ["回避" if recused else _fmt(rec[k], 1) for k in keys]
-        when = "" if recused else _fmt(rec.get("confirmed_at", ""))
+        when = "" if recused else local_minute(rec.get("confirmed_at", ""))
         rows.append([str(i), pid, rec["name"], *vals, _fmt(rec.get("comment", "")), when])
     pdf.data_table(
         header,
@@ -308,10 +353,13 @@ def build_panel_report(data: ReportData, *, progress: Progress = no_progress) ->
         The PDF (A4 landscape, CJK font embedded).
     """
     total = 5 + len(data.sheets)
-    pdf = ReportPDF(data.title, orientation="L", footer_note=f"配置哈希 {data.config_hash[:16]}…")
+    anchor = chain_line(data.chain_head)
+    note = "　".join(x for x in (f"配置哈希 {data.config_hash[:16]}…", anchor) if x)
+    pdf = ReportPDF(data.title, orientation="L", footer_note=note)
     pdf.add_page()
     generated = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
-    pdf.title_block(data.title, " · ".join(x for x in (data.panel, f"生成于 {generated}") if x))
+    parts = (data.panel, f"生成于 {generated}", anchor)
+    pdf.title_block(data.title, " · ".join(x for x in parts if x))
     for note in data.notes:
         pdf.paragraph(note, size=8.5)
     _config_section(pdf, data)

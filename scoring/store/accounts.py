@@ -5,6 +5,12 @@ one hash, not one per account) and the 12-character secret (Crockford base32, 60
 only as a salted :func:`hashlib.scrypt` hash ``scrypt$n$r$p$salt$hash``. Reissuing a code
 replaces the hash and bumps ``code_version``, which ends every session of the old code;
 revoking deactivates the account.
+
+An :class:`Actor` is issued only by ``login`` (and the command line's ``system_actor``): it
+carries a seal, an HMAC of its fields under a secret of the store object that issued it, so an
+actor built or altered by the caller is refused (:func:`seal_of`). Failed logins are throttled
+per login and per client address (:data:`LOGIN_LIMIT`, :data:`CLIENT_LIMIT`), counted in the
+database so that every server process sees them.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: Roles: organizer (commerce department), chair, expert, bank reviewer.
 ROLES: dict[str, str] = {
@@ -33,7 +39,8 @@ class Actor:
     """Who is calling: returned by ``Workbench.login`` and passed to every store call.
 
     The store re-reads the account on every call, so a revoked or reissued code stops working
-    at once.
+    at once. ``seal`` is the issuing store's HMAC of the other fields: an actor built by the
+    caller (or changed with :func:`dataclasses.replace`) has none that matches.
     """
 
     account_id: int
@@ -42,6 +49,18 @@ class Actor:
     name: str
     expert_pk: int | None
     code_version: int
+    seal: bytes = field(default=b"", repr=False, compare=False)
+
+    def fields(self) -> tuple[int, str, str, str, int | None, int]:
+        """The fields the seal covers."""
+        return (
+            self.account_id,
+            self.login,
+            self.role,
+            self.name,
+            self.expert_pk,
+            self.code_version,
+        )
 
     @property
     def label(self) -> str:
@@ -127,3 +146,54 @@ def dummy_hash() -> str:
     if SCRYPT_N not in _DUMMY:
         _DUMMY[SCRYPT_N] = hash_secret(secrets.token_hex(8))
     return _DUMMY[SCRYPT_N]
+
+
+def seal_of(key: bytes, fields: tuple[object, ...]) -> bytes:
+    """HMAC-SHA256 of an actor's ``fields`` under a store's secret ``key`` (one C call)."""
+    return hmac.digest(key, repr(fields).encode(), "sha256")
+
+
+def check_once(secret: str, stored: str | None) -> bool:
+    """:func:`check_secret` doing exactly one scrypt of the current cost when ``stored`` is no
+    usable hash (a revoked account has none): every refusal then costs the same time."""
+    usable = bool(stored) and str(stored).startswith("scrypt$") and str(stored).count("$") == 5
+    if not usable:
+        check_secret(secret, dummy_hash())
+        return False
+    return check_secret(secret, stored)
+
+
+# ---------------------------------------------------------------- login throttling
+#: Attempts of one login allowed per window; past them the login is refused (even with the
+#: right code) until the window ends. A success starts a new window.
+LOGIN_LIMIT = 5
+#: Failed attempts from one client address allowed per window (several experts may share a
+#: venue's address, so it is higher; a success does not count).
+CLIENT_LIMIT = 30
+#: Length of a throttling window, seconds.
+WINDOW_S = 300.0
+#: Seconds between two ``auth.fail`` records of one login (the failures between are counted).
+AUDIT_EVERY_S = 60.0
+#: ``auth.fail`` records per minute over all logins (a flood of invented logins is cut here;
+#: the failures stay counted and reach the next record of their login).
+AUDIT_PER_MINUTE = 60
+#: Longest login or client address kept (longer input is cut).
+KEY_MAX = 64
+
+
+def login_key(login: str | None) -> str:
+    """Throttling key of a typed login (``login:?`` for text not shaped like a code)."""
+    return "login:" + (login[:KEY_MAX] if login else "?")
+
+
+def clean_client(client: str | None) -> str | None:
+    """A client address as kept (stripped, at most :data:`KEY_MAX` characters; ``None`` when
+    the caller does not know it)."""
+    text = "" if client is None else str(client).strip()[:KEY_MAX]
+    return text or None
+
+
+def client_key(client: str | None) -> str | None:
+    """Throttling key of a client address (``None``: the caller does not know it)."""
+    text = clean_client(client)
+    return None if text is None else "client:" + text

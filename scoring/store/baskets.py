@@ -3,7 +3,8 @@ the closed panels' results, at most :data:`scoring.programme.portfolio.BANK_LIMI
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -18,11 +19,34 @@ from .unit_of_work import StoreService
 
 
 def _basket_row(conn: Connection, actor: Actor, *, lock: bool) -> list[str]:
+    """The stored basket; with ``lock``, the basket's row is created if missing and locked
+    until the transaction ends, so that two pages changing one basket at once take turns."""
     q = sa.select(BankBasket.projects).where(BankBasket.account_id == actor.account_id)
     if lock:
+        _ensure_row(conn, actor.account_id)
         q = q.with_for_update()
     row = conn.execute(q).first()
     return [] if row is None else [str(p) for p in row.projects]
+
+
+def _ensure_row(conn: Connection, account_id: int) -> None:
+    """Insert an empty basket row unless there is one (``ON CONFLICT DO NOTHING``).
+
+    On PostgreSQL a concurrent first change waits here for the other transaction's row and then
+    locks it (no unique-key error, no lost update); SQLite's writers are serialised already.
+    """
+    insert = _dialect_insert(conn)(BankBasket).values(
+        account_id=account_id, projects=[], updated_at=now()
+    )
+    conn.execute(insert.on_conflict_do_nothing(index_elements=[BankBasket.account_id]))
+
+
+def _dialect_insert(conn: Connection) -> Callable[..., Any]:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def _basket_pool(conn: Connection, actor: Actor) -> list[str]:
@@ -97,14 +121,11 @@ class BasketService(StoreService):
             portfolio = check_allocation({bank: projects}, limit=BANK_LIMIT)[bank]
             if not changed:
                 return portfolio
-            values = {"projects": projects, "updated_at": now()}
-            n = tx.conn.execute(
+            tx.conn.execute(
                 sa.update(BankBasket)
                 .where(BankBasket.account_id == actor.account_id)
-                .values(**values)
-            ).rowcount
-            if not n:
-                tx.conn.execute(sa.insert(BankBasket).values(account_id=actor.account_id, **values))
+                .values(projects=projects, updated_at=now())
+            )  # the row exists and is locked (_basket_row)
             tx.audit(
                 f"basket.{change}",
                 f"account:{actor.label}",

@@ -109,14 +109,34 @@ def cmd_codes(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """``scoring verify``: recompute the audit chain; exit 1 naming the first bad record."""
+    """``scoring verify [--head SEQ:HASH] [--keyed-from SEQ]``: recompute the audit chain and the
+    state it vouches for; print the head to anchor, or exit 1 naming every difference."""
+    from .audit import format_head, parse_head
+
+    anchor = parse_head(args.head) if args.head else None
     with Workbench(args.db, create=False) as wb:
-        report = wb.verify()
-    if report.ok:
-        print(report.message)
-        return 0
-    print(f"scoring verify: {report.message}", file=sys.stderr)
-    return 1
+        report = wb.verify(head=anchor, keyed_from=args.keyed_from)
+    if not report.ok:
+        print(f"scoring verify: {report.message}", file=sys.stderr)
+        for problem in report.problems[1:]:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    print(report.message)
+    print(
+        _bi(
+            "账本状态（评分表、版本、评审组、冻结配置）与审计记录一致",
+            "the sheets, versions, panels and frozen configurations match the audit trail",
+        )
+    )
+    if report.head is not None:
+        print(f"链头 / chain head: {format_head(*report.head)}")
+    if anchor is not None:
+        print(_bi("与打印的链头一致", f"the chain holds the printed head {args.head}"))
+    return 0
+
+
+def _bi(zh: str, en: str) -> str:
+    return f"{zh} / {en}"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -168,5 +188,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--revoke", nargs="+", metavar="LOGIN", help="revoke these accounts")
     p.set_defaults(func=cmd_codes)
 
-    p = subparsers.add_parser("verify", help="校验审计链 / verify the audit trail")
+    p = subparsers.add_parser(
+        "verify",
+        help="校验审计链与评分状态 / verify the audit trail and the state it vouches for",
+        description="Recompute the hash chain (and, with SCORING_AUDIT_KEY set, every record's "
+        "keyed MAC), replay the records into the sheets, versions, panels and frozen "
+        "configurations and name every difference from the tables; exit 1 when anything differs.",
+    )
+    p.add_argument(
+        "--head",
+        metavar="SEQ:HASH",
+        help="a chain head printed in a report or export (SEQ:HASH or HASH): the chain must "
+        "still hold it (a truncated tail with a rewound head fails)",
+    )
+    p.add_argument(
+        "--keyed-from",
+        type=int,
+        default=1,
+        metavar="SEQ",
+        help="first record written with SCORING_AUDIT_KEY (default 1: every record)",
+    )
     p.set_defaults(func=cmd_verify)

@@ -14,38 +14,67 @@ from sqlalchemy.engine import Connection
 from . import lookups, rights
 from .accounts import Actor
 from .audit import now
+from .corrections import request_recusals
 from .errors import NotFound, StoreError
 from .models import Conflict, ConflictDeclaration, Expert, Panel, PanelMember, Sheet
 from .unit_of_work import StoreService, Transaction
 
 
-def sync_recusals(tx: Transaction) -> None:
-    """Mark sheets of open panels ``recused`` where a rule or declaration now applies."""
+def sync_recusals(tx: Transaction) -> list[int]:
+    """Apply the recusal rules and declared conflicts that now hold to the sheets of the
+    current round's panels.
+
+    An unconfirmed sheet of an open panel becomes ``recused`` at once (audited
+    ``sheet.recused``); a confirmed sheet, of an open or a closed panel, is never recused
+    silently: a recusal request goes to the chair (see
+    :func:`~scoring.store.corrections.request_recusals` and
+    :func:`~scoring.store.rights.late_conflict_action`). Returns the new requests' ids.
+    """
     conn = tx.conn
-    for (pid,) in conn.execute(sa.select(Panel.id).where(Panel.status == "open")).all():
+    changed, late = [], []
+    panels = conn.execute(
+        sa.select(Panel.id, Panel.status).where(
+            Panel.round_id == lookups.round_id(conn), Panel.status.in_(("open", "closed"))
+        )
+    ).all()
+    for pid, panel_status in panels:
         members = lookups.member_pks(conn, pid)
-        cands = lookups.panel_candidate_pks(conn, pid)
-        pairs = lookups.recused_map(conn, members, cands)
-        changed = []
-        for (epk, cpk), reasons in sorted(pairs.items()):
-            n = conn.execute(
-                sa.update(Sheet)
-                .where(
-                    Sheet.panel_id == pid,
-                    Sheet.expert_pk == epk,
-                    Sheet.candidate_pk == cpk,
-                    Sheet.status != "recused",
-                )
-                .values(status="recused", updated_at=now())
-            ).rowcount
-            if n:
-                changed.append((epk, cpk, reasons))
-        for epk, cpk, reasons in changed:  # audit after the row work (see Transaction)
-            tx.audit(
-                "sheet.recused",
-                f"panel:{pid}/expert:{epk}/candidate:{cpk}",
-                {"reasons": reasons},
+        pairs = lookups.recused_map(conn, members, lookups.panel_candidate_pks(conn, pid))
+        if not pairs:
+            continue
+        sheets = conn.execute(
+            sa.select(
+                Sheet.id,
+                Sheet.panel_id,
+                Sheet.expert_pk,
+                Sheet.candidate_pk,
+                Sheet.status,
+                Sheet.version,
             )
+            .where(Sheet.panel_id == pid)
+            .order_by(Sheet.expert_pk, Sheet.candidate_pk)
+        ).all()
+        for sheet in sheets:
+            reasons = pairs.get((sheet.expert_pk, sheet.candidate_pk))
+            if not reasons:
+                continue
+            action = rights.late_conflict_action(panel_status, sheet.status)
+            if action == "request":
+                late.append((sheet, reasons))
+            elif action == "recuse":
+                conn.execute(
+                    sa.update(Sheet)
+                    .where(Sheet.id == sheet.id)
+                    .values(status="recused", updated_at=now())
+                )
+                changed.append((sheet, reasons))
+    for sheet, reasons in changed:  # audit after the row work (see Transaction)
+        tx.audit(
+            "sheet.recused",
+            f"panel:{sheet.panel_id}/expert:{sheet.expert_pk}/candidate:{sheet.candidate_pk}",
+            {"reasons": reasons},
+        )
+    return request_recusals(tx, late)
 
 
 def _declaration_of(conn: Connection, panel_id: int, expert_pk: int | None) -> dict | None:
@@ -79,7 +108,9 @@ class ConflictService(StoreService):
     def declare_conflict(self, actor: Actor, expert_id: str, project_id: str, reason: str) -> None:
         """Record a conflict (回避). The organizer, or the expert about himself, may declare one.
 
-        In a panel already open, that expert's sheet for the candidate becomes ``recused`` at once.
+        In a panel already open, that expert's unconfirmed sheet for the candidate becomes
+        ``recused`` at once; a confirmed one (open or closed panel) stays in the results until
+        the chair decides the recusal request this raises (see :func:`sync_recusals`).
         """
         _require_reason(reason)
         with self.store.write(actor) as tx:
@@ -111,7 +142,8 @@ class ConflictService(StoreService):
         """The expert's own declaration of conflicts for a panel: none, or the projects listed.
 
         Only a member of the panel (expert or bank reviewer), for himself, while the panel is
-        draft or open. Each listed project becomes a declared conflict (回避; see
+        draft or open, and projects only before his first save in the panel (later the
+        organizer records the conflict with :meth:`declare_conflict`). Each listed project becomes a declared conflict (回避; see
         :meth:`declare_conflict`), and the declaration itself is recorded per expert and panel,
         so the page asks only until the expert has declared. Declaring again adds projects (a
         declared conflict is never withdrawn). Audited as ``conflict.declaration``.
@@ -131,6 +163,8 @@ class ConflictService(StoreService):
             panel = lookups.panel_row(tx.conn, panel_id)
             rights.require_member(tx.conn, actor, panel)
             rights.require_not_closed(panel)
+            saved = lookups.has_saved_sheet(tx.conn, panel.id, actor.expert_pk)
+            rights.may_declare_in_panel(ids, saved)
             on_panel = lookups.panel_project_pks(tx.conn, panel.id)
             unknown = [p for p in ids if p not in on_panel]
             if unknown:

@@ -1,5 +1,8 @@
-"""Corrections of confirmed sheets: the expert asks, the panel's chair approves (a new
-``correction`` version of the sheet) or rejects."""
+"""Requests to the chair about confirmed sheets: a score correction (the expert asks; approved,
+a new ``correction`` version of the sheet) or a late conflict (a recusal rule or declared
+conflict that arose after the confirmation, raised by :func:`request_recusals`; approved, the
+sheet becomes ``recused``). The chair approves or rejects either while the panel is open; after
+the close only once the panel is reopened (:meth:`PanelService.reopen_panel`)."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from .audit import now
 from .errors import NotFound, RuleViolation, StoreError
 from .models import Candidate, Correction, Expert, Sheet, SheetVersion
 from .scores import SAVED, STALE, SaveResult, clean_scores
-from .unit_of_work import StoreService
+from .unit_of_work import StoreService, Transaction
 
 _COLUMNS = [
     "id",
@@ -26,7 +29,60 @@ _COLUMNS = [
     "requested_by",
     "created_at",
     "scores",
+    "kind",
 ]
+_LATE_COLUMNS = [
+    "id",
+    "expert_id",
+    "expert_name",
+    "project_id",
+    "reason",
+    "status",
+    "requested_by",
+    "created_at",
+    "decided_by",
+    "decided_at",
+]
+#: How a late conflict's request names itself (its reason follows).
+RECUSAL_PREFIX = "迟报回避 / late conflict: "
+
+
+def request_recusals(tx: Transaction, sheets: list[tuple[Any, list[str]]]) -> list[int]:
+    """Raise a recusal request for each confirmed ``(sheet row, reasons)`` (the sheet row has
+    ``id, panel_id, expert_pk, candidate_pk, version``), audited ``recusal.request``.
+
+    None is raised for a sheet with a pending recusal request, nor one the chair already
+    rejected for the same reasons. Returns the new requests' ids.
+    """
+    have = lookups.recusal_requests(tx.conn, [s.id for s, _ in sheets])
+    raised = []
+    for sheet, reasons in sheets:
+        reason = RECUSAL_PREFIX + "; ".join(reasons)
+        old = have.get(sheet.id, [])
+        if any(r.status == "pending" or (r.status, r.reason) == ("rejected", reason) for r in old):
+            continue
+        cid = tx.conn.execute(
+            sa.insert(Correction)
+            .values(
+                sheet_id=sheet.id,
+                kind="recusal",
+                base_version=sheet.version,
+                scores={},
+                reason=reason,
+                requested_by=tx.actor,
+                status="pending",
+                created_at=now(),
+            )
+            .returning(Correction.id)
+        ).scalar_one()
+        raised.append((int(cid), sheet, reason))
+    for cid, sheet, reason in raised:  # audit after the row work (see Transaction)
+        tx.audit(
+            "recusal.request",
+            f"panel:{sheet.panel_id}/expert:{sheet.expert_pk}/candidate:{sheet.candidate_pk}",
+            {"correction": cid, "reason": reason},
+        )
+    return [cid for cid, _, _ in raised]
 
 
 class CorrectionService(StoreService):
@@ -81,36 +137,57 @@ class CorrectionService(StoreService):
             return int(cid)
 
     def corrections(self, actor: Actor, panel_id: int) -> pd.DataFrame:
-        """Correction requests of a panel (its chair or the organizer). Values are shown only
-        once the panel is closed (blind scoring)."""
-        with self.store.read() as conn:
-            panel = rights.overseen_panel(self.store, conn, actor, panel_id)
-            requests = sa.select(
-                Correction.id,
-                Expert.expert_id,
-                Candidate.project_id,
-                Correction.reason,
-                Correction.status,
-                Correction.requested_by,
-                Correction.created_at,
-                Correction.scores,
-            ).join(Sheet, Sheet.id == Correction.sheet_id)
-            rows = conn.execute(
-                lookups.named_sheets(requests, panel.id).order_by(Correction.id)
-            ).all()
-        recs = [dict(r._mapping) for r in rows]
+        """Requests of a panel to its chair (its chair or the organizer), score corrections and
+        late conflicts alike (``kind``: ``scores`` / ``recusal``). Values are shown only once
+        the panel is closed (blind scoring)."""
+        panel, recs = self._requests(actor, panel_id, _COLUMNS)
         if not rights.values_visible(panel):
             for r in recs:
                 r["scores"] = None
         return pd.DataFrame.from_records(recs, columns=_COLUMNS)
 
+    def late_conflicts(self, actor: Actor, panel_id: int) -> pd.DataFrame:
+        """The panel's late conflicts (its chair or the organizer): the recusal requests of
+        confirmed sheets, pending or decided, oldest first.
+
+        Columns: ``id, expert_id, expert_name, project_id, reason, status, requested_by,
+        created_at, decided_by, decided_at``. Decided with :meth:`decide_correction`.
+        """
+        _panel, recs = self._requests(actor, panel_id, _LATE_COLUMNS, kind="recusal")
+        return pd.DataFrame.from_records(recs, columns=_LATE_COLUMNS)
+
+    def _requests(
+        self, actor: Actor, panel_id: int, names: list[str], kind: str | None = None
+    ) -> tuple[Any, list[dict[str, Any]]]:
+        """The panel's row (for its overseers) and its requests (of ``kind``; all by default)
+        as records of the fields ``names``, oldest first."""
+        fields = {
+            "id": Correction.id,
+            "expert_id": Expert.expert_id,
+            "expert_name": Expert.name.label("expert_name"),
+            "project_id": Candidate.project_id,
+            **{n: getattr(Correction, n) for n in names if hasattr(Correction, n)},
+        }
+        with self.store.read() as conn:
+            panel = rights.overseen_panel(self.store, conn, actor, panel_id)
+            query = sa.select(*(fields[n] for n in names)).join(
+                Sheet, Sheet.id == Correction.sheet_id
+            )
+            if kind is not None:
+                query = query.where(Correction.kind == kind)
+            rows = conn.execute(lookups.named_sheets(query, panel.id).order_by(Correction.id))
+            return panel, [dict(r._mapping) for r in rows]
+
     def decide_correction(
         self, actor: Actor, correction_id: int, *, approve: bool, note: str = ""
     ) -> SaveResult | None:
-        """Approve (a new ``correction`` version is written) or reject a correction request.
+        """Approve or reject a request: a score correction (approved: a new ``correction``
+        version) or a late conflict (approved: the sheet becomes ``recused`` and leaves the
+        results).
 
-        Only the chair of the sheet's panel. Returns the save result when approved (``stale``
-        when the sheet changed since the request).
+        Only the chair of the sheet's panel, while it is open (a closed panel is reopened
+        first). Returns the save result when approved (``stale`` when the sheet changed since a
+        score correction was requested, or is no longer confirmed).
         """
         with self.store.write(actor) as tx:
             rights.require_current(self.store, tx.conn, actor, *rights.CORRECTION_DECIDERS)
@@ -123,7 +200,11 @@ class CorrectionService(StoreService):
                     Correction.reason,
                     Correction.requested_by,
                     Correction.status,
+                    Correction.kind,
                     Sheet.panel_id,
+                    Sheet.expert_pk,
+                    Sheet.candidate_pk,
+                    Sheet.status.label("sheet_status"),
                     Sheet.version.label("sheet_version"),
                     Sheet.comment.label("sheet_comment"),
                 )
@@ -139,17 +220,25 @@ class CorrectionService(StoreService):
                 raise RuleViolation(
                     f"更正申请已处理 / correction {correction_id} is already {corr.status}"
                 )
+            rights.require_open_to_decide(panel)
             ts = now()
+            what = "recusal" if corr.kind == "recusal" else "correction"
             if not approve:
                 self._set_status(tx.conn, corr.id, "rejected", actor, ts)
-                tx.audit("correction.reject", f"correction:{corr.id}", {"note": note})
+                tx.audit(f"{what}.reject", f"correction:{corr.id}", {"note": note})
                 return None
-            if sheet_version != corr.base_version:
+            if not rights.request_applies(corr.sheet_status) or (
+                what == "correction" and sheet_version != corr.base_version
+            ):
                 self._set_status(tx.conn, corr.id, "stale", actor, ts)
                 tx.audit(
-                    "correction.stale", f"correction:{corr.id}", {"sheet_version": sheet_version}
+                    f"{what}.stale",
+                    f"correction:{corr.id}",
+                    {"sheet_version": sheet_version, "sheet_status": corr.sheet_status},
                 )
-                return SaveResult(STALE, sheet_version, "confirmed")
+                return SaveResult(STALE, sheet_version, corr.sheet_status)
+            if what == "recusal":
+                return self._approve_recusal(tx, corr, actor, ts, note)
             version = sheet_version + 1
             tx.conn.execute(
                 sa.insert(SheetVersion).values(
@@ -183,6 +272,28 @@ class CorrectionService(StoreService):
                 },
             )
             return SaveResult(SAVED, version, "confirmed")
+
+    def _approve_recusal(
+        self, tx: Transaction, corr: Any, actor: Actor, ts: str, note: str
+    ) -> SaveResult:
+        """The approved late conflict: the confirmed sheet becomes ``recused`` (audited)."""
+        tx.conn.execute(
+            sa.update(Sheet)
+            .where(Sheet.id == corr.sheet_id)
+            .values(status="recused", updated_at=ts)
+        )
+        self._set_status(tx.conn, corr.id, "approved", actor, ts)
+        tx.audit(
+            "recusal.approve",
+            f"correction:{corr.id}",
+            {
+                "panel": corr.panel_id,
+                "sheet": f"expert:{corr.expert_pk}/candidate:{corr.candidate_pk}",
+                "reason": corr.reason,
+                "note": note,
+            },
+        )
+        return SaveResult(SAVED, corr.sheet_version, "recused")
 
     @staticmethod
     def _set_status(conn: Any, correction_pk: int, status: str, actor: Actor, ts: str) -> None:

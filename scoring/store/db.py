@@ -33,10 +33,12 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -44,6 +46,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
 from . import pg_chain
+from .errors import StoreError
 
 try:  # POSIX only; elsewhere SQLite's busy timeout alone serialises writers
     import fcntl
@@ -59,6 +62,24 @@ SQLITE_SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
 IDLE_PING_S = 10.0
 #: Server messages of a PostgreSQL that has no free connection slot.
 _NO_SLOT = ("too many clients", "remaining connection slots are reserved")
+
+
+#: What SQLite says of a file that is not a (whole) database: random bytes, a truncated copy.
+_NOT_A_DATABASE = ("file is not a database", "database disk image is malformed")
+
+
+class DatabaseFileError(StoreError):
+    """The SQLite file is not a valid database (truncated, damaged or another kind of file)."""
+
+
+def not_a_database(path: Path | None) -> DatabaseFileError:
+    """The one-line error for a SQLite file that is not a valid database."""
+    name = path if path is not None else "the SQLite database"
+    return DatabaseFileError(
+        f"{name} 不是有效的 SQLite 数据库（文件被截断或损坏）：请从备份恢复该文件，或用 --db / "
+        f"SCORING_DB 指定其他数据库 / {name} is not a valid SQLite database (the file is truncated "
+        "or damaged): restore it from a backup, or name another database with --db / SCORING_DB"
+    )
 
 
 class NoConnectionSlot(RuntimeError):
@@ -129,10 +150,12 @@ def make_engine(url: str | None = None) -> Engine:
     if sa.engine.make_url(url).get_backend_name() == "sqlite":
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+            check_sqlite_file(path)
         engine = sa.create_engine(
             url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         )
         _tune_sqlite(engine)
+        _name_a_bad_file(engine, path)
         engine.info_lock_path = None if path is None else Path(str(path) + ".lock")  # type: ignore[attr-defined]
         return engine
     engine = _postgres_engine(url)
@@ -191,6 +214,44 @@ def _ping_when_idle(engine: Engine) -> None:
             dbapi_conn.rollback()
         except Exception as exc:
             raise sa.exc.DisconnectionError(str(exc)) from exc
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse an existing SQLite file that is not a valid database (one read of its schema).
+
+    Raises
+    ------
+    DatabaseFileError
+        The file holds random bytes or is truncated (SQLite: "file is not a database",
+        "database disk image is malformed"); a missing or empty file is a new database.
+    """
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return
+    except OSError:
+        return
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return  # not readable: the engine reports it
+    try:
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if any(m in str(exc) for m in _NOT_A_DATABASE):
+            raise not_a_database(path) from None
+    finally:
+        con.close()
+
+
+def _name_a_bad_file(engine: Engine, path: Path | None) -> None:
+    """Turn SQLite's "not a database" / "malformed" errors, at the first connection or at any
+    later statement, into one :class:`DatabaseFileError` naming the file (no driver traceback)."""
+
+    @event.listens_for(engine, "handle_error")
+    def _bad_file(ctx: Any) -> None:
+        text = str(ctx.original_exception)
+        if any(m in text for m in _NOT_A_DATABASE):
+            raise not_a_database(path) from None
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -98,9 +98,52 @@ def ranking_table(wb: Workbench, panel_id: int) -> pd.DataFrame:
     return out
 
 
+def panel_block(wb: Workbench, panel_id: int | None) -> tuple[list[str], str]:
+    """The title block of a panel's export and its page footer (:func:`scoring.io.title_block`).
+
+    Panel name and date, the members, the frozen weights, method and rule, the configuration
+    hash and the audit chain head now; without a panel only the chain head and the time. The
+    footer repeats the configuration hash (short) and the chain head on every printed page.
+    """
+    from ..io.filing import chain_line, panel_title_block, title_block
+
+    org = wb.system_actor()
+    head = wb.chain_head()
+    if panel_id is None:
+        return title_block(chain_head=head), chain_line(head)
+    row = next((p for p in wb.panels(org) if int(p["id"]) == int(panel_id)), {"id": panel_id})
+    cfg, h = wb.panel_config(org, panel_id)
+    return panel_title_block(row, wb.progress(org, panel_id), cfg, h, head)
+
+
+def filing_ranking(table: pd.DataFrame, scale: Any) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A ranking as filed: the score and criteria columns rounded to the scale's precision, the
+    codes in Chinese; and the number formats of the rounded columns."""
+    from ..io.filing import number_format, rounded, score_decimals, zh_values
+
+    digits = score_decimals(scale)
+    keys = [c for c in table.columns if c not in ("rank", "name", "city", "kind", "grade")]
+    crit = [c for c in keys if c != "score"]
+    score_digits = digits if table.attrs.get("scale") is not None else 4
+    out = rounded(rounded(table, crit, digits), ["score"], score_digits)
+    formats = {c: number_format(digits) for c in crit if c in out.columns}
+    formats["score"] = number_format(score_digits)
+    return zh_values(out), formats
+
+
 def criteria_headers(table: pd.DataFrame, criteria: Any) -> dict[str, str]:
     """Chinese headers of ``table``'s columns, the criteria named as in the panel's set."""
     return {**sio.zh_headers(table.columns), **criteria.names("zh")}
+
+
+def _write_filed(
+    wb: Workbench, table: pd.DataFrame, out: Any, layout: str, pid: Any, **options: Any
+) -> Path:
+    """Write ``table`` by ``layout`` with the title block of panel ``pid`` (None: the round's);
+    ``options`` of :func:`scoring.io.write_table` (default fields: the round's year)."""
+    block, footer = panel_block(wb, pid)
+    options.setdefault("fields", {"year": wb.current_year()})
+    return sio.write_table(table, out, layout=layout, block=block, footer=footer, **options)
 
 
 def export_ranking(args: argparse.Namespace) -> int:
@@ -119,9 +162,10 @@ def export_ranking(args: argparse.Namespace) -> int:
         title = None
         if criteria.purpose != "defense":
             title = f"{fields['year']}年度{criteria.title('zh')}排名（评审组 {pid}，配置 {h[:12]}）"
-        path = sio.write_table(
-            flat, args.out, layout="ranking", fields=fields, headers=headers, title=title
-        )
+        flat.attrs = dict(table.attrs)
+        flat, formats = filing_ranking(flat, criteria.scale)
+        opts = {"headers": headers, "title": title, "number_formats": formats}
+        path = _write_filed(wb, flat, args.out, "ranking", pid, fields=fields, **opts)
     print(f"wrote {path} ({len(table)} projects, panel {pid}, config {h[:12]})")
     return 0
 
@@ -154,9 +198,8 @@ def export_catalogue(args: argparse.Namespace) -> int:
         pid = _panel_id(wb, args)
         cat = catalogue_frame(wb, pid)
         year = getattr(args, "year", None) or wb.current_year()
-        path = sio.write_table(
-            catalogue_table(cat), args.out, layout="catalogue", fields={"year": year}
-        )
+        table = catalogue_table(cat)
+        path = _write_filed(wb, table, args.out, "catalogue", pid, fields={"year": year})
     print(f"wrote {path} ({len(cat)} projects)")
     return 0
 
@@ -198,9 +241,7 @@ def export_summary(args: argparse.Namespace) -> int:
     """``export summary``: the 附件3 summary table of every candidate."""
     with Workbench(args.db) as wb:
         table = summary_table(wb)
-        path = sio.write_table(
-            table, args.out, layout="summary", fields={"year": wb.current_year()}
-        )
+        path = _write_filed(wb, table, args.out, "summary", None)
     print(f"wrote {path} ({len(table)} candidates)")
     return 0
 
@@ -220,11 +261,27 @@ def scores_table(wb: Workbench, panel_id: int | None = None) -> pd.DataFrame:
     return out[["panel", *[c for c in out.columns if c != "panel"]]]
 
 
+def filing_scores(wb: Workbench, table: pd.DataFrame) -> pd.DataFrame:
+    """Raw scores as filed: criterion names and version kinds in Chinese, local times."""
+    from ..io.filing import zh_values
+
+    org = wb.system_actor()
+    names: dict[str, str] = {}
+    for pid in dict.fromkeys(table["panel"]):
+        names.update(wb.panel_config(org, int(pid))[0].criteria_set.names("zh"))
+    return zh_values(table, names)
+
+
 def export_scores(args: argparse.Namespace) -> int:
     """``export scores``: raw scores, every expert and every version (closed panels)."""
     with Workbench(args.db) as wb:
-        table = scores_table(wb, getattr(args, "panel", None))
-        path = sio.write_table(table, args.out, layout="scores", fields={"year": wb.current_year()})
+        pid = getattr(args, "panel", None)
+        table = scores_table(wb, pid)
+        ids = list(dict.fromkeys(table["panel"]))
+        if Path(args.out).suffix.lower() == ".xlsx":  # the filing copy; csv keeps the codes
+            table = filing_scores(wb, table)
+        one = pid if pid is not None or len(ids) != 1 else int(ids[0])
+        path = _write_filed(wb, table, args.out, "scores", one)
     print(f"wrote {path} ({len(table)} rows)")
     return 0
 

@@ -14,8 +14,10 @@ from .config import PanelConfig
 from .conflicts import recused_pairs
 from .errors import NotFound, RuleViolation
 from .models import (
+    AuditRecord,
     Candidate,
     Conflict,
+    Correction,
     Expert,
     Panel,
     PanelCandidate,
@@ -259,3 +261,71 @@ def own_sheet_row(
     if lock:
         q = q.with_for_update(of=Sheet)
     return conn.execute(q).first()
+
+
+#: :func:`own_sheet_row` as plain SQL for the save's hot path (``:name`` parameters, see
+#: :class:`scoring.store.scores.HotPath`), with the version an identical request stored
+#: (``dup_version``) and the comment; ``{lock}`` is empty or PostgreSQL's row lock.
+OWN_SHEET_SQL = (
+    "SELECT s.id, s.status, s.version, s.scores, p.status AS panel_status, "
+    "(SELECT v.version FROM sheet_versions v WHERE v.sheet_id = s.id "
+    "AND v.request_id = :request_id) AS dup_version, s.comment "
+    "FROM sheets s JOIN panels p ON p.id = s.panel_id JOIN candidates c ON c.id = s.candidate_pk "
+    "WHERE s.panel_id = :panel_id AND s.expert_pk = :expert_pk AND c.project_id = :project_id "
+    "AND c.round_id = p.round_id{lock}"
+)
+#: The account's current state and :data:`OWN_SHEET_SQL` in one statement: the account's row
+#: even when it has no such sheet (then the sheet's columns are NULL), no row for no account.
+ACCOUNT_AND_OWN_SHEET_SQL = (
+    "SELECT a.role, a.active, a.code_version, a.expert_pk, s.id, s.status, s.version, s.scores, "
+    f"s.panel_status, s.dup_version, s.comment FROM accounts a LEFT JOIN ({OWN_SHEET_SQL}) s "
+    "ON 1 = 1 WHERE a.id = :account_id"
+)
+
+
+def has_saved_sheet(conn: Connection, panel_id: int, expert_pk: int | None) -> bool:
+    """Whether the expert has saved any sheet in the panel (a version, even if now recused)."""
+    return (
+        conn.execute(
+            sa.select(Sheet.id).where(
+                Sheet.panel_id == panel_id, Sheet.expert_pk == expert_pk, Sheet.version > 0
+            )
+        ).first()
+        is not None
+    )
+
+
+def pending_requests(conn: Connection, panel_id: int) -> dict[str, int]:
+    """The panel's requests awaiting the chair: kind (``scores``, ``recusal``) -> how many."""
+    return dict(
+        conn.execute(
+            sa.select(Correction.kind, sa.func.count())
+            .join(Sheet, Sheet.id == Correction.sheet_id)
+            .where(Sheet.panel_id == panel_id, Correction.status == "pending")
+            .group_by(Correction.kind)
+        ).all()
+    )
+
+
+def recusal_requests(conn: Connection, sheet_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """The recusal requests of the sheets: sheet id -> rows ``status, reason``."""
+    ids = list(sheet_ids)
+    out: dict[int, list[Any]] = {}
+    if not ids:
+        return out
+    for r in conn.execute(
+        sa.select(Correction.sheet_id, Correction.status, Correction.reason).where(
+            Correction.kind == "recusal", Correction.sheet_id.in_(ids)
+        )
+    ):
+        out.setdefault(r.sheet_id, []).append(r)
+    return out
+
+
+def panel_audit(conn: Connection, panel_id: int, action: str) -> list[Any]:
+    """The audit records ``action`` on the panel, oldest first: ``seq, ts, actor, details``."""
+    return conn.execute(
+        sa.select(AuditRecord.seq, AuditRecord.ts, AuditRecord.actor, AuditRecord.details)
+        .where(AuditRecord.action == action, AuditRecord.target == f"panel:{panel_id}")
+        .order_by(AuditRecord.seq)
+    ).all()

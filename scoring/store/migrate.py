@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from .audit import GENESIS_HASH
 from .models import Base, ChainHead, Meta
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 9
 
 
 def _add_column(conn: Connection, table: str, column: str, ddl_type: str) -> None:
@@ -61,6 +61,25 @@ def _step6_panel_purpose(conn: Connection) -> None:
     conn.execute(sa.text("UPDATE panels SET criteria_set = 'defense' WHERE criteria_set IS NULL"))
 
 
+def _step7_correction_kind(conn: Connection) -> None:
+    """Schema 7: a request to the chair is a score correction or a late conflict (recusal of a
+    confirmed sheet); every earlier request changed scores."""
+    _add_column(conn, "corrections", "kind", "VARCHAR(12)")
+    conn.execute(sa.text("UPDATE corrections SET kind = 'scores' WHERE kind IS NULL"))
+
+
+def _step8_audit_mac(conn: Connection) -> None:
+    """Schema 8: each audit record may carry a keyed MAC of its hash (``SCORING_AUDIT_KEY``);
+    earlier records carry none."""
+    _add_column(conn, "audit_log", "mac", "VARCHAR(64)")
+
+
+def _step9_login_attempts(conn: Connection) -> None:
+    """Schema 9: recent login attempts per login and per client (throttling shared by every
+    server process)."""
+    _create_tables(conn, "login_attempts")
+
+
 #: version -> upgrade function from version - 1.
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _step2_comments,
@@ -68,6 +87,9 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     4: _step4_timers,
     5: _step5_baskets,
     6: _step6_panel_purpose,
+    7: _step7_correction_kind,
+    8: _step8_audit_mac,
+    9: _step9_login_attempts,
 }
 
 

@@ -182,6 +182,24 @@ class BankBasket(Base):
     updated_at: Mapped[str] = mapped_column(TS)
 
 
+class LoginAttempt(Base):
+    """Recent login attempts of one login or one client address (schema 9), shared by every
+    server process: ``key`` is ``login:<LOGIN>``, ``client:<address>`` or ``audit:`` (the
+    ``auth.fail`` records of the current minute). ``attempts`` counts the attempts of the window
+    that began at ``window_start`` (epoch seconds). A login's failures not yet audited:
+    ``unaudited`` of them since ``pending_since``, the last from ``client``, ``locked`` when one
+    was refused as locked out."""
+
+    __tablename__ = "login_attempts"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[float] = mapped_column(Float)
+    unaudited: Mapped[int] = mapped_column(Integer, default=0)
+    pending_since: Mapped[float] = mapped_column(Float, default=0.0)
+    client: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class PanelConfig(Base):
     """The frozen configuration of a panel (written once; never updated)."""
 
@@ -237,11 +255,16 @@ class SheetVersion(Base):
 
 
 class Correction(Base):
-    """A requested change to a confirmed sheet, waiting for the chair's decision."""
+    """A requested change to a confirmed sheet, waiting for the chair's decision.
+
+    ``kind`` (schema 7): ``scores`` (new values in ``scores``) or ``recusal`` (a conflict that
+    arose after the confirmation: approved, the sheet becomes ``recused``; ``scores`` is empty).
+    """
 
     __tablename__ = "corrections"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sheet_id: Mapped[int] = mapped_column(ForeignKey("sheets.id"))
+    kind: Mapped[str] = mapped_column(String(12), default="scores")
     base_version: Mapped[int] = mapped_column(Integer)
     scores: Mapped[dict[str, Any]] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text)
@@ -264,6 +287,8 @@ class AuditRecord(Base):
     details: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: HMAC-SHA256 of ``hash`` under ``SCORING_AUDIT_KEY`` (schema 8); ``None`` without a key.
+    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ChainHead(Base):

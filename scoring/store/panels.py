@@ -16,7 +16,7 @@ from .accounts import Actor
 from .audit import now
 from .config import PanelConfig
 from .errors import NotFound, RuleViolation, StoreError
-from .models import Account, AuditRecord, Panel, PanelCandidate, PanelMember, Sheet
+from .models import Account, Panel, PanelCandidate, PanelMember, Sheet
 from .models import PanelConfig as PanelConfigRow
 from .unit_of_work import StoreService
 
@@ -233,16 +233,17 @@ class PanelService(StoreService):
 
         Results become visible to the panel, the organizers and the bank reviewers. The store
         refuses while any sheet that is not recused is unconfirmed (the ranking would rest on
-        part of the panel), unless ``force=True`` with a ``reason``. Every close with
-        unconfirmed sheets is audited (``panel.close``) with their number, ``forced`` and the
-        reason, read back by :meth:`close_record`. Drafts that were never confirmed stay out of
-        the results.
+        part of the panel), or any request (score correction, late conflict) awaits the chair
+        (after the close it is decided only once the panel is reopened), unless ``force=True``
+        with a ``reason``. Every close with unconfirmed sheets or pending requests is audited
+        (``panel.close``) with their numbers, ``forced`` and the reason, read back by
+        :meth:`close_record`. Drafts that were never confirmed stay out of the results.
 
         Raises
         ------
         RuleViolation
-            The panel is not open; sheets are unconfirmed and ``force`` is not set; ``force``
-            without a reason.
+            The panel is not open; sheets are unconfirmed or requests pending and ``force`` is
+            not set; ``force`` without a reason.
         """
         reason = str(reason or "").strip()
         if force and not reason:
@@ -260,11 +261,20 @@ class PanelService(StoreService):
                 ).all()
             )
             missing = sum(n for st, n in counts.items() if st not in ("confirmed", "recused"))
+            pending = lookups.pending_requests(tx.conn, panel.id)
+            waiting = sum(pending.values())
             if missing and not force:
                 raise RuleViolation(
                     f"尚有 {missing} 份评分表未确认，不能结束评审（如确需结束，请填写理由强制结束）"
                     f" / {missing} sheet(s) are not confirmed: the panel cannot close"
                     " (force it with a reason if it must)"
+                )
+            if waiting and not force:
+                raise RuleViolation(
+                    f"尚有 {waiting} 项更正或迟报回避申请待主持人决定，不能结束评审（如确需结束，"
+                    f"请填写理由强制结束）/ {waiting} request(s) (corrections, late conflicts)"
+                    " await the chair's decision: the panel cannot close (force it with a reason"
+                    " if it must)"
                 )
             tx.conn.execute(
                 sa.update(Panel)
@@ -272,29 +282,53 @@ class PanelService(StoreService):
                 .values(status="closed", closed_at=now())
             )
             details: dict[str, Any] = {"sheets": counts}
-            if missing:
+            if missing or waiting:
                 details.update(forced=bool(force), unconfirmed=missing, reason=reason)
+            if waiting:
+                details["pending"] = pending
             tx.audit("panel.close", f"panel:{panel.id}", details)
 
+    def reopen_panel(self, actor: Actor, panel_id: int, *, reason: str) -> None:
+        """Reopen a closed panel (an organizer, or its chair) with a reason: audited
+        (``panel.reopen``), the status back to ``open`` (results hidden again, requests
+        decidable, unconfirmed sheets scorable); closing again recomputes the results, and
+        :meth:`close_record` and the report list every reopening.
+
+        Raises
+        ------
+        RuleViolation
+            No reason; the panel is not closed.
+        """
+        reason = str(reason or "").strip()
+        if not reason:
+            raise RuleViolation("重新开启需要填写理由 / a reopening needs a reason")
+        with self.store.write(actor) as tx:
+            panel = rights.may_reopen_panel(self.store, tx.conn, actor, panel_id)
+            closes = lookups.panel_audit(tx.conn, panel.id, "panel.close")
+            tx.conn.execute(
+                sa.update(Panel).where(Panel.id == panel.id).values(status="open", closed_at=None)
+            )
+            tx.audit(
+                "panel.reopen",
+                f"panel:{panel.id}",
+                {"reason": reason, "closed": closes[-1].ts if closes else None},
+            )
+
     def close_record(self, actor: Actor, panel_id: int) -> dict[str, Any] | None:
-        """How a closed panel was closed, from its audit record: ``{"at", "by", "sheets",
-        "forced", "unconfirmed", "reason"}`` (``None`` while it is not closed). Any reader of
-        the panel."""
+        """How a closed panel was (last) closed, from the audit trail: ``{"at", "by",
+        "sheets", "forced", "unconfirmed", "reason", "pending", "reopenings"}`` (``None``
+        while it is not closed). ``pending``: requests left undecided at the close (kind ->
+        number); ``reopenings``: every earlier close reopened, ``{"at", "by", "reason",
+        "closed"}`` oldest first. Any reader of the panel."""
         with self.store.read() as conn:
             panel = rights.readable_panel(self.store, conn, actor, panel_id)
             if panel.status != "closed":
                 return None
-            row = conn.execute(
-                sa.select(AuditRecord.ts, AuditRecord.actor, AuditRecord.details)
-                .where(
-                    AuditRecord.action == "panel.close",
-                    AuditRecord.target == f"panel:{panel.id}",
-                )
-                .order_by(AuditRecord.seq.desc())
-                .limit(1)
-            ).first()
-        if row is None:
+            closes = lookups.panel_audit(conn, panel.id, "panel.close")
+            reopens = lookups.panel_audit(conn, panel.id, "panel.reopen")
+        if not closes:
             return None
+        row = closes[-1]
         d = json.loads(row.details or "{}")
         return {
             "at": row.ts,
@@ -303,7 +337,16 @@ class PanelService(StoreService):
             "forced": bool(d.get("forced", False)),
             "unconfirmed": int(d.get("unconfirmed", 0)),
             "reason": str(d.get("reason", "")),
+            "pending": dict(d.get("pending", {})),
+            "reopenings": [
+                {"at": r.ts, "by": r.actor, **_reopen_details(r.details)} for r in reopens
+            ],
         }
+
+
+def _reopen_details(details: str | None) -> dict[str, Any]:
+    d = json.loads(details or "{}")
+    return {"reason": str(d.get("reason", "")), "closed": d.get("closed")}
 
 
 def panel_criteria_set(purpose: str, name: str | None) -> str:

@@ -13,6 +13,15 @@ records (:func:`defer`); :func:`commit` then sends one call of the PL/pgSQL func
    verify` checks PostgreSQL records unchanged), and moves the head with a compare-and-set that
    fails loudly rather than fork if the head it read was not the newest.
 
+With ``SCORING_AUDIT_KEY`` set the key is sent as the call's last parameter and the function
+also stores each record's ``mac``, HMAC-SHA256 of its hash, written out over the built-in
+``sha256()`` (RFC 2104: the key's inner and outer pads once per call, two hashes per record) so
+that it equals :func:`scoring.store.audit.record_mac` and needs no extension: pgcrypto's
+``hmac()`` (shipped in Debian's postgresql package) would do the same, but ``CREATE EXTENSION``
+asks for rights per database that the store does not otherwise need. The key never lands in a
+table; a server logging every statement with its parameters (``log_statement = all``) would log
+it.
+
 The chain lock is thus held for the function's few inserts and the commit's WAL flush only: never
 across a client round trip. The head and the record's ``seq`` primary key still guard the chain
 if the function were ever called under REPEATABLE READ (an error, never a fork).
@@ -26,11 +35,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .audit import canonical_json
+from .audit import audit_key, canonical_json
 
 #: Name of the append function (created in the schema first on the ``search_path``).
 FUNCTION = "scoring_audit_append"
-_SIGNATURE = f"{FUNCTION}(text[],text[],text[],text[])"
+_SIGNATURE = f"{FUNCTION}(text[],text[],text[],text[],bytea)"
+#: Signatures of earlier versions, dropped when the current one is installed.
+_OLD_SIGNATURES = (f"{FUNCTION}(text[],text[],text[],text[])",)
 #: ``conn.info`` key of the records a transaction has deferred until its commit.
 PENDING_KEY = "scoring_audit_pending"
 #: High 32 bits of the advisory lock keys (the low 32 bits are the ``audit_head`` table's oid).
@@ -46,9 +57,24 @@ DECLARE
   payload text;
   n integer := coalesce(array_length(p_actions, 1), 0);
   moved integer;
+  k bytea;
+  ipad bytea;
+  opad bytea;
+  new_mac text;
 BEGIN
   IF n = 0 THEN
     RETURN NULL;
+  END IF;
+  IF p_key IS NOT NULL THEN
+    -- HMAC-SHA256 pads of the key (RFC 2104), once per call
+    k := CASE WHEN length(p_key) > 64 THEN sha256(p_key) ELSE p_key END;
+    k := k || decode(repeat('00', 64 - length(k)), 'hex');
+    ipad := k;
+    opad := k;
+    FOR j IN 0 .. 63 LOOP
+      ipad := set_byte(ipad, j, get_byte(k, j) # 54);
+      opad := set_byte(opad, j, get_byte(k, j) # 92);
+    END LOOP;
   END IF;
   -- 1. the chain lock, until the end of the transaction (after the commit's flush)
   PERFORM pg_advisory_xact_lock((x'SPACE'::bigint << 32) | 'audit_head'::regclass::oid::bigint);
@@ -68,9 +94,12 @@ BEGIN
                || to_json(p_targets[i])::text || ',' || to_json(p_details[i])::text || ','
                || to_json(head_hash)::text || ']';
     new_hash := encode(sha256(convert_to(payload, 'UTF8')), 'hex');
-    INSERT INTO audit_log (seq, ts, actor, action, target, details, prev_hash, hash)
+    new_mac := CASE WHEN p_key IS NULL THEN NULL
+               ELSE encode(sha256(opad || sha256(ipad || convert_to(new_hash, 'UTF8'))), 'hex')
+               END;
+    INSERT INTO audit_log (seq, ts, actor, action, target, details, prev_hash, hash, mac)
     VALUES (head_seq, stamp, p_actors[i], p_actions[i], p_targets[i], p_details[i],
-            head_hash, new_hash);
+            head_hash, new_hash, new_mac);
     head_hash := new_hash;
   END LOOP;
   -- 3. compare-and-set: a stale head (which the lock rules out) fails instead of forking
@@ -85,13 +114,14 @@ END
 
 _DDL = (
     f"CREATE OR REPLACE FUNCTION {FUNCTION}("
-    "p_actors text[], p_actions text[], p_targets text[], p_details text[]) "
+    "p_actors text[], p_actions text[], p_targets text[], p_details text[], "
+    "p_key bytea DEFAULT NULL) "
     "RETURNS integer LANGUAGE plpgsql VOLATILE AS $fn$" + _BODY + "$fn$"
 )
 #: Version tag of the function's source, kept as its comment: reinstalled when it changes.
 VERSION = "scoring pg_chain " + hashlib.sha256(_DDL.encode()).hexdigest()[:16]
 
-_CALL = f"SELECT {FUNCTION}(%s, %s, %s, %s)"
+_CALL = f"SELECT {FUNCTION}(%s, %s, %s, %s, %s::bytea)"
 
 
 def install_pg_functions(conn: Connection) -> bool:
@@ -118,6 +148,8 @@ def install_pg_functions(conn: Connection) -> bool:
     ).scalar()
     if have == VERSION:
         return False
+    for old in _OLD_SIGNATURES:
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {old}")
     conn.exec_driver_sql(_DDL)
     conn.exec_driver_sql(f"COMMENT ON FUNCTION {_SIGNATURE} IS '{VERSION}'")
     return True
@@ -164,7 +196,7 @@ def commit(conn: Connection) -> int | None:
     actors, actions, targets, details = (list(col) for col in zip(*pending, strict=True))
     raw = conn.connection.dbapi_connection
     with raw.pipeline():
-        cur = raw.execute(_CALL, (actors, actions, targets, details), prepare=True)
+        cur = raw.execute(_CALL, (actors, actions, targets, details, audit_key()), prepare=True)
         raw.commit()
     row = cur.fetchone()
     return None if row is None else int(row[0])

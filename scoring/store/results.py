@@ -91,9 +91,6 @@ class ResultService(StoreService):
         with the aggregated criteria columns and ``name``; ``attrs["config_hash"]`` names the
         configuration.
         """
-        from ..engine.aggregation import aggregate
-        from ..engine.ranking import rank
-
         long = self.panel_scores(actor, panel_id)
         with self.store.read() as conn:
             cfg, h = lookups.frozen_config(self.store, conn, int(panel_id))  # type: ignore[misc]
@@ -107,15 +104,7 @@ class ResultService(StoreService):
         if long.empty:
             raise RuleViolation("没有已确认的评分 / no confirmed scores in this panel")
         criteria = cfg.criteria_set
-        matrix = aggregate(long, how=cfg.aggregation, trim_min=cfg.trim_min, criteria=criteria)
-        ranking = rank(
-            matrix,
-            weights=cfg.weights,
-            objectives=cfg.objectives,
-            criteria=criteria,
-            method=cfg.ranking_method,
-            **cfg.ranking_options,
-        )
+        matrix, ranking = rank_scores(long, cfg)
         out = ranking.join(matrix)
         out.insert(0, "name", [names.get(p, "") for p in out.index])
         if criteria.grades and ranking.attrs.get("scale") is not None:
@@ -125,6 +114,26 @@ class ResultService(StoreService):
         out.attrs["config_hash"] = h
         out.attrs["panel_id"] = int(panel_id)
         return out
+
+
+def rank_scores(long: pd.DataFrame, cfg: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The aggregated matrix and the ranking of confirmed long scores under the frozen
+    configuration ``cfg`` (a :class:`~scoring.store.config.PanelConfig`); also used by the
+    audit's state check (:mod:`scoring.store.audit_diff`)."""
+    from ..engine.aggregation import aggregate
+    from ..engine.ranking import rank
+
+    criteria = cfg.criteria_set
+    matrix = aggregate(long, how=cfg.aggregation, trim_min=cfg.trim_min, criteria=criteria)
+    ranking = rank(
+        matrix,
+        weights=cfg.weights,
+        objectives=cfg.objectives,
+        criteria=criteria,
+        method=cfg.ranking_method,
+        **cfg.ranking_options,
+    )
+    return matrix, ranking
 
 
 def _grade_label(criteria: Any, score: float) -> str:

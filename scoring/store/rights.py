@@ -13,6 +13,7 @@ Roles are defined in :mod:`scoring.store.accounts`; the role sets below name who
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -46,6 +47,7 @@ BASKET_KEEPERS = ("bank", "organizer")
 
 _REVOKED = "访问码已失效，请重新登录 / access code revoked or reissued: log in again"
 _NOT_ON_PANEL = "您不属于该评审组 / you are not on this panel"
+_INVALID = "无效的身份，请重新登录 / invalid actor: log in again"
 
 
 # ---------------------------------------------------------------- accounts and roles
@@ -81,7 +83,7 @@ def require_current(store: Store, conn: Connection, actor: Actor, *roles: str) -
         raise AccessDenied("未登录 / not logged in")
     if actor.account_id == SYSTEM_ID:
         if not store.is_system(actor):
-            raise AccessDenied("无效的身份 / invalid actor")
+            raise AccessDenied(_INVALID)
     else:
         row = conn.execute(
             sa.select(Account.role, Account.active, Account.code_version, Account.expert_pk).where(
@@ -89,6 +91,7 @@ def require_current(store: Store, conn: Connection, actor: Actor, *roles: str) -
             )
         ).first()
         _require_unchanged(row, actor)
+        require_issued(conn, actor)
     require_role(actor, roles)
     return actor
 
@@ -101,12 +104,14 @@ def require_current_fast(
         require_current(store, conn, actor, *roles)
         return
     _require_unchanged(conn.execute(ACCOUNT, {"id": actor.account_id}).first(), actor)
+    require_issued(conn, actor)
     require_role(actor, roles)
 
 
 def account_current(hot: HotPath, actor: Actor) -> bool:
-    """Whether ``actor``'s account is active with the same code version, role and expert."""
-    if actor.account_id == SYSTEM_ID:
+    """Whether ``actor``'s account is active with the same code version, role and expert, and
+    ``actor`` was issued by this store (its seal: one HMAC, no query)."""
+    if not isinstance(actor, Actor) or actor.account_id == SYSTEM_ID:
         return False
     row = hot.account(actor.account_id)
     return (
@@ -115,13 +120,28 @@ def account_current(hot: HotPath, actor: Actor) -> bool:
         and row.code_version == actor.code_version
         and row.role == actor.role
         and row.expert_pk == actor.expert_pk
+        and issued(hot.conn, actor)
     )
+
+
+def issued(conn: Connection, actor: Actor) -> bool:
+    """Whether ``actor`` was issued (sealed) by the store whose engine ``conn`` belongs to: an
+    actor built or altered by the caller is not (O(1): one HMAC, no query)."""
+    sealed = getattr(conn.engine, "info_actor_sealed", None)
+    return sealed is not None and isinstance(actor, Actor) and sealed(actor)
+
+
+def require_issued(conn: Connection, actor: Actor) -> None:
+    """Refuse an actor the store did not issue (see :func:`issued`)."""
+    if not issued(conn, actor):
+        raise AccessDenied(_INVALID)
 
 
 def require_current_scorer(hot: HotPath, actor: Actor) -> None:
     """Inside a save: refuse unless the account is current and scores (expert or bank)."""
     if not account_current(hot, actor):
-        raise AccessDenied(_REVOKED)
+        forged = isinstance(actor, Actor) and not issued(hot.conn, actor)
+        raise AccessDenied(_INVALID if forged else _REVOKED)
     if actor.role not in SCORERS:
         raise AccessDenied(f"需要评审专家角色 / needs role expert or bank (you are {actor.role})")
 
@@ -159,9 +179,10 @@ def require_signature(store: Store, actor: Actor, code: str | None) -> None:
     login, secret = parts
     with store.read() as conn:
         row = HotPath(conn).credentials(actor.account_id)
-    if row is None or not row.active or row.code_version != actor.code_version:
+        genuine = issued(conn, actor)
+    if row is None or not row.active or row.code_version != actor.code_version or not genuine:
         acc.check_secret(secret, acc.dummy_hash())
-        raise AccessDenied(_REVOKED)
+        raise AccessDenied(_REVOKED if genuine else _INVALID)
     if not acc.check_secret(secret, row.code_hash) or login != row.login:
         raise denied
 
@@ -247,6 +268,48 @@ def may_declare_for(actor: Actor, expert_pk: int) -> None:
         raise AccessDenied("只能申报本人的回避 / you may declare only your own conflicts")
 
 
+def may_declare_in_panel(project_ids: list[str], saved: bool) -> None:
+    """Refuse an expert's own conflicts for a panel once he ``saved`` a sheet in it ("no
+    conflict" adds nothing and passes); the organizer records a later one."""
+    if project_ids and saved:
+        raise RuleViolation(
+            "您已在本组保存过评分，不能再自行申报回避；请联系组织方登记，由主持人决定"
+            " / you have already saved a sheet in this panel: a conflict found now is recorded"
+            " by the organizer and decided by the chair"
+        )
+
+
+def late_conflict_action(panel_status: str, sheet_status: str) -> str | None:
+    """What a recusal that now applies does to a sheet: ``"recuse"`` at once (unconfirmed, open
+    panel), ``"request"`` to the chair (confirmed), or ``None`` (recused; closed and unconfirmed)."""
+    if sheet_status == "recused":
+        return None
+    if sheet_status == "confirmed":
+        return "request"
+    return "recuse" if panel_status == "open" else None
+
+
+def may_reopen_panel(store: Store, conn: Connection, actor: Actor, panel_id: Any) -> Any:
+    """The row of a closed panel ``actor`` may reopen: an organizer, or the panel's chair."""
+    panel = overseen_panel(store, conn, actor, panel_id)
+    require_status(panel, "closed")
+    return panel
+
+
+def require_open_to_decide(panel: Any) -> None:
+    """Refuse a decision on a closed panel's request (only a recorded reopening changes it)."""
+    if panel.status == "closed":
+        raise RuleViolation(
+            "评审组已结束，须先登记重新开启（说明理由）才能处理申请 / the panel is closed:"
+            " reopen it (with a reason, recorded) before deciding a request"
+        )
+
+
+def request_applies(sheet_status: str) -> bool:
+    """Whether an approved request still changes the sheet (only a confirmed one)."""
+    return sheet_status == "confirmed"
+
+
 # ---------------------------------------------------------------- blind scoring and recusal
 def values_visible(panel: Any) -> bool:
     """Whether scores of the panel may be shown (blind scoring: only once it is closed)."""
@@ -284,11 +347,45 @@ def hidden_candidates(
     return hidden
 
 
+def hides_project(conn: Connection, actor: Actor, panel: Any, project_id: str) -> bool:
+    """Whether the panel's candidate ``project_id`` is hidden from ``actor`` (even its id)."""
+    pk = lookups.panel_project_pks(conn, panel.id).get(str(project_id))
+    return pk is not None and pk in hidden_candidates(conn, actor, panel, [pk])
+
+
 def visible_candidates(conn: Connection, actor: Actor, panel: Any) -> list[Any]:
     """Panel candidates (defense order) minus those the actor is recused from."""
     rows = lookups.panel_candidate_rows(conn, panel.id)
     hidden = hidden_candidates(conn, actor, panel, [r.id for r in rows])
     return [r for r in rows if r.id not in hidden]
+
+
+@dataclass(frozen=True)
+class AuditHidden:
+    """What an audit view hides from its reader (see :func:`audit_hidden`): the panels whose
+    values are blind, the sheets ``(panel id, project id, scorer login)`` and the candidates
+    ``(panel id, project id)`` whose records show no details."""
+
+    blind_panels: frozenset[int]
+    sheets: frozenset[tuple[int, str, str]]
+    candidates: frozenset[tuple[int, str]]
+
+
+def audit_hidden(
+    conn: Connection, actor: Actor, recused_sheets: set[tuple[int, str, str]]
+) -> AuditHidden:
+    """What the audit log hides from ``actor``, by the rules of every other read: the values of
+    every panel not closed (blind scoring, :func:`values_visible`), the details of every recused
+    sheet (``recused_sheets``: a recused pair never scores) and of the candidates ``actor`` is
+    recused from (:func:`hidden_candidates`)."""
+    panels = conn.execute(sa.select(Panel.id, Panel.status)).all()
+    mine: set[tuple[int, str]] = set()
+    for p in panels if actor.expert_pk is not None else ():
+        rows = lookups.panel_candidate_rows(conn, p.id)
+        off = hidden_candidates(conn, actor, p, [r.id for r in rows])
+        mine |= {(p.id, r.project_id) for r in rows if r.id in off}
+    blind = frozenset(p.id for p in panels if not values_visible(p))
+    return AuditHidden(blind, frozenset(recused_sheets), frozenset(mine))
 
 
 # ---------------------------------------------------------------- panel state

@@ -1,9 +1,10 @@
 """Score sheets: an expert saves drafts and confirms (signs) his own sheets, each change a new
 version; the chair follows who has confirmed (statuses, never values).
 
-The save is the store's hot path (every expert's page saves at once): it runs the prepared
-statements of :class:`~scoring.store.scores.HotPath`, answers a repeated request from a read
-transaction when it can, and adds no query to a save.
+The save is the store's hot path (every expert's page saves at once): it runs the statements of
+:class:`~scoring.store.scores.HotPath` (on PostgreSQL two round trips: the account and the locked
+sheet with ``BEGIN``, then the write with the audit call and ``COMMIT``), answers a repeated
+request from a read transaction when it can (SQLite), and adds no query to a save.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from . import lookups, rights
 from .accounts import Actor
 from .audit import now
-from .errors import RuleViolation, StoreError
+from .errors import StoreError
 from .models import Candidate, Expert, PanelCandidate, Sheet
 from .scores import (
     DUPLICATE,
@@ -142,10 +143,9 @@ class SheetService(StoreService):
             repeat = self._stored_repeat(actor, pid, str(project_id), rid)
             if repeat is not None:
                 return repeat
-        with store.write(actor) as tx:
-            hot = HotPath(tx.conn)
+        with store.write(actor) as tx, HotPath(tx.conn) as hot:
+            sheet = hot.load(actor.account_id, pid, actor.expert_pk, str(project_id), rid)
             rights.require_current_scorer(hot, actor)
-            sheet = hot.sheet(pid, actor.expert_pk, str(project_id), rid)
             rights.require_own_sheet(
                 sheet, panel_id, project_id, lambda: lookups.panel_row(tx.conn, pid).status
             )
@@ -162,16 +162,13 @@ class SheetService(StoreService):
             if note is None:
                 note = sheet.comment or ""
             version = sheet.version + 1
-            n = hot.write(
-                sheet.id, base, version, kind, status, scores, rid, actor.label, now(), note
-            )
-            if n != 1:  # cannot happen while writers are serialised; never write a fork
-                raise RuleViolation("并发冲突，请重试 / concurrent change: retry")
+            # Deferred on PostgreSQL: the write below sends it with the COMMIT.
             tx.audit(
                 f"sheet.{kind}",
                 f"panel:{pid}/{project_id}/{actor.label}",
                 {"version": version, "scores": scores, "comment": note},
             )
+            hot.finish(sheet.id, base, version, kind, status, scores, rid, actor.label, now(), note)
         store.remember_request(key)
         return SaveResult(SAVED, version, status)
 
@@ -182,9 +179,9 @@ class SheetService(StoreService):
         when anything else applies (the locked path then gives the exact answer)."""
         with self.store.read() as conn:
             hot = HotPath(conn)
+            sheet = hot.load(actor.account_id, pid, actor.expert_pk, project_id, rid, lock=False)
             if not rights.may_score_fast(hot, actor):
                 return None
-            sheet = hot.sheet(pid, actor.expert_pk, project_id, rid)
         if not rights.is_own_sheet(sheet) or sheet.dup_version is None:
             return None
         return SaveResult(DUPLICATE, sheet.version, sheet.status)

@@ -3,6 +3,7 @@ by every page of the panel (the timer's arithmetic is :mod:`scoring.store.timers
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import sqlalchemy as sa
@@ -107,7 +108,11 @@ class TimerService(StoreService):
 
     def timer(self, actor: Actor, panel_id: int) -> TimerState | None:
         """The panel's defense timer (``None`` before the first start). Any reader of the panel
-        (its experts, its chair, organizers, bank reviewers)."""
+        (its experts, its chair, organizers, bank reviewers); a reader recused from the
+        candidate being heard sees the timer without its id (``project_id`` empty)."""
         with self.store.read() as conn:
             panel = rights.readable_panel(self.store, conn, actor, panel_id)
-            return _timer_of(conn, panel.id)
+            state = _timer_of(conn, panel.id)
+            if state is not None and rights.hides_project(conn, actor, panel, state.project_id):
+                state = dataclasses.replace(state, project_id="")
+            return state

@@ -12,14 +12,15 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-from collections.abc import Iterator
+import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from . import pg_chain
-from .accounts import Actor
+from .accounts import Actor, seal_of
 from .audit import ChainWriter
 from .config import PanelConfig
 from .db import make_engine, read_connection, resolve_url, write_connection
@@ -96,6 +97,12 @@ class Store:
         #: transaction, without queueing for the SQLite writers' lock. Bounded, oldest dropped.
         self.stored_requests: dict[RequestKey, None] = {}
         self._system: list[Actor] = []
+        key = secrets.token_bytes(32)
+        #: Whether an actor carries this object's seal (see :meth:`issue`); also reachable from
+        #: the engine, so that the save's hot path checks it without the store (O(1), no query).
+        self.sealed = _sealer(key)
+        self._key = key
+        self.engine.info_actor_sealed = self.sealed  # type: ignore[attr-defined]
         if create:
             upgrade(self.engine)
 
@@ -112,6 +119,20 @@ class Store:
     def read(self) -> contextlib.AbstractContextManager[Connection]:
         """A read-only connection."""
         return read_connection(self.engine)
+
+    def issue(
+        self,
+        account_id: int,
+        login: str,
+        role: str,
+        name: str,
+        expert_pk: int | None,
+        code_version: int,
+    ) -> Actor:
+        """The sealed :class:`Actor` of an account: called only by ``login`` once the code is
+        checked (see :meth:`sealed`)."""
+        fields = (account_id, login, role, name, expert_pk, code_version)
+        return Actor(*fields, seal=seal_of(self._key, fields))
 
     def system_actor(self, name: str | None = None) -> Actor:
         """An organizer actor for the local command line (audited as ``cli:<user>``).
@@ -144,6 +165,17 @@ class StoreService:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+
+
+def _sealer(key: bytes) -> Callable[[Actor], bool]:
+    """``sealed(actor)``: whether ``actor``'s seal is the HMAC of its fields under ``key``."""
+    import hmac
+
+    def sealed(actor: Actor) -> bool:
+        seal = actor.seal
+        return bool(seal) and hmac.compare_digest(seal, seal_of(key, actor.fields()))
+
+    return sealed
 
 
 def _safe_user() -> str:

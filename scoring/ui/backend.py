@@ -50,9 +50,10 @@ class StoreBackend:
         self.wb = workbench
 
     # ---------------------------------------------------------------- accounts
-    def login(self, code: str) -> Any:
-        """The :class:`~scoring.store.accounts.Actor` of an access code (``ValueError`` if refused)."""
-        return self.wb.login(code)
+    def login(self, code: str, *, client: str | None = None) -> Any:
+        """The :class:`~scoring.store.accounts.Actor` of an access code (``ValueError`` if refused);
+        ``client``: the page's client address, when known (the store throttles per address)."""
+        return self.wb.login(code, client=client)
 
     # ---------------------------------------------------------------- panels
     def panels(self, actor: Any) -> list[dict[str, Any]]:
@@ -205,6 +206,22 @@ class StoreBackend:
     def close_record(self, actor: Any, panel_id: Any) -> dict[str, Any] | None:
         """How the panel was closed (forced, unconfirmed sheets, reason), per the store."""
         return self.wb.close_record(actor, int(panel_id))
+
+    def reopen_panel(self, actor: Any, panel_id: Any, reason: str) -> None:
+        """Reopen a closed panel with a reason (recorded; results hidden until it closes again)."""
+        self.wb.reopen_panel(actor, int(panel_id), reason=reason)
+
+    def corrections(self, actor: Any, panel_id: Any) -> pd.DataFrame:
+        """The panel's requests to the chair: score corrections and late conflicts (``kind``)."""
+        return self.wb.corrections(actor, int(panel_id))
+
+    def late_conflicts(self, actor: Any, panel_id: Any) -> pd.DataFrame:
+        """The panel's late conflicts (recusal requests of confirmed sheets), pending or decided."""
+        return self.wb.late_conflicts(actor, int(panel_id))
+
+    def decide_request(self, actor: Any, request_id: Any, *, approve: bool, note: str = "") -> Any:
+        """The chair approves or rejects a correction or late conflict (the store's result)."""
+        return self.wb.decide_correction(actor, int(request_id), approve=approve, note=note)
 
     def timer(self, actor: Any, panel_id: Any) -> Any:
         """The panel's defense timer (:class:`~scoring.store.timers.TimerState` or None)."""

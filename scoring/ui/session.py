@@ -29,10 +29,13 @@ class BaseModel(tl.HasTraits):
     #: Roles allowed on this page (empty: any).
     roles: tuple[str, ...] = ()
 
-    def __init__(self, backend: Any, **kwargs: Any) -> None:
+    def __init__(self, backend: Any, *, client: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.backend = backend
         self.identity: Any = None
+        #: The client's address, when the page knows it: passed to the store's login, which
+        #: throttles failed logins per address too.
+        self.client = client
 
     # -- helpers ---------------------------------------------------------------------------
     def tr(self, key: str, **values: Any) -> str:
@@ -67,7 +70,10 @@ class BaseModel(tl.HasTraits):
             self.error = self.tr("error.login")
             return False
         try:
-            ident = self.backend.login(code)
+            if self.client:
+                ident = self.backend.login(code, client=self.client)
+            else:
+                ident = self.backend.login(code)
         except (ValueError, PermissionError, LookupError) as exc:
             log.info("login refused: %s", exc)
             self.error = self.tr("error.login")

@@ -246,3 +246,186 @@ def test_default_database_location(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SCORING_DB", f"sqlite:///{tmp_path / 'other.sqlite'}")
     assert resolve_url(None) == f"sqlite:///{tmp_path / 'other.sqlite'}"
     assert resolve_url(str(tmp_path / "x.sqlite")) == f"sqlite:///{tmp_path / 'x.sqlite'}"
+
+
+# --------------------------------------------------------------------------------------------
+# issue 11: exports a department can file; the zscore pipeline through close, report and CLI
+
+_RISK = {"Z1": [100, 99, 98, 97], "Z2": [100, 0, 100, 0]}  # the failing case of issue 11
+
+
+def _zscore_panel(wb: Workbench, org) -> tuple[int, list[str]]:
+    """A closed panel frozen with ``aggregation=zscore``: two experts, four candidates, and the
+    risk scores that put the old z-scores outside 0–100."""
+    from scoring.store.config import PanelConfig
+
+    cands = pd.read_csv(
+        DEMO / "candidates.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    ).head(4)
+    wb.import_candidates(org, cands)
+    wb.import_experts(
+        org,
+        pd.DataFrame(
+            {"expert_id": list(_RISK), "name": ["甲某", "乙某"], "kind": ["industry"] * 2}
+        ),
+    )
+    codes = {e: wb.create_account(org, e, "expert", expert_id=e) for e in _RISK}
+    ids = list(cands.project_id)
+    pid = wb.create_panel(org, "标准分组", date="2026-04-01", members=list(_RISK), candidates=ids)
+    wb.freeze_config(org, pid, PanelConfig.from_criteria(aggregation="zscore", cut_size=2))
+    wb.open_panel(org, pid)
+    for e, code in codes.items():
+        me = wb.login(code)
+        for i, p in enumerate(ids):
+            values = {**FULL, "risk": _RISK[e][i], "market": 60 + 5 * i}
+            wb.save_scores(me, pid, p, values, base_version=0)
+            wb.confirm_sheet(me, pid, p, code=code, base_version=1)
+    wb.close_panel(org, pid)
+    return pid, ids
+
+
+def test_zscore_panel_closes_ranks_and_reports(tmp_path, wb, org, capsys) -> None:
+    pid, ids = _zscore_panel(wb, org)
+    res = wb.results(org, pid)  # refused before: "weighted_sum inverts ... (pass scale=None)"
+    assert sorted(res.index) == sorted(ids) and res["rank"].min() == 1
+    assert ((res[list(FULL)] >= 0) & (res[list(FULL)] <= 100)).all().all()
+    assert (res["score"] >= 0).all() and (res["score"] <= 100).all()
+    out = tmp_path / "z.pdf"
+    code = main(["--db", wb.url, "export", "report", "--panel", str(pid), "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    text = subprocess_text(out)
+    assert "标准分校正后平均" in text and res.index[0] in text
+    assert (
+        main(
+            [
+                "--db",
+                wb.url,
+                "export",
+                "ranking",
+                "--panel",
+                str(pid),
+                "--out",
+                str(tmp_path / "z.xlsx"),
+            ]
+        )
+        == 0
+    )
+
+
+def subprocess_text(path) -> str:
+    import subprocess
+
+    return re.sub(
+        r"\s+",
+        "",
+        subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout,
+    )
+
+
+def test_cli_rank_with_zscore_on_the_failing_case(tmp_path, capsys) -> None:
+    ids = ["E001", "E002", "E003", "E004"]
+    cands = pd.read_csv(
+        DEMO / "candidates.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
+    cands[cands["project_id"].isin(ids)].to_csv(
+        tmp_path / "c.csv", index=False, encoding="utf-8-sig"
+    )
+    rows = [
+        (p, e, k, _RISK[e][i] if k == "risk" else v)
+        for e in _RISK
+        for i, p in enumerate(ids)
+        for k, v in FULL.items()
+    ]
+    scores = pd.DataFrame(rows, columns=["project_id", "expert_id", "criterion", "score"])
+    scores.to_csv(tmp_path / "s.csv", index=False)
+    for method in ("weighted_sum", "weighted_product"):
+        out = tmp_path / f"{method}.csv"
+        code = main(["rank", "--scores", str(tmp_path / "s.csv"), "--candidates", str(tmp_path / "c.csv"),
+                     "--how", "zscore", "--method", method, "--headers", "en", "--out", str(out)])  # fmt: skip
+        assert code == 0, capsys.readouterr().err
+        got = pd.read_csv(out, encoding="utf-8-sig")
+        assert len(got) == 4 and got["risk"].between(0, 100).all()
+        # E001 (risk 100 from both) is last, E004 (97 and 0) first: lower risk is better
+        assert list(got["project_id"])[0] == "E004" and list(got["project_id"])[-1] == "E001"
+
+
+def _title_and_block(ws) -> str:
+    return str(ws.cell(1, 1).value)
+
+
+@pytest.mark.parametrize("what", ["ranking", "catalogue", "summary", "scores"])
+def test_xlsx_exports_carry_the_title_block_and_print_setup(demo_db, tmp_path, what) -> None:
+    url, _ = demo_db
+    out = tmp_path / f"{what}.xlsx"
+    assert main(["--db", url, "export", what, "--out", str(out)]) == 0
+    wb = Workbench(url)
+    seq, digest = wb.chain_head()
+    org = wb.system_actor()
+    closed = next(p for p in wb.panels(org) if p["status"] == "closed")
+    cfg, h = wb.panel_config(org, closed["id"])
+    wb.close()
+    ws = openpyxl.load_workbook(out).active
+    block = _title_and_block(ws)
+    assert f"审计链 #{seq} {digest[:16]}…" in block and "导出时间：" in block
+    if what != "summary":  # the summary (附件3) is the round's, not a panel's
+        assert closed["name"] in block and closed["date"] in block
+        assert "X01 " in block and "X09 " in block  # the members
+        assert "综合实力 0.25" in block and "项目风险 0.20" in block  # frozen weights
+        assert h in block  # the configuration hash, in full
+    ps = ws.page_setup
+    assert ps.paperSize == 9  # A4
+    assert ws.print_title_rows == "$2:$2"  # the header row repeats on every page
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ps.fitToWidth in (None, 1)
+    assert ps.fitToHeight == 0
+    assert ps.orientation == ("portrait" if what == "catalogue" else "landscape")
+    assert f"审计链 #{seq}" in ws.oddFooter.left.text
+
+
+def test_xlsx_ranking_and_scores_are_rounded_and_in_chinese(demo_db, tmp_path) -> None:
+    url, _ = demo_db
+    values: dict[str, list] = {}
+    for what in ("ranking", "scores"):
+        out = tmp_path / f"{what}.xlsx"
+        assert main(["--db", url, "export", what, "--out", str(out)]) == 0
+        ws = openpyxl.load_workbook(out).active
+        header = [c.value for c in ws[2]]
+        rows = list(ws.iter_rows(min_row=3, values_only=True))
+        values[what] = [dict(zip(header, r, strict=True)) for r in rows]
+        numbers = [v for r in rows for v in r if isinstance(v, float)]
+        assert all(round(v, 2) == v for v in numbers), what
+        assert numbers or what == "scores"  # the demo's raw scores are whole numbers
+        texts = {v for r in rows for v in r if isinstance(v, str)}
+        assert not texts & {"enterprise", "region", "selected", "draft", "confirm", "strength"}
+        assert ws.cell(
+            3, header.index("得分" if what == "ranking" else "评分") + 1
+        ).number_format in (
+            "0.00",
+            "General",
+        )
+    assert {r["项目类型"] for r in values["ranking"]} <= {"企业项目", "区域项目"}
+    assert {r["类型"] for r in values["scores"]} == {"草稿", "确认"}
+    assert {r["评审指标"] for r in values["scores"]} == {
+        "综合实力", "市场前景", "项目风险", "扶贫带动效果", "示范引领作用"
+    }  # fmt: skip
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", r["时间"]) for r in values["scores"])
+
+
+def test_pdfs_print_the_chain_head_and_no_raw_keys(demo_db, tmp_path) -> None:
+    url, _ = demo_db
+    report, cat = tmp_path / "report.pdf", tmp_path / "catalogue.pdf"
+    assert main(["--db", url, "export", "report", "--out", str(report)]) == 0
+    assert main(["--db", url, "export", "catalogue", "--out", str(cat)]) == 0
+    wb = Workbench(url)
+    seq, digest = wb.chain_head()
+    wb.close()
+    for path in (report, cat):
+        text = subprocess_text(path)
+        assert f"审计链#{seq}{digest[:16]}" in text, path.name
+    text = subprocess_text(report)
+    for raw in ("ranking_method", "cut_min_score", "cut_size", "tie_rule", "null", "trimmed_mean",
+                "weighted_sum", "+00:00", "robust_z"):  # fmt: skip
+        assert raw not in text, raw
+    assert "最低入围分" in text and "未设定" in text and "加权和法" in text
+    assert re.search(r"确认时间.*?\d{4}-\d\d-\d\d\d\d:\d\d(?!:)", text)  # local time to the minute

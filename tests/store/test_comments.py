@@ -52,6 +52,11 @@ def test_comment_is_saved_with_drafts_and_kept_in_every_version(panel) -> None:
         (3, "draft", "产业带动强，风险可控。"),
         (4, "confirm", "产业带动强，风险可控。"),
     ]
+    # the comment is in the audit trail; the organizer's audit view shows it only once the panel
+    # is closed (issue 10 item 6: audit views obey blind scoring like every other read)
+    log = wb.audit_log(panel.a["ORG"])
+    assert not log["details"].str.contains("风险可控").any()
+    wb.close_panel(panel.a["CHAIR"], panel.id, force=True, reason="测试 / test")
     log = wb.audit_log(panel.a["ORG"])
     assert log["details"].str.contains("风险可控").any()
 

@@ -33,3 +33,65 @@ def test_building_the_app_stays_light(app):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+#: Never in an expert's kernel: the expert page shows no chart (they are the board's, the bank's
+#: and the reports'), so an expert kernel must not pay for them.
+CHARTS_AND_ANALYSIS = ("matplotlib", "scipy", "skcriteria", "pingouin", "sklearn", "fpdf")
+
+_EXPERT_SESSION = """
+import json, sys
+from scoring.ui.expert import expert_app
+app = expert_app(poll=False)
+model, view = app.model, app.view
+view.login.code.value = sys.argv[1]
+view.login.button.click()
+if model.phase == "conflicts":
+    view.no_conflict.click()
+for key in model.criterion_names():
+    view.inputs[key].value = "80"
+view.code.value = sys.argv[1]
+view.confirm.click()
+model.tick()
+print(json.dumps({
+    "phase": model.phase, "current": model.current, "status": model.sheet_status,
+    "error": model.error, "card": "scoring-card" in view.card.value,
+    "heavy": sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[2].split(","))),
+}))
+"""
+
+
+def test_expert_session_loads_no_chart_or_analysis_library(seeded_db, tmp_path):
+    """An expert logs in, declares, sees a candidate's sheet, saves a score and confirms: none
+    of matplotlib, scipy, scikit-criteria (or what pulls them) is imported in the kernel."""
+    import json
+    import os
+    import shutil
+
+    src, info = seeded_db
+    db = tmp_path / "db.sqlite"
+    shutil.copy(src, db)
+    env = {
+        **os.environ,
+        "SCORING_DB": f"sqlite:///{db}",
+        "SCORING_HOME": str(tmp_path),
+        "MPLCONFIGDIR": str(tmp_path / "mpl"),
+    }
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _EXPERT_SESSION,
+            info["codes"]["X01"],
+            ",".join(CHARTS_AND_ANALYSIS),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=120,
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["phase"] == "scoring" and seen["current"] and seen["card"], seen
+    assert seen["status"] == "confirmed" and not seen["error"], seen
+    assert seen["heavy"] == [], seen

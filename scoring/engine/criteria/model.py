@@ -277,10 +277,12 @@ def validate_weights(
         try:
             fv = float(v)
         except (TypeError, ValueError):
-            problems.append(Problem(f"weight {v!r} is not a number", column=k))
+            problems.append(Problem(f"weight {_shown(v)!r} is not a number", column=k))
             continue
         if not math.isfinite(fv) or fv <= 0:
-            problems.append(Problem(f"weight must be a finite number > 0, got {v!r}", column=k))
+            problems.append(
+                Problem(f"weight must be a finite number > 0, got {_shown(v)!r}", column=k)
+            )
     if problems:
         raise InputError(problems)
     total = sum(float(weights[k]) for k in keys)
@@ -309,3 +311,8 @@ def validate_objectives(objectives: Mapping[str, str], keys: Sequence[str]) -> d
     if problems:
         raise InputError(problems)
     return {k: objectives[k] for k in keys}
+
+
+def _shown(value: Any) -> Any:
+    """A NumPy scalar as the Python scalar it holds, for messages (``nan``, not ``np.float64``)."""
+    return value.item() if hasattr(value, "item") and not isinstance(value, str | bytes) else value

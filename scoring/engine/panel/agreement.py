@@ -195,10 +195,17 @@ def _icc_table(table: pd.DataFrame) -> pd.DataFrame:
         pg.options.update(saved)
     res = res.set_index("Type").reindex(list(ICC_FORMS))
     ci = np.vstack([np.asarray(v, dtype=float) for v in res["CI95"]])
+    value = res["ICC"].to_numpy(dtype=float).copy()
+    # ICC(A,k) is the Spearman-Brown step-up of ICC(A,1): pingouin applies it to the estimate and
+    # to both bounds as if it were increasing everywhere; below -1/(k-1) it flips sign and gives
+    # figures above 1 (a CI printed as [21.12, 0.99]). Step up with the pole handled instead.
+    single, average = list(ICC_FORMS).index("ICC(A,1)"), list(ICC_FORMS).index(PANEL_ICC)
+    value[average] = spearman_brown(value[single], k)
+    ci[average] = [spearman_brown(x, k) for x in ci[single]]
     return pd.DataFrame(
         {
             "type": list(ICC_FORMS),
-            "icc": res["ICC"].to_numpy(dtype=float),
+            "icc": value,
             "F": res["F"].to_numpy(dtype=float),
             "df1": res["df1"].to_numpy(dtype=float),
             "df2": res["df2"].to_numpy(dtype=float),
@@ -207,6 +214,20 @@ def _icc_table(table: pd.DataFrame) -> pd.DataFrame:
             "ci95_high": ci[:, 1],
         }
     )
+
+
+def spearman_brown(r: float, k: int) -> float:
+    """The reliability of the mean of ``k`` raters from the single-rater one, ``k r / (1 + (k-1) r)``.
+
+    Increasing in ``r`` on ``(-1/(k-1), 1]``, where it tends to ``-inf`` at the pole: a single-rater
+    figure at or below ``-1/(k-1)`` (possible for a lower confidence bound, or an estimate, of a
+    panel that disagrees) steps up to ``-inf``, never to the positive figure the formula gives past
+    the pole. NaN stays NaN.
+    """
+    if not np.isfinite(r):
+        return float(r)
+    denom = 1.0 + (k - 1) * float(r)
+    return float("-inf") if denom <= 0 else k * float(r) / denom
 
 
 def icc_matrix(ratings: Any) -> pd.DataFrame:
@@ -224,7 +245,9 @@ def icc_matrix(ratings: Any) -> pd.DataFrame:
         name), ``description``, ``icc``, ``F``, ``df1``, ``df2``, ``p``, ``ci95_low``,
         ``ci95_high``, ``n_projects``, ``n_experts``, ``panel`` (True for the form reported for
         the panel mean, ``ICC(A,k)``). NaN figures for fewer than 3 targets or 2 raters or no
-        variation at all.
+        variation at all. ``ICC(A,k)`` and its bounds are the :func:`spearman_brown` step-up of
+        ``ICC(A,1)``'s, ``-inf`` for a lower bound unbounded below (never a lower bound above the
+        upper one).
     """
     table = pd.DataFrame(np.asarray(ratings, dtype=float))
     if table.ndim != 2 or not np.isfinite(table.to_numpy()).all():

@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ..validation import plain_scalar
 from ._base import (
     Method,
     as_weights_2d,
@@ -82,7 +83,7 @@ class Vikor(Method):
 
     def __post_init__(self) -> None:
         if not 0.0 <= float(self.v) <= 1.0:
-            raise ValueError(f"v must be within [0, 1], got {self.v!r}")
+            raise ValueError(f"v must be within [0, 1], got {plain_scalar(self.v)!r}")
 
     def score_batch(self, X: np.ndarray, W: np.ndarray, minimise: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=float)

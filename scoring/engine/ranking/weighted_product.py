@@ -25,7 +25,7 @@ import numpy as np
 
 from ...errors import Problem
 from ._base import Method, as_weights_2d, constant_columns, make_dm
-from .weighted_sum import WeightedSum
+from .weighted_sum import WeightedSum, scale_problems
 
 
 @dataclass(frozen=True)
@@ -87,4 +87,5 @@ class WeightedProduct(Method):
         return score, {"left_out": np.nonzero(~keep)[0].tolist()}
 
     def problems(self, X: np.ndarray, minimise: np.ndarray, columns: list[str]) -> list[Problem]:
-        return WeightedSum(scale=self.scale).problems(X, minimise, columns)
+        inverted = WeightedSum(scale=self.scale).inverted
+        return scale_problems(self.name, self.scale, inverted, X, minimise, columns)

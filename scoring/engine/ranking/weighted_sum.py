@@ -70,28 +70,48 @@ class WeightedSum(Method):
         return np.asarray(result.e_.score, dtype=float).reshape(-1), {}
 
     def problems(self, X: np.ndarray, minimise: np.ndarray, columns: list[str]) -> list[Problem]:
-        out: list[Problem] = []
-        X = np.asarray(X, dtype=float)
-        if self.scale is not None:
-            lo, hi = float(self.scale[0]), float(self.scale[1])
-            for j in np.nonzero(np.asarray(minimise, dtype=bool))[0]:
-                bad = (X[:, j] < lo) | (X[:, j] > hi)
-                if bad.any():
-                    out.append(
-                        Problem(
-                            f"weighted_sum inverts a minimised criterion on the scale {lo:g}–{hi:g}; "
-                            f"{int(bad.sum())} value(s) lie outside it (pass scale=None to invert "
-                            "on the observed range)",
-                            column=columns[j],
-                        )
-                    )
-        if not out:
-            Xi = self.inverted(X, minimise)
-            for j in np.nonzero((Xi < 0).any(axis=0))[0]:
+        return scale_problems(self.name, self.scale, self.inverted, X, minimise, columns)
+
+
+def scale_problems(
+    name: str,
+    scale: tuple[float, float] | None,
+    inverted: Any,
+    X: np.ndarray,
+    minimise: np.ndarray,
+    columns: list[str],
+) -> list[Problem]:
+    """What a method on the scoring scale (weighted sum, weighted product) cannot take.
+
+    A minimised criterion with values outside ``scale`` cannot be inverted on it, and a value
+    below 0 (after the inversion) has no meaning in a total; every aggregation of
+    :func:`scoring.engine.aggregation.aggregate` keeps its values on the scale, so this names a
+    matrix built elsewhere. ``name`` is the method the message names.
+    """
+    out: list[Problem] = []
+    X = np.asarray(X, dtype=float)
+    if scale is not None:
+        lo, hi = float(scale[0]), float(scale[1])
+        for j in np.nonzero(np.asarray(minimise, dtype=bool))[0]:
+            bad = (X[:, j] < lo) | (X[:, j] > hi)
+            if bad.any():
                 out.append(
                     Problem(
-                        "weighted_sum needs values >= 0 (after inverting minimised criteria)",
+                        f"{name} 在评分尺度 {lo:g}–{hi:g} 上反转越低越好的指标，{int(bad.sum())} 个值"
+                        f"超出该尺度 / {name} inverts a minimised criterion on the scale "
+                        f"{lo:g}–{hi:g}; {int(bad.sum())} value(s) lie outside it (give values on "
+                        "the scale, or scale=None to invert on the observed range)",
                         column=columns[j],
                     )
                 )
-        return out
+    if not out:
+        Xi = inverted(X, minimise)
+        for j in np.nonzero((Xi < 0).any(axis=0))[0]:
+            out.append(
+                Problem(
+                    f"{name} 需要不小于 0 的值 / {name} needs values >= 0 (after inverting "
+                    "minimised criteria)",
+                    column=columns[j],
+                )
+            )
+    return out

@@ -94,6 +94,10 @@ def panel_results(backend: Any, actor: Any, panel_id: Any, *, samples: int = 200
     for col in ("city", "kind", "enterprise_type"):
         if col in extra:
             cands[col] = cands["project_id"].map(extra[col])
+    out["candidates"] = extra
+    out["block"], out["footer"] = _title_block(backend, actor, panel_id, cfg, h)
+    out["chain_head"] = _from_store(backend, "chain_head")
+    out["year"] = _from_store(backend, "current_year")
     out["shortlist"] = shortlist(
         ranking[["score", "rank"]],
         cands,
@@ -104,23 +108,120 @@ def panel_results(backend: Any, actor: Any, panel_id: Any, *, samples: int = 200
     return out
 
 
+def _title_block(backend: Any, actor: Any, panel_id: Any, cfg: Any, h: str) -> tuple[list, str]:
+    """The downloads' title block (as the store's exports) and page footer."""
+    from scoring.io.filing import panel_title_block
+
+    row = next((p for p in backend.panels(actor) if str(p["id"]) == str(panel_id)), None)
+    head = _from_store(backend, "chain_head")
+    return panel_title_block(row, backend.progress(actor, panel_id), cfg, h, head)
+
+
+def _from_store(backend: Any, name: str) -> Any:
+    """``Workbench.<name>()`` (``chain_head``, ``current_year``) through the board's backend."""
+    wb = getattr(backend, "wb", None)
+    get = getattr(backend, name, None) or getattr(wb, name, None)
+    try:
+        return None if get is None else get()
+    except Exception as exc:
+        log.info("%s not read: %s", name, exc)
+        return None
+
+
+#: The board's downloads: format -> (file name stem, suffix).
+DOWNLOADS = {
+    "xlsx": ("ranking_panel", ".xlsx"),
+    "csv": ("ranking_panel", ".csv"),
+    "catalogue-xlsx": ("catalogue_panel", ".xlsx"),
+    "catalogue-pdf": ("catalogue_panel", ".pdf"),
+}
+
+
 def export_bytes(results: dict, fmt: str, lang: str = "zh") -> tuple[str, bytes]:
-    """The board's download: ranking (and, in xlsx, shortlist and flags) as ``(filename, bytes)``."""
+    """The board's download as ``(filename, bytes)``.
+
+    ``xlsx``: the ranking and the shortlist as filed (rounded to the scale's precision, codes in
+    Chinese, the title block with the panel, members, weights, hash and audit chain head; A4,
+    header repeated); ``csv``: the ranking; ``catalogue-xlsx`` / ``catalogue-pdf``: the 附件5
+    catalogue of the shortlist.
+    """
     import tempfile
     from pathlib import Path
 
     from scoring.io import write_table
+    from scoring.io.filing import number_format, rounded, score_decimals, zh_values
 
+    if fmt not in DOWNLOADS:
+        raise ValueError(f"unknown format {fmt!r}")
     ranking = results["ranking"].copy()
     ranking.index.name = "project_id"
-    name = f"ranking_panel{ranking.attrs.get('panel_id', '')}.{fmt}"
+    stem, suffix = DOWNLOADS[fmt]
+    name = f"{stem}{ranking.attrs.get('panel_id', '')}{suffix}"
+    block, footer = results.get("block", ()), results.get("footer")
+    if fmt.startswith("catalogue"):
+        return name, _catalogue_bytes(results, fmt, block, footer)
+    cfg = results["config"]
+    digits = score_decimals(cfg.scale)
+    crit = list(cfg.keys)
+    score_digits = digits if ranking.attrs.get("scale") is not None else 4
+    ranking = rounded(rounded(ranking, crit, digits), ["score"], score_digits)
+    formats = {**{k: number_format(digits) for k in crit}, "score": number_format(score_digits)}
+    headers = _headers(cfg, [*ranking.columns, *results["shortlist"].columns])
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         if fmt == "xlsx":
-            sheets = {"排名 ranking": ranking, "入选 shortlist": results["shortlist"]}
-            write_table(sheets, path, title=f"评审排名 / ranking（配置 {results['hash'][:12]}）")
-        elif fmt == "csv":
-            write_table(ranking, path)
+            short = results["shortlist"].drop(columns=["flags"], errors="ignore")
+            short = rounded(short, ["score"], score_digits)
+            sheets = {"排名 ranking": zh_values(ranking), "入选 shortlist": zh_values(short)}
+            write_table(
+                sheets,
+                path,
+                title=f"评审排名 / ranking（配置 {results['hash'][:12]}）",
+                headers=headers,
+                block=block,
+                footer=footer,
+                number_formats=formats,
+            )
         else:
-            raise ValueError(f"unknown format {fmt!r}")
+            write_table(ranking, path)
         return name, path.read_bytes()
+
+
+def _headers(cfg: Any, columns: list) -> dict[str, str]:
+    from scoring.io import zh_headers
+
+    return {**zh_headers(["project_id", *map(str, columns)]), **cfg.criteria_set.names("zh")}
+
+
+def _catalogue_bytes(results: dict, fmt: str, block: Any, footer: Any) -> bytes:
+    """The 附件5 catalogue of the board's shortlist (its undecided ties refused), xlsx or PDF."""
+    import tempfile
+    from datetime import date
+    from pathlib import Path
+
+    from scoring.io import write_table
+    from scoring.programme.catalogue import catalogue, catalogue_table
+
+    short = results["shortlist"]
+    cands = results.get("candidates")
+    if cands is None or "project_id" not in cands.columns:
+        cands = (short if cands is None else cands).reset_index()
+    cat = catalogue(short, cands)
+    year = results.get("year") or date.today().year
+    if fmt == "catalogue-pdf":
+        from scoring.io.filing import chain_line
+        from scoring.reports.catalogue_pdf import build_catalogue_pdf
+
+        anchor = f"配置 {results['hash'][:12]}　{chain_line(results.get('chain_head'))}"
+        return build_catalogue_pdf(cat, year=year, anchor=anchor.strip())
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "catalogue.xlsx"
+        write_table(
+            catalogue_table(cat),
+            path,
+            layout="catalogue",
+            fields={"year": year},
+            block=block,
+            footer=footer,
+        )
+        return path.read_bytes()

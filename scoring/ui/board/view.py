@@ -14,6 +14,7 @@ from ..markup import download_link, esc, html_table
 from ..widgets import PAGE_LAYOUT, PageView, png_image, show_png
 from .chart import p_cut_png
 from .model import BoardModel
+from .results import export_bytes
 
 
 def _fmt(v: Any, nd: int = 3) -> str:
@@ -22,6 +23,37 @@ def _fmt(v: Any, nd: int = 3) -> str:
     except (TypeError, ValueError):
         return ""
     return "—" if f != f else f"{f:.{nd}f}"
+
+
+#: The 附件5 catalogue downloads: format of ``export_bytes`` -> (zh label, en label).
+CATALOGUE_DOWNLOADS = {
+    "catalogue-xlsx": ("下载年度目录（附件5）xlsx", "Download the catalogue (附件5) xlsx"),
+    "catalogue-pdf": ("下载年度目录（附件5）PDF", "Download the catalogue (附件5) PDF"),
+}
+PRINT_NOTE = (
+    "正式存档请打印 PDF 评审报告或年度目录；浏览器打印本页仅供参考。",
+    "To file, print the PDF panel report or catalogue; printing this page is for reference only.",
+)
+#: Print stylesheet of the board: every result on paper (the page's scrolling boxes let the
+#: browser print a one-page fragment), buttons and inputs left out, table headers repeated.
+PRINT_CSS = """<style>
+@media print {
+  @page { size: A4 landscape; margin: 12mm; }
+  html, body, #rendered_cells, .jp-Cell, .jp-OutputArea, .jp-OutputArea-output,
+  .jupyter-widgets, .widget-box, .widget-vbox, .widget-hbox, .widget-html,
+  .widget-html-content, .scoring-board, .scoring-results, .scoring-progress {
+    overflow: visible !important; height: auto !important; max-height: none !important;
+    position: static !important; display: block !important;
+  }
+  .scoring-board button, .scoring-board select, .scoring-board input,
+  .scoring-board .widget-dropdown, .scoring-board .widget-text, .scoring-board progress,
+  .scoring-board .widget-button, .scoring-downloads a { display: none !important; }
+  .scoring-board table { border-collapse: collapse; width: 100%; page-break-inside: auto; }
+  .scoring-board tr { page-break-inside: avoid; }
+  .scoring-board thead { display: table-header-group; }
+  .scoring-board img { max-width: 100% !important; page-break-inside: avoid; }
+}
+</style>"""
 
 
 class BoardView(PageView):
@@ -215,6 +247,7 @@ class BoardView(PageView):
             )
             show_png(self.chart, b"")
             self.downloads.value = ""
+            self._downloads_key = None
             self._render_report()
             return
         ranking, cfg = res["ranking"], res["config"]
@@ -295,13 +328,33 @@ class BoardView(PageView):
         )
         self.results.value = "".join(parts)
         show_png(self.chart, p_cut_png(pcut, res["cut"], m.lang))
+        key = (id(res), m.lang)
+        if key != self._downloads_key:
+            self._downloads_key = key
+            self.downloads.value = self._downloads_html(res)
+        self._render_report()
+
+    def _downloads_html(self, res: dict) -> str:
+        """The download links (ranking xlsx/csv, the 附件5 catalogue xlsx/PDF), the print note
+        and the print stylesheet. Built once per shown result and language."""
+        m = self.model
         links = []
         for fmt in ("xlsx", "csv"):
             got = m.download(fmt)
             if got is not None:
                 links.append(download_link(got[0], got[1], f"{m.tr('board.download')} {fmt}"))
-        self.downloads.value = "<div>" + "".join(links) + "</div>"
-        self._render_report()
+        for fmt, label in CATALOGUE_DOWNLOADS.items():
+            try:
+                name, data = export_bytes(res, fmt, m.lang)
+            except ValueError as exc:  # undecided ties: the chair decides before the catalogue
+                links.append(f"<span class='scoring-catalogue-refused'>{esc(str(exc))}</span>")
+                break
+            links.append(download_link(name, data, label[m.lang == "en"]))
+        note = PRINT_NOTE[m.lang == "en"]
+        return (
+            f"{PRINT_CSS}<div>{''.join(links)}</div>"
+            f"<div class='scoring-print-note' style='color:#555;font-size:90%'>{esc(note)}</div>"
+        )
 
     def _render_report(self) -> None:
         """The PDF button (after closing), its progress bar and status line."""
@@ -331,6 +384,7 @@ class BoardView(PageView):
     # -- callbacks -------------------------------------------------------------------------
     _setting = False
     _link_key: Any = None
+    _downloads_key: Any = None
 
     def _on_panel(self, change: dict) -> None:
         if self._setting:

@@ -19,13 +19,52 @@ class ExpertView(PageView):
 
     model: ExpertModel
 
+    #: Widgets of the two steps after the login, built when first needed (a page opens with
+    #: the header, the message lines and the login box only: fewer widgets for the server to
+    #: send and the browser to draw before the page is usable).
+    _CONFLICT_PARTS = frozenset(
+        ("conflict_title", "conflict_boxes", "conflict_list", "conflict_reason", "no_conflict")
+        + ("declare", "conflicts")
+    )
+    _SCORING_PARTS = frozenset(
+        ("select", "card", "inputs", "labels", "descriptors", "criteria_box", "comment")
+        + ("comment_label", "saved", "code", "confirm", "confirm_box", "scoring")
+    )
+
     def __init__(self, model: ExpertModel) -> None:
         super().__init__(model, "app.expert")
         m, safe = model, self.safe
         self.status = w.HTML()  # panel, progress, timer
         self.status.add_class("scoring-status")
+        self.body = w.VBox()
+        self.root = w.VBox(
+            [self.header.box, self.messages.box, self.status, self.body], layout=PAGE_LAYOUT
+        )
+        self.root.add_class("scoring-expert")
 
-        # conflicts
+        for name in ("phase", "order", "current", "scores", "comment", "sheet_status", "lang"):
+            m.observe(safe(self._refresh), name)
+        m.observe(safe(lambda _c: self._render_status()), ["progress_text", "timer_text"])
+        m.observe(safe(self._on_saved_text), "saved_text")
+        self.poller = Poller(m.tick, 1.0)
+        self._refresh()
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached for attributes not set yet: a step's widget asked for before its step
+        if name in ExpertView._CONFLICT_PARTS and "conflicts" not in self.__dict__:
+            self._build_conflicts()
+            return getattr(self, name)
+        if name in ExpertView._SCORING_PARTS and "scoring" not in self.__dict__:
+            self._build_scoring()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _on_saved_text(self, change: dict) -> None:
+        if "scoring" in self.__dict__:
+            self.saved.value = self._saved_html(change["new"])
+
+    def _build_conflicts(self) -> None:
+        m, safe = self.model, self.safe
         self.conflict_title = w.HTML()
         self.conflict_boxes: list[w.Checkbox] = []
         self.conflict_list = w.VBox(layout=w.Layout(max_height="320px", overflow="auto"))
@@ -44,8 +83,10 @@ class ExpertView(PageView):
                 w.HBox([self.no_conflict, self.declare]),
             ]
         )
+        self._conflict_texts()
 
-        # scoring
+    def _build_scoring(self) -> None:
+        safe = self.safe
         self.select = w.Select(rows=12, layout=w.Layout(width="260px"))
         self.select.add_class("scoring-candidates")
         self.select.observe(safe(self._on_select), "value")
@@ -80,21 +121,20 @@ class ExpertView(PageView):
             layout=w.Layout(flex="1 1 auto", min_width="0"),
         )
         self.scoring = w.HBox([self.select, right], layout=w.Layout(width="100%"))
+        self.saved.value = self._saved_html(self.model.saved_text)
+        self._scoring_texts()
 
-        self.body = w.VBox()
-        self.root = w.VBox(
-            [self.header.box, self.messages.box, self.status, self.body], layout=PAGE_LAYOUT
-        )
-        self.root.add_class("scoring-expert")
+    def _conflict_texts(self) -> None:
+        m = self.model
+        self.conflict_title.value = f"<b>{esc(m.tr('conflicts.title'))}</b>"
+        self.conflict_reason.description = m.tr("conflicts.reason")
+        self.no_conflict.description = m.tr("conflicts.none")
+        self.declare.description = m.tr("conflicts.declare")
 
-        for name in ("phase", "order", "current", "scores", "comment", "sheet_status", "lang"):
-            m.observe(safe(self._refresh), name)
-        m.observe(safe(lambda _c: self._render_status()), ["progress_text", "timer_text"])
-        m.observe(
-            safe(lambda c: setattr(self.saved, "value", self._saved_html(c["new"]))), "saved_text"
-        )
-        self.poller = Poller(m.tick, 1.0)
-        self._refresh()
+    def _scoring_texts(self) -> None:
+        m = self.model
+        self.confirm.description = m.tr("expert.confirm")
+        self.code.placeholder = m.tr("expert.confirm_code")
 
     # -- rendering -------------------------------------------------------------------------
     def _saved_html(self, text: str) -> str:
@@ -114,12 +154,10 @@ class ExpertView(PageView):
 
     def _refresh(self, _change: Any = None) -> None:
         m = self.model
-        self.conflict_title.value = f"<b>{esc(m.tr('conflicts.title'))}</b>"
-        self.conflict_reason.description = m.tr("conflicts.reason")
-        self.no_conflict.description = m.tr("conflicts.none")
-        self.declare.description = m.tr("conflicts.declare")
-        self.confirm.description = m.tr("expert.confirm")
-        self.code.placeholder = m.tr("expert.confirm_code")
+        if "conflicts" in self.__dict__:  # built: its texts follow the language
+            self._conflict_texts()
+        if "scoring" in self.__dict__:
+            self._scoring_texts()
         if m.phase == "login":
             self.body.children = [self.login.box]
         elif m.phase == "conflicts":
