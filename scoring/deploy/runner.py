@@ -130,6 +130,7 @@ class Deployment:
         print(budget.explain(), flush=True)
         if o.pgbouncer == "on" or (o.pgbouncer == "auto" and budget.needs_pooler):
             self.env["SCORING_DB"] = self._pgbouncer(url)
+            self.env["SCORING_PG_POOLER"] = "pgbouncer"  # psycopg must not prepare statements
 
     def _pgbouncer(self, url: str) -> str:
         binary = _need("pgbouncer", "pgbouncer")

@@ -167,10 +167,13 @@ def _postgres_engine(url: str) -> Engine:
     """A PostgreSQL engine with a bounded pool and connection attempts that wait for a slot."""
     size = int(_env_number("SCORING_PG_POOL_SIZE", 5))
     timeout = _env_number("SCORING_PG_TIMEOUT", 30)
+    args: dict = {} if pg_chain.server_prepares() else {"connect_args": {"prepare_threshold": None}}
     if size <= 0:
-        engine = sa.create_engine(url, poolclass=NullPool)
+        engine = sa.create_engine(url, poolclass=NullPool, **args)
     else:
-        engine = sa.create_engine(url, pool_size=size, max_overflow=size, pool_timeout=timeout)
+        engine = sa.create_engine(
+            url, pool_size=size, max_overflow=size, pool_timeout=timeout, **args
+        )
         _ping_when_idle(engine)
 
     @event.listens_for(engine, "do_connect")

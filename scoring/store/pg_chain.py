@@ -30,12 +30,27 @@ if the function were ever called under REPEATABLE READ (an error, never a fork).
 from __future__ import annotations
 
 import hashlib
+import os
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .audit import audit_key, canonical_json
+
+
+def server_prepares() -> bool:
+    """Whether statements may be prepared on the server: not through a transaction-mode pooler.
+
+    ``SCORING_PG_POOLER=pgbouncer`` says the URL is PgBouncer's: PgBouncer 1.18 (Debian 12) lends
+    a server connection per transaction and does not carry prepared statements across them, so
+    psycopg must never prepare (``prepare_threshold=None``, and no ``prepare=True`` anywhere).
+    """
+    pooler = (os.environ.get("SCORING_PG_POOLER") or "").strip().lower()
+    if pooler not in ("", "none", "pgbouncer"):
+        raise ValueError(f"SCORING_PG_POOLER must be 'pgbouncer' or empty, not {pooler!r}")
+    return pooler != "pgbouncer"
+
 
 #: Name of the append function (created in the schema first on the ``search_path``).
 FUNCTION = "scoring_audit_append"
@@ -196,7 +211,9 @@ def commit(conn: Connection) -> int | None:
     actors, actions, targets, details = (list(col) for col in zip(*pending, strict=True))
     raw = conn.connection.dbapi_connection
     with raw.pipeline():
-        cur = raw.execute(_CALL, (actors, actions, targets, details, audit_key()), prepare=True)
+        cur = raw.execute(
+            _CALL, (actors, actions, targets, details, audit_key()), prepare=server_prepares()
+        )
         raw.commit()
     row = cur.fetchone()
     return None if row is None else int(row[0])
