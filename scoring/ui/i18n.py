@@ -145,6 +145,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "bank.radar": ("专家组评分雷达图", "Panel scores (radar)"),
     "console.upload_candidates": ("上传申报项目（xlsx/csv）", "Upload candidates (xlsx/csv)"),
     "console.upload_experts": ("上传专家名单（xlsx/csv）", "Upload experts (xlsx/csv)"),
+    "console.upload_limit": (
+        "每个文件最多 {rows} 行、{mb} MB；更大的文件会被拒绝并说明原因",
+        "Each file at most {rows} rows and {mb} MB; a larger one is refused with the reason",
+    ),
     "console.imported": ("已导入 {n} 行", "Imported {n} rows"),
     "console.weights": (
         "指标与权重（实时预览排名变化）",

@@ -199,6 +199,13 @@ def write_template(root: Path) -> Path:
 # --- configuration ------------------------------------------------------------------------------
 
 
+def upload_message_limit() -> int:
+    """Largest websocket message the server accepts: twice the import size cap, at least 32 MiB."""
+    from scoring.io.tables import import_limits
+
+    return max(2 * import_limits().max_bytes, 32 * 2**20)
+
+
 def voila_config(
     port: int = DEFAULT_PORT,
     *,
@@ -248,7 +255,14 @@ def voila_config(
     c.Voila.port_retries = 0
     c.Voila.open_browser = False
     c.Voila.root_dir = str(root_dir or dashboards_dir())
-    c.Voila.tornado_settings = {"headers": dict(SECURITY_HEADERS), "xsrf_cookies": True}
+    c.Voila.tornado_settings = {
+        "headers": dict(SECURITY_HEADERS),
+        "xsrf_cookies": True,
+        # a console upload travels in one websocket message: tornado drops one over 10 MiB without
+        # a word, so let files up to twice the import cap through, to be refused by its size check
+        # with a message naming the cap (the console shows the cap before the upload)
+        "websocket_max_message_size": upload_message_limit(),
+    }
     c.VoilaConfiguration.template = "scoring"
     c.VoilaConfiguration.show_tracebacks = False
     c.VoilaConfiguration.allow_template_override = "NO"

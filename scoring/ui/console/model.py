@@ -78,6 +78,12 @@ class ConsoleModel(BaseModel):
         self.update_preview()
 
     # -- imports ---------------------------------------------------------------------------
+    def upload_limits(self) -> Any:
+        """The import caps (rows, bytes) the console states before an upload."""
+        from scoring.io.tables import import_limits
+
+        return import_limits()
+
     def upload(self, what: str, filename: str, data: bytes) -> bool:
         """Import an uploaded file; on refusal ``report`` lists every problem (nothing imported)."""
         try:

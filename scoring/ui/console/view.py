@@ -116,12 +116,15 @@ class ConsoleView(PageView):
         self.up_cands.observe(safe(self._on_upload("candidates")), "value")
         self.up_experts.observe(safe(self._on_upload("experts")), "value")
         self.up_labels = (w.HTML(), w.HTML())
+        self.upload_limit = w.HTML()
+        self.upload_limit.add_class("scoring-upload-limit")
         self.report = w.HTML(layout=w.Layout(overflow="auto", max_height="300px"))
         self.report.add_class("scoring-import-report")
         imports = w.VBox(
             [
                 w.HBox([self.up_labels[0], self.up_cands]),
                 w.HBox([self.up_labels[1], self.up_experts]),
+                self.upload_limit,
                 self.report,
             ]
         )
@@ -251,6 +254,18 @@ class ConsoleView(PageView):
         )
         self.up_labels[0].value = f"<b>{esc(tr('console.upload_candidates'))}</b>"
         self.up_labels[1].value = f"<b>{esc(tr('console.upload_experts'))}</b>"
+        limits = m.upload_limits()
+        self.upload_limit.value = (
+            "<small style='color:#666'>"
+            + esc(
+                tr(
+                    "console.upload_limit",
+                    rows=f"{limits.max_rows:,}",
+                    mb=f"{limits.max_bytes / 2**20:g}",
+                )
+            )
+            + "</small>"
+        )
         self.weights_title.value = f"<b>{esc(tr('console.weights'))}</b>"
         self._label_sliders()
         set_value = self.p_set.value

@@ -176,3 +176,31 @@ def test_an_evaluation_panel_is_configured_on_its_own_criteria(store):
     assert cfg.weights["goals"] > cfg.weights["organisation"]
     model.toggle_lang()
     assert view.sliders["organisation"].description == "Organisation"
+
+
+def test_the_upload_limit_is_said_before_and_a_bigger_file_is_refused_with_it(store, monkeypatch):
+    """The console states the import caps next to the upload buttons; a file over the size cap
+    is refused with a message naming the cap, and nothing is imported."""
+    monkeypatch.setenv("SCORING_IMPORT_MAX_MB", "1")
+    backend, info = store
+    model, view = _console(backend, info["codes"]["organizer"])
+    assert "1 MB" in view.upload_limit.value and "20,000" in view.upload_limit.value
+    org = backend.login(info["codes"]["organizer"])
+    before = len(backend.all_candidates(org))
+    lines = (DEMO / "candidates.csv").read_text(encoding="utf-8-sig").splitlines()
+    body = "\n".join([lines[0], *(lines[1:] * 400)]) + "\n"  # ~2 MB
+    assert len(body.encode("utf-8")) > 2**20
+    assert not model.upload("candidates", "big.csv", body.encode("utf-8"))
+    assert "1 MB" in model.error, model.error
+    assert len(backend.all_candidates(org)) == before
+    model.toggle_lang()
+    assert "Each file at most 20,000 rows and 1 MB" in view.upload_limit.value
+
+
+def test_the_server_lets_uploads_up_to_twice_the_cap_through_its_websocket(monkeypatch):
+    from scoring.ui.serve import voila_config
+
+    monkeypatch.setenv("SCORING_IMPORT_MAX_MB", "40")
+    assert voila_config(8866).Voila.tornado_settings["websocket_max_message_size"] == 80 * 2**20
+    monkeypatch.delenv("SCORING_IMPORT_MAX_MB")
+    assert voila_config(8866).Voila.tornado_settings["websocket_max_message_size"] == 40 * 2**20
