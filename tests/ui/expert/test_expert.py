@@ -272,3 +272,32 @@ def test_card_leaves_out_blank_facts():
     )
     card = candidate_card(row)
     assert "大同市" in card and "农业产业" in card and "企业类型" not in card
+
+
+def test_a_forged_late_declaration_does_not_withdraw_a_confirmed_score(store):
+    """Issue 10 item 1 through the page: after confirming E001 an expert ticks the (hidden)
+    conflict box for E001 and clicks the declare button, as crafted comm messages would. The
+    store refuses the declaration; the sheet stays confirmed and its score counts at the close."""
+    backend, info = store
+    pid = info["panels"]["P1"]
+    model, view = _login(backend, info["codes"]["X03"])
+    view.no_conflict.click()
+    _fill(view, FULL)
+    view.code.value = info["codes"]["X03"]
+    view.confirm.click()
+    assert model.sheet_status == "confirmed", model.error
+    e001 = [i for i, (p, _n, _c) in enumerate(model.conflict_choices) if p == "E001"][0]
+    view.conflict_boxes[e001].value = True  # what a comm "update" to the hidden box does
+    view.conflict_reason.value = "突然想起的关系"
+    view.declare.click()  # what a comm "click" on the hidden button does
+    assert model.error, "the late declaration must be refused"
+    me = backend.login(info["codes"]["X03"])
+    assert backend.sheet(me, pid, "E001").status == "confirmed"
+    assert backend.wb.conflict_declaration(me, pid)["projects"] == []
+    chair = backend.login(info["codes"]["chair"])
+    backend.wb.close_panel(chair, pid, force=True, reason="测试 / test")
+    scores = backend.panel_scores(chair, pid)
+    mine = scores[(scores["expert_id"] == "X03") & (scores["project_id"] == "E001")]
+    assert dict(zip(mine["criterion"], mine["score"], strict=True)) == {
+        k: float(v) for k, v in FULL.items()
+    }
