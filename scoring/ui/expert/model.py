@@ -31,6 +31,11 @@ class ExpertModel(TimerMixin, BaseModel):
     roles = ("expert", "bank")
     phase = tl.Enum(("login", "conflicts", "scoring"), default_value="login")
     panel_name = tl.Unicode("")
+    panel_date = tl.Unicode("")
+    #: The panels the account scores on: [(label, panel id)], open ones first.
+    panels = tl.List()
+    #: Bumped when another panel is chosen (the page rebuilds its steps for it).
+    panel_version = tl.Int(0)
     #: Minimal list (project_id, name, city) for the conflict declaration.
     conflict_choices = tl.List()
     #: Project ids in defense order (recused ones left out).
@@ -50,18 +55,44 @@ class ExpertModel(TimerMixin, BaseModel):
         self.criteria: Any = None
         self.candidates: Any = None  # DataFrame indexed by project_id
         self.statuses: dict[str, str] = {}
+        self._panel_rows: dict[str, dict] = {}
 
     # -- after login -----------------------------------------------------------------------
     def after_login(self) -> None:
-        """Find the expert's panel; conflicts first unless already declared."""
+        """List the expert's panels and show the first (an open one when there is one)."""
         panels = self.run(self.backend.expert_panels, self.identity)
         if not panels:
             self.error = self.error or self.tr("panel.none")
             return
-        panel = panels[0]
+        self._panel_rows = {str(p["id"]): p for p in panels}
+        self.panels = [(self.panel_label(p), str(p["id"])) for p in panels]
+        self.choose_panel(str(panels[0]["id"]))
+
+    @tl.observe("lang")
+    def _relabel_panels(self, _change: Any) -> None:
+        if getattr(self, "_panel_rows", None):  # lang is set before __init__ ends
+            self.panels = [(self.panel_label(p), i) for i, p in self._panel_rows.items()]
+
+    def panel_label(self, panel: dict) -> str:
+        """``name · date（status）`` of a panel in the current language."""
+        from ..i18n import panel_label
+
+        name = " · ".join(str(x) for x in (panel_base_name(panel["name"]), panel.get("date")) if x)
+        return panel_label(name, str(panel.get("status") or ""), self.lang)
+
+    def choose_panel(self, panel_id: str) -> None:
+        """Show panel ``panel_id`` (one of :attr:`panels`): conflicts first unless declared."""
+        panel = self._panel_rows.get(str(panel_id))
+        if panel is None:
+            self.error = self.tr("panel.none")
+            return
         self.panel_id = str(panel["id"])
         self.panel_name = panel_base_name(panel["name"])
+        self.panel_date = str(panel.get("date") or "")
+        self.candidates, self.statuses, self.order, self.current = None, {}, [], ""
+        self.scores, self.comment, self.sheet_status, self.version = {}, "", "empty", 0
         self.criteria = self.run(self.backend.panel_criteria, self.identity, self.panel_id)
+        self.panel_version += 1
         if self.run(self.backend.conflicts_declared, self.identity, self.panel_id):
             self._enter_scoring()
         else:

@@ -36,9 +36,14 @@ class ExpertView(PageView):
         m, safe = model, self.safe
         self.status = w.HTML()  # panel, progress, timer
         self.status.add_class("scoring-status")
+        # an expert on two panels picks the one to score (the open one is preselected)
+        self.panel_pick = w.Dropdown(layout=w.Layout(width="auto", display="none"))
+        self.panel_pick.add_class("scoring-panel-pick")
+        self.panel_pick.observe(safe(self._on_panel_pick), "value")
         self.body = w.VBox()
         self.root = w.VBox(
-            [self.header.box, self.messages.box, self.status, self.body], layout=PAGE_LAYOUT
+            [self.header.box, self.messages.box, self.panel_pick, self.status, self.body],
+            layout=PAGE_LAYOUT,
         )
         self.root.add_class("scoring-expert")
 
@@ -46,6 +51,8 @@ class ExpertView(PageView):
             m.observe(safe(self._refresh), name)
         m.observe(safe(lambda _c: self._render_status()), ["progress_text", "timer_text"])
         m.observe(safe(self._on_saved_text), "saved_text")
+        m.observe(safe(self._render_panels), ["panels", "panel_id"])
+        m.observe(safe(self._on_panel_version), "panel_version")
         self.poller = Poller(m.tick, 1.0)
         self._refresh()
 
@@ -58,6 +65,33 @@ class ExpertView(PageView):
             self._build_scoring()
             return getattr(self, name)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _render_panels(self, _change: Any = None) -> None:
+        m = self.model
+        self._setting = True
+        try:
+            if list(self.panel_pick.options) != list(m.panels):
+                self.panel_pick.options = list(m.panels)
+            if m.panel_id and self.panel_pick.value != m.panel_id:
+                self.panel_pick.value = m.panel_id
+        finally:
+            self._setting = False
+        self.panel_pick.description = m.tr("panel")
+        self.panel_pick.layout.display = None if len(m.panels) > 1 else "none"
+
+    def _on_panel_pick(self, change: dict) -> None:
+        if not self._setting and change["new"] and change["new"] != self.model.panel_id:
+            self.model.choose_panel(change["new"])
+
+    def _on_panel_version(self, _change: Any) -> None:
+        # another panel: its candidates and possibly another criteria set
+        if "scoring" in self.__dict__:
+            self.inputs, self.labels, self.descriptors = {}, {}, {}
+            self.criteria_box.children = ()
+        if "conflicts" in self.__dict__:
+            self.conflict_boxes = []
+            self.conflict_list.children = ()
+        self._refresh()
 
     def _on_saved_text(self, change: dict) -> None:
         if "scoring" in self.__dict__:
@@ -147,7 +181,9 @@ class ExpertView(PageView):
             return
         self.status.value = (
             f"<div style='display:flex;gap:24px;flex-wrap:wrap;font-size:15px'>"
-            f"<span>{esc(m.tr('panel'))}：<b>{esc(m.panel_name)}</b></span>"
+            f"<span>{esc(m.tr('panel'))}：<b>{esc(m.panel_name)}</b>"
+            + (f" · {esc(m.panel_date)}" if m.panel_date else "")
+            + "</span>"
             f"<span class='scoring-progress'><b>{esc(m.progress_text)}</b></span>"
             f"<span class='scoring-timer'>{esc(m.timer_text)}</span></div>"
         )
@@ -161,7 +197,7 @@ class ExpertView(PageView):
         if m.phase == "login":
             self.body.children = [self.login.box]
         elif m.phase == "conflicts":
-            if len(self.conflict_boxes) != len(m.conflict_choices):
+            if len(self.conflict_boxes) != len(m.conflict_choices) or not self.conflict_boxes:
                 self.conflict_boxes = [
                     w.Checkbox(
                         description=f"{p} {n}（{c}）",

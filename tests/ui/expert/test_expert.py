@@ -301,3 +301,53 @@ def test_a_forged_late_declaration_does_not_withdraw_a_confirmed_score(store):
     assert dict(zip(mine["criterion"], mine["score"], strict=True)) == {
         k: float(v) for k, v in FULL.items()
     }
+
+
+def test_an_expert_on_two_panels_picks_the_panel_and_sees_which(store):
+    """X01 sits on the open defense panel P1 and on an open evaluation panel P2 (another date,
+    another criteria set): the page offers both, says which panel and date it shows, and
+    switching rebuilds the conflicts step and the score inputs for that panel."""
+    backend, info = store
+    wb = backend.wb
+    org = wb.system_actor("test")
+    p2 = wb.create_panel(
+        org,
+        "P2",
+        date="2026-03-21",
+        chair="CHAIR",
+        members=["X01", "X02", "X03"],
+        candidates=["E013", "E014"],
+        purpose="evaluation",
+        criteria_set="evaluation-enterprise",
+    )
+    wb.freeze_config(org, p2)
+    wb.open_panel(backend.login(info["codes"]["chair"]), p2)
+    model, view = _login(backend, info["codes"]["X01"])
+    # the open panels first, then the closed one he sat on
+    assert [pid for _label, pid in model.panels] == [
+        str(info["panels"]["P1"]),
+        str(p2),
+        str(info["panels"]["P0"]),
+    ]
+    assert "2026-03-21" in model.panels[1][0] and "评审中" in model.panels[1][0]
+    assert view.panel_pick.layout.display is None  # shown: there is a choice
+    assert model.panel_id == str(info["panels"]["P1"])
+    view.no_conflict.click()
+    assert list(view.inputs) == list(FULL)
+    view.panel_pick.value = str(p2)
+    assert model.panel_name == "P2" and model.panel_date == "2026-03-21"
+    assert model.phase == "conflicts"  # P2's conflicts are asked first
+    assert [c[0] for c in model.conflict_choices] == ["E013", "E014"]
+    assert len(view.conflict_boxes) == 2
+    view.no_conflict.click()
+    assert model.phase == "scoring" and model.order == ["E013", "E014"]
+    assert list(view.inputs) == [
+        "organisation", "groundwork", "goals", "performance", "innovation", "green", "global",
+    ]  # fmt: skip
+    assert "P2" in view.status.value and "2026-03-21" in view.status.value
+    view.inputs["organisation"].value = "88"
+    me = backend.login(info["codes"]["X01"])
+    assert backend.sheet(me, p2, "E013").scores == {"organisation": 88.0}
+    view.panel_pick.value = str(info["panels"]["P1"])  # back: the defense sheet again
+    assert model.phase == "scoring" and list(view.inputs) == list(FULL)
+    assert model.order[0] == "E001"
