@@ -139,10 +139,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "the {n} picked were not added",
     ),
     "bank.empty_basket": ("项目篮为空", "The basket is empty"),
-    "bank.reversed": ("{name}（反向：外圈风险低）", "{name} (reversed: outer = lower)"),
+    "bank.reversed": ("{name}（反向）", "{name} (reversed)"),
     "bank.export": ("导出对比表", "Export comparison"),
     "bank.need": ("请选择 2–6 个项目", "Pick 2 to 6 candidates"),
-    "bank.radar": ("专家组评分雷达图", "Panel scores (radar)"),
+    "bank.radar": ("专家组评分雷达图（外圈为优）", "Panel scores (radar; outer is better)"),
     "console.upload_candidates": ("上传申报项目（xlsx/csv）", "Upload candidates (xlsx/csv)"),
     "console.upload_experts": ("上传专家名单（xlsx/csv）", "Upload experts (xlsx/csv)"),
     "console.upload_limit": (
