@@ -195,6 +195,16 @@ def discard(conn: Connection) -> None:
     conn.info.pop(PENDING_KEY, None)
 
 
+def send_append(raw: Any, pending: list, *, prepare: bool | None = None) -> Any:
+    """Queue the append call for ``pending`` records on the psycopg connection ``raw`` (inside
+    its pipeline) and return the cursor; the one place the call and its parameters are built.
+
+    ``prepare`` is psycopg's (``None``: as the connection's ``prepare_threshold`` says).
+    """
+    columns = [list(col) for col in zip(*pending, strict=True)]
+    return raw.execute(_CALL, (*columns, audit_key()), prepare=prepare)
+
+
 def commit(conn: Connection) -> int | None:
     """Append the deferred records and commit, in one round trip (psycopg's pipeline mode).
 
@@ -208,12 +218,9 @@ def commit(conn: Connection) -> int | None:
     pending = conn.info.pop(PENDING_KEY, None)
     if not pending:
         return None
-    actors, actions, targets, details = (list(col) for col in zip(*pending, strict=True))
     raw = conn.connection.dbapi_connection
     with raw.pipeline():
-        cur = raw.execute(
-            _CALL, (actors, actions, targets, details, audit_key()), prepare=server_prepares()
-        )
+        cur = send_append(raw, pending, prepare=server_prepares())
         raw.commit()
     row = cur.fetchone()
     return None if row is None else int(row[0])

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from ..errors import InputError, Problem
 from . import lookups, pg_chain
-from .audit import audit_key, canonical_json
+from .audit import canonical_json
 from .config import PanelConfig
 from .errors import RuleViolation
 
@@ -389,8 +389,7 @@ class HotPath:
             with raw.pipeline():
                 raw.execute(_PG["write"], params)
                 if pending:  # the very call pg_chain.commit makes
-                    columns = [list(c) for c in zip(*pending, strict=True)]
-                    raw.execute(pg_chain._CALL, (*columns, audit_key()))
+                    pg_chain.send_append(raw, pending)
                 raw.execute("COMMIT")
         except psycopg.errors.InvalidTextRepresentation as exc:
             if _GUARD not in str(exc):
