@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..programme.panel_names import panel_base_name
 from ..programme.schema import PROJECT_KINDS
 
 #: Chinese of the codes found in exported columns: project kinds, shortlist status, sheet versions.
@@ -171,7 +172,7 @@ def title_block(
     """
     lines: list[str] = []
     if panel:
-        head = f"评审组：{panel.get('name') or ''}（编号 {panel.get('id')}）"
+        head = f"评审组：{panel_base_name(panel.get('name'))}（编号 {panel.get('id')}）"
         if panel.get("date"):
             head += f"　评审日期：{panel['date']}"
         lines.append(head)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from scoring.demo import DEMO_SHORTLIST
 from scoring.engine.criteria import CriteriaSet, default_criteria, parse_criteria
+from scoring.programme.panel_names import panel_base_name
 from scoring.programme.shortlist import default_cut_size
 
 from .data import ReportData, config_hash, expert_sheets, interval
@@ -381,7 +382,7 @@ def report_data_from_store(
     for p in workbench.panels(actor):
         if int(p["id"]) == int(panel_id):
             date = f"评审日期 {p['date']}" if p.get("date") else ""
-            name = " · ".join(str(x) for x in (p.get("name"), date) if x)
+            name = " · ".join(str(x) for x in (panel_base_name(p.get("name")), date) if x)
     head = workbench.chain_head() if hasattr(workbench, "chain_head") else None
     return report_data(
         scores,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from ..programme.panel_names import panel_base_name as panel_base_name
 
 LANGS: tuple[str, ...] = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -209,35 +209,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.expert": ("专家", "Expert"),
     "col.p_cut": ("入选概率", "P(cut)"),
 }
-
-
-#: Status words a panel's name may carry from set-up (e.g. the demo's "第二组（进行中）").
-_STATUS_WORDS = {
-    "draft",
-    "open",
-    "closed",
-    "未开始",
-    "草稿",
-    "筹备中",
-    "评审中",
-    "进行中",
-    "已开始",
-    "已结束",
-    "已关闭",
-    "结束",
-}
-_STATUS_SUFFIX = re.compile(r"\s*[（(]\s*([^（）()]*?)\s*[）)]\s*$")
-
-
-def panel_base_name(name: object) -> str:
-    """A panel's name without trailing status words in brackets ("第二组（进行中）" -> "第二组"),
-    so that a page shows the store's current status instead of a stale one."""
-    text = str(name or "").strip()
-    while True:
-        m = _STATUS_SUFFIX.search(text)
-        if m is None or m.group(1).lower() not in _STATUS_WORDS or m.start() == 0:
-            return text
-        text = text[: m.start()].rstrip()
 
 
 def panel_label(name: object, status: str, lang: str = DEFAULT_LANG) -> str:
