@@ -29,6 +29,7 @@ from .serve_guard import (
     busy_status,
     redact_ids,
 )
+from .session import CLIENT_ENV
 
 #: Key of the :class:`KernelGuard` in the Tornado application's settings.
 GUARD_SETTING = "scoring_guard"
@@ -71,7 +72,10 @@ class BindingKernelManager:
         return len(self._km)
 
     async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
-        """Start a kernel and bind it to the page."""
+        """Start a kernel and bind it to the page; the kernel's environment names the page's
+        client address (``SCORING_CLIENT``), which the page passes to the store's login so that
+        failed logins are throttled and audited per client too."""
+        kwargs["env"] = {**(kwargs.get("env") or {}), CLIENT_ENV: self._res.client}
         result = self._km.start_kernel(*args, **kwargs)
         kernel_id = await result if inspect.isawaitable(result) else result
         self._guard.bind(self._res, kernel_id)

@@ -8,6 +8,7 @@ its ``error`` trait instead of raising, so a view never loses an exception.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,9 @@ import traitlets as tl
 
 from .errors import describe, log
 from .i18n import DEFAULT_LANG, t
+
+#: The kernel environment variable in which ``scoring serve`` names the page's client address.
+CLIENT_ENV = "SCORING_CLIENT"
 
 
 class BaseModel(tl.HasTraits):
@@ -34,8 +38,9 @@ class BaseModel(tl.HasTraits):
         self.backend = backend
         self.identity: Any = None
         #: The client's address, when the page knows it: passed to the store's login, which
-        #: throttles failed logins per address too.
-        self.client = client
+        #: throttles failed logins per address too. A served page's kernel has it from the
+        #: server (:data:`CLIENT_ENV`, set when the page's kernel starts).
+        self.client = client if client is not None else (os.environ.get(CLIENT_ENV) or None)
 
     # -- helpers ---------------------------------------------------------------------------
     def tr(self, key: str, **values: Any) -> str:
