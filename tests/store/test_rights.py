@@ -14,9 +14,14 @@ from scoring.store import AccessDenied, RuleViolation, rights
 from scoring.store.accounts import Actor
 from scoring.store.unit_of_work import SYSTEM_ID
 
-STORE = Path(rights.__file__).resolve().parent
-#: Modules allowed to look at roles: the rights themselves and the role definitions.
+STORE = Path(rights.__file__).resolve().parents[1]
+#: Modules allowed to look at roles: the rights themselves (every ``rights`` package or module,
+#: the review's and the follow-up's) and the role definitions.
 ROLE_MODULES = {"rights.py", "accounts.py"}
+
+
+def _is_rights(path: Path) -> bool:
+    return path.name in ROLE_MODULES or "rights" in path.relative_to(STORE).parts[:-1]
 
 CHAIR_ID = 7
 
@@ -298,7 +303,7 @@ _ROLE_COMPARE = re.compile(r"\.role\s*(==|!=|\bin\b|\bnot\s+in\b)|\brole\s*(==|!
 
 
 def _store_modules() -> list[Path]:
-    return sorted(p for p in STORE.glob("*.py") if p.name not in ROLE_MODULES)
+    return sorted(p for p in STORE.rglob("*.py") if not _is_rights(p))
 
 
 def _compares_role(node: ast.AST) -> bool:
@@ -308,7 +313,7 @@ def _compares_role(node: ast.AST) -> bool:
     return any(isinstance(o, ast.Attribute) and o.attr == "role" for o in operands)
 
 
-@pytest.mark.parametrize("path", _store_modules(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", _store_modules(), ids=lambda p: str(p.relative_to(STORE)))
 def test_no_store_module_but_rights_compares_a_role(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     tree = ast.parse(text, filename=str(path))
@@ -320,7 +325,7 @@ def test_no_store_module_but_rights_compares_a_role(path: Path) -> None:
     assert not textual, f"{path.name} compares a role ({textual}): ask scoring.store.rights"
 
 
-@pytest.mark.parametrize("path", _store_modules(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", _store_modules(), ids=lambda p: str(p.relative_to(STORE)))
 def test_no_store_module_but_rights_checks_membership_or_system_actors(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     if path.name in ("lookups.py", "unit_of_work.py"):  # where the two are defined
