@@ -30,6 +30,10 @@ _COLUMNS = [
     "created_at",
     "scores",
     "kind",
+    "expert_name",
+    "decided_by",
+    "decided_at",
+    "note",
 ]
 _LATE_COLUMNS = [
     "id",
@@ -42,6 +46,7 @@ _LATE_COLUMNS = [
     "created_at",
     "decided_by",
     "decided_at",
+    "note",
 ]
 #: How a late conflict's request names itself (its reason follows).
 RECUSAL_PREFIX = "迟报回避 / late conflict: "
@@ -156,6 +161,32 @@ class CorrectionService(StoreService):
         _panel, recs = self._requests(actor, panel_id, _LATE_COLUMNS, kind="recusal")
         return pd.DataFrame.from_records(recs, columns=_LATE_COLUMNS)
 
+    def my_requests(self, actor: Actor, panel_id: int) -> pd.DataFrame:
+        """The actor's own requests in the panel (an expert or bank reviewer), oldest first:
+        what was asked and what the chair decided, with the chair's reason.
+
+        Columns: ``id, project_id, kind, reason, status, created_at, decided_at, note, scores``
+        (``scores``: the values the actor asked for; they are the actor's own).
+        """
+        names = ["id", "project_id", "kind", "reason", "status", "created_at", "decided_at"]
+        names += ["note", "scores"]
+        with self.store.read() as conn:
+            rights.require_current(self.store, conn, actor, *rights.SCORERS)
+            panel = lookups.panel_row(conn, panel_id)
+            rights.may_list_own_sheets(conn, actor, panel)
+            query = (
+                sa.select(
+                    Correction.id,
+                    Candidate.project_id,
+                    *(getattr(Correction, n) for n in names[2:]),
+                )
+                .join(Sheet, Sheet.id == Correction.sheet_id)
+                .where(Sheet.expert_pk == actor.expert_pk)
+            )
+            rows = conn.execute(lookups.named_sheets(query, panel.id).order_by(Correction.id))
+            recs = [dict(r._mapping) for r in rows]
+        return pd.DataFrame.from_records(recs, columns=names)
+
     def _requests(
         self, actor: Actor, panel_id: int, names: list[str], kind: str | None = None
     ) -> tuple[Any, list[dict[str, Any]]]:
@@ -186,9 +217,14 @@ class CorrectionService(StoreService):
         results).
 
         Only the chair of the sheet's panel, while it is open (a closed panel is reopened
-        first). Returns the save result when approved (``stale`` when the sheet changed since a
-        score correction was requested, or is no longer confirmed).
+        first). A rejection needs a reason (``note``); the note is kept with the request and
+        shown to the expert who asked (:meth:`my_requests`). Returns the save result when
+        approved (``stale`` when the sheet changed since a score correction was requested, or is
+        no longer confirmed).
         """
+        note = str(note or "").strip()
+        if not approve and not note:
+            raise StoreError("驳回需要说明理由 / a rejection needs a reason")
         with self.store.write(actor) as tx:
             rights.require_current(self.store, tx.conn, actor, *rights.CORRECTION_DECIDERS)
             row = tx.conn.execute(
@@ -224,13 +260,13 @@ class CorrectionService(StoreService):
             ts = now()
             what = "recusal" if corr.kind == "recusal" else "correction"
             if not approve:
-                self._set_status(tx.conn, corr.id, "rejected", actor, ts)
+                self._set_status(tx.conn, corr.id, "rejected", actor, ts, note)
                 tx.audit(f"{what}.reject", f"correction:{corr.id}", {"note": note})
                 return None
             if not rights.request_applies(corr.sheet_status) or (
                 what == "correction" and sheet_version != corr.base_version
             ):
-                self._set_status(tx.conn, corr.id, "stale", actor, ts)
+                self._set_status(tx.conn, corr.id, "stale", actor, ts, note)
                 tx.audit(
                     f"{what}.stale",
                     f"correction:{corr.id}",
@@ -259,7 +295,7 @@ class CorrectionService(StoreService):
                 .where(Sheet.id == corr.sheet_id)
                 .values(version=version, scores=corr.scores, updated_at=ts)
             )
-            self._set_status(tx.conn, corr.id, "approved", actor, ts)
+            self._set_status(tx.conn, corr.id, "approved", actor, ts, note)
             tx.audit(
                 "correction.approve",
                 f"correction:{corr.id}",
@@ -282,7 +318,7 @@ class CorrectionService(StoreService):
             .where(Sheet.id == corr.sheet_id)
             .values(status="recused", updated_at=ts)
         )
-        self._set_status(tx.conn, corr.id, "approved", actor, ts)
+        self._set_status(tx.conn, corr.id, "approved", actor, ts, note)
         tx.audit(
             "recusal.approve",
             f"correction:{corr.id}",
@@ -296,10 +332,12 @@ class CorrectionService(StoreService):
         return SaveResult(SAVED, corr.sheet_version, "recused")
 
     @staticmethod
-    def _set_status(conn: Any, correction_pk: int, status: str, actor: Actor, ts: str) -> None:
-        """Record the decision on a correction request."""
+    def _set_status(
+        conn: Any, correction_pk: int, status: str, actor: Actor, ts: str, note: str = ""
+    ) -> None:
+        """Record the decision on a correction request (and the chair's reason)."""
         conn.execute(
             sa.update(Correction)
             .where(Correction.id == correction_pk)
-            .values(status=status, decided_by=actor.label, decided_at=ts)
+            .values(status=status, decided_by=actor.label, decided_at=ts, note=note or None)
         )

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from .audit import GENESIS_HASH
 from .models import Base, ChainHead, Meta
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 def _add_column(conn: Connection, table: str, column: str, ddl_type: str) -> None:
@@ -80,6 +80,12 @@ def _step9_login_attempts(conn: Connection) -> None:
     _create_tables(conn, "login_attempts")
 
 
+def _step10_decision_note(conn: Connection) -> None:
+    """Schema 10: the chair's reason for deciding a request (shown to the expert who asked);
+    earlier decisions kept theirs in the audit trail only."""
+    _add_column(conn, "corrections", "note", "TEXT")
+
+
 #: version -> upgrade function from version - 1.
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _step2_comments,
@@ -90,6 +96,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     7: _step7_correction_kind,
     8: _step8_audit_mac,
     9: _step9_login_attempts,
+    10: _step10_decision_note,
 }
 
 

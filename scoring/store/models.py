@@ -272,6 +272,8 @@ class Correction(Base):
     status: Mapped[str] = mapped_column(String(10), default="pending")
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[str | None] = mapped_column(TS)
+    #: The chair's reason for the decision (schema 10), shown to the expert who asked.
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[str] = mapped_column(TS)
 
 

@@ -62,7 +62,13 @@ SERVICES: dict[str, tuple[type[StoreService], tuple[str, ...]]] = {
     "sheets": (SheetService, ("save_scores", "confirm_sheet", "my_sheets", "progress")),
     "correction_requests": (
         CorrectionService,
-        ("request_correction", "corrections", "late_conflicts", "decide_correction"),
+        (
+            "request_correction",
+            "corrections",
+            "late_conflicts",
+            "my_requests",
+            "decide_correction",
+        ),
     ),
     "rankings": (ResultService, ("panel_scores", "results")),
     "baskets": (BasketService, ("basket", "add_to_basket", "remove_from_basket")),

@@ -42,7 +42,7 @@ def test_a_correction_after_the_close_needs_a_recorded_reopening(panel) -> None:
     cid = _ask(panel, 20)  # a request is only a record: allowed after the close
     for approve in (True, False):
         with pytest.raises(RuleViolation, match="reopen"):
-            wb.decide_correction(chair, cid, approve=approve)
+            wb.decide_correction(chair, cid, approve=approve, note="理由")
     assert _strength(panel, "E001") == before
     assert wb.corrections(chair, panel.id)["status"].tolist() == ["pending"]
     for who in ("X01", "CHAIR2"):

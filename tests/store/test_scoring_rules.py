@@ -157,3 +157,31 @@ def test_results_use_frozen_config_and_confirmed_sheets_only(panel) -> None:
     assert res.loc["E001", "strength"] == pytest.approx(70.0)
     assert res.loc["E002", "strength"] == pytest.approx(71.0)
     assert list(res["rank"]) == [1, 2] and list(res.index) == ["E002", "E001"]
+
+
+def test_the_expert_sees_his_requests_and_the_chairs_reasons(panel) -> None:
+    wb = panel.open().wb
+    me, other, chair = panel.a["X01"], panel.a["X02"], panel.a["CHAIR"]
+    wb.save_scores(me, panel.id, "E001", FULL, base_version=0)
+    wb.confirm_sheet(me, panel.id, "E001", code=panel.codes["X01"], base_version=1)
+    asked = {**FULL, "strength": 85}
+    c1 = wb.request_correction(me, panel.id, "E001", asked, "录入错误", base_version=2)
+    c2 = wb.request_correction(me, panel.id, "E001", asked, "再改一次", base_version=2)
+    with pytest.raises(StoreError, match="rejection needs a reason"):
+        wb.decide_correction(chair, c1, approve=False, note="  ")
+    assert wb.decide_correction(chair, c1, approve=False, note="原分有据") is None
+    wb.decide_correction(chair, c2, approve=True, note="同意更正")
+    mine = wb.my_requests(me, panel.id).set_index("id")
+    assert mine.loc[c1, ["status", "note", "project_id"]].tolist() == [
+        "rejected",
+        "原分有据",
+        "E001",
+    ]
+    assert mine.loc[c2, ["status", "note"]].tolist() == ["approved", "同意更正"]
+    assert mine.loc[c2, "scores"] == asked  # his own values, even while the panel is open
+    assert wb.my_requests(other, panel.id).empty  # nobody else's requests
+    board = wb.corrections(chair, panel.id).set_index("id")
+    assert board.loc[c1, "note"] == "原分有据" and board.loc[c1, "decided_by"] == "CHAIR"
+    assert board.loc[c1, "scores"] is None  # blind while open
+    with pytest.raises(AccessDenied):
+        wb.my_requests(chair, panel.id)

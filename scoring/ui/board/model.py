@@ -9,10 +9,11 @@ import traitlets as tl
 
 from ..session import BaseModel
 from ..timer import TimerMixin
+from .requests import RequestsMixin
 from .results import export_bytes, panel_results, progress_matrix
 
 
-class BoardModel(TimerMixin, BaseModel):
+class BoardModel(RequestsMixin, TimerMixin, BaseModel):
     """State and actions of the chair / organizer board."""
 
     roles = ("chair", "organizer")
@@ -73,6 +74,7 @@ class BoardModel(TimerMixin, BaseModel):
         names = {} if cands is None or "name" not in cands else cands["name"].to_dict()
         self.project_names = {str(k): str(v) for k, v in names.items()}
         self.refresh_timer()
+        self.refresh_requests(force=True)
 
     def _status(self) -> str:
         panels = self.run(self.backend.panels, self.identity, clear=False) or []
@@ -240,6 +242,7 @@ class BoardModel(TimerMixin, BaseModel):
         return got
 
     def tick(self) -> None:
-        """Periodic refresh: status, progress and timer."""
+        """Periodic refresh: status, progress, timer and the requests to the chair."""
         self.refresh()
         self.refresh_timer()
+        self.refresh_requests()

@@ -14,6 +14,7 @@ from ..markup import download_link, esc, html_table
 from ..widgets import PAGE_LAYOUT, PageView, png_image, show_png
 from .chart import p_cut_png
 from .model import BoardModel
+from .requests_view import RequestsView
 from .results import export_bytes
 
 
@@ -128,12 +129,14 @@ class BoardView(PageView):
             layout=w.Layout(flex_flow="row wrap", align_items="center", grid_gap="8px"),
         )
         self.body = w.VBox()
+        self.requests = RequestsView(m, safe)
         self.main = w.VBox(
             [
                 self.controls,
                 self.close_box,
                 self.state,
                 self.timer,
+                self.requests.box,
                 self.progress,
                 self.results,
                 self.chart,
@@ -149,6 +152,7 @@ class BoardView(PageView):
         m.observe(safe(lambda _c: self._render_results()), "results_version")
         m.observe(safe(lambda _c: self._render_timer()), ["timer_text", "timer_phase"])
         m.observe(safe(lambda _c: self._render_close()), "close_pending")
+        m.observe(safe(lambda _c: self.requests.render()), ["requests", "panel_status", "lang"])
         m.observe(
             safe(lambda _c: self._render_report()),
             ["report_busy", "report_step", "report_done", "report_total"],

@@ -11,6 +11,7 @@ import traitlets as tl
 from ..i18n import panel_base_name
 from ..session import BaseModel
 from ..timer import TimerMixin
+from .corrections import CorrectionsMixin
 
 
 def _fmt_scores(scores: dict[str, float], keys: tuple[str, ...], names: dict[str, str]) -> str:
@@ -21,7 +22,7 @@ def _fmt_scores(scores: dict[str, float], keys: tuple[str, ...], names: dict[str
     return "，".join(parts)
 
 
-class ExpertModel(TimerMixin, BaseModel):
+class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
     """State and actions of the expert scoring page.
 
     Phases: ``login`` -> ``conflicts`` (declare before seeing any candidate) -> ``scoring``.
@@ -120,6 +121,7 @@ class ExpertModel(TimerMixin, BaseModel):
         self.phase = "scoring"
         self.refresh_progress()
         self.refresh_timer()
+        self.refresh_requests()
         if self.order:
             self.select(self.order[0])
 
@@ -274,6 +276,7 @@ class ExpertModel(TimerMixin, BaseModel):
         self.progress_text = self.tr("expert.progress", done=self.confirmed, total=self.total)
 
     def tick(self) -> None:
-        """Periodic refresh: timer and progress."""
+        """Periodic refresh: timer, progress and (while one is pending) the chair's decisions."""
         self.refresh_timer()
         self.refresh_progress()
+        self.poll_requests()

@@ -11,6 +11,7 @@ from ..app import Poller, build_app
 from ..markup import esc
 from ..widgets import PAGE_LAYOUT, PageView
 from .card import candidate_card
+from .correction_form import CorrectionForm
 from .model import ExpertModel
 
 
@@ -28,7 +29,7 @@ class ExpertView(PageView):
     )
     _SCORING_PARTS = frozenset(
         ("select", "card", "inputs", "labels", "descriptors", "criteria_box", "comment")
-        + ("comment_label", "saved", "code", "confirm", "confirm_box", "scoring")
+        + ("comment_label", "saved", "code", "confirm", "confirm_box", "scoring", "correction")
     )
 
     def __init__(self, model: ExpertModel) -> None:
@@ -48,6 +49,8 @@ class ExpertView(PageView):
         self.root.add_class("scoring-expert")
 
         for name in ("phase", "order", "current", "scores", "comment", "sheet_status", "lang"):
+            m.observe(safe(self._refresh), name)
+        for name in ("requests",):
             m.observe(safe(self._refresh), name)
         m.observe(safe(lambda _c: self._render_status()), ["progress_text", "timer_text"])
         m.observe(safe(self._on_saved_text), "saved_text")
@@ -143,6 +146,7 @@ class ExpertView(PageView):
         self.confirm.add_class("scoring-confirm")
         self.confirm.on_click(safe(self._confirm))
         self.confirm_box = w.HBox([self.code, self.confirm])
+        self.correction = CorrectionForm(self.model, safe)
         right = w.VBox(
             [
                 self.card,
@@ -151,6 +155,7 @@ class ExpertView(PageView):
                 self.comment,
                 self.saved,
                 self.confirm_box,
+                self.correction.box,
             ],
             layout=w.Layout(flex="1 1 auto", min_width="0"),
         )
@@ -289,6 +294,7 @@ class ExpertView(PageView):
         self.code.disabled = locked
         if locked:
             self.confirm.description = m.tr("sheet.confirmed")
+        self.correction.render()
 
     # -- callbacks -------------------------------------------------------------------------
     _setting = False

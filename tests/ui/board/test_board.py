@@ -290,3 +290,72 @@ def test_stop_timer_and_the_chair_sees_what_is_timed(store):
     assert "没有正在进行的计时" in model.error
     model.toggle_lang()
     assert "Timer stopped" in view.timer.value and view.timer_stop.description == "Stop timer"
+
+
+def _click(view, css):
+    """Click the button with class ``css`` among the board's requests (as a page would)."""
+    for row in view.requests.pending.children:
+        for child in row.children:
+            if isinstance(child, __import__("ipywidgets").Button) and css in child._dom_classes:
+                child.click()
+                return
+    raise AssertionError(f"no button {css}")
+
+
+def test_the_chair_decides_requests_and_reopens_a_closed_panel_for_them(store):
+    """Issue 11 item 2 on the board: an expert's correction request shows up; a rejection
+    without a reason is refused; the chair approves one and rejects another with a reason;
+    after the close a new request waits until the chair reopens the panel with a reason."""
+    backend, info = store
+    pid = info["panels"]["P1"]
+    model, view = _board(backend, info["codes"]["chair"])
+    assert view.requests.box.layout.display == "none"  # nothing asked yet
+    ex = expert_app(backend, poll=False)
+    ex.view.login.code.value = info["codes"]["X05"]
+    ex.view.login.button.click()
+    ex.view.no_conflict.click()
+    for k, v in FULL.items():
+        ex.view.inputs[k].value = str(v)
+    ex.view.code.value = info["codes"]["X05"]
+    ex.view.confirm.click()
+    me = backend.login(info["codes"]["X05"])
+    v = backend.sheet(me, pid, "E001").version
+    asked = [
+        backend.request_correction(me, pid, "E001", {**FULL, "market": m}, why, v)
+        for m, why in ((72, "笔误"), (74, "再议"))
+    ]
+    model.refresh_requests(force=True)
+    assert view.requests.box.layout.display is None
+    assert "2 项待决定" in view.requests.title.value and "笔误" in str(
+        [
+            c.value
+            for row in view.requests.pending.children
+            for c in row.children
+            if hasattr(c, "value")
+        ]
+    )
+    _click(view, f"scoring-request-reject-{asked[0]}")
+    assert "理由" in model.error and len(model.pending_requests()) == 2
+    view.requests.notes[asked[0]].value = "与原始记录一致"
+    _click(view, f"scoring-request-reject-{asked[0]}")
+    _click(view, f"scoring-request-approve-{asked[1]}")
+    assert not model.pending_requests(), model.error
+    assert (
+        "与原始记录一致" in view.requests.decided.value and "已批准" in view.requests.decided.value
+    )
+    assert backend.sheet(me, pid, "E001").scores["market"] == 74
+    # after the close a request waits for a recorded reopening
+    backend.close_panel(backend.login(info["codes"]["chair"]), pid, force=True, reason="测试")
+    model.refresh(force=True)
+    v = backend.sheet(me, pid, "E001").version
+    late = backend.request_correction(me, pid, "E001", {**FULL, "market": 76}, "闭会后发现", v)
+    model.refresh_requests(force=True)
+    assert view.requests.reopen_box.layout.display is None
+    view.requests.reopen_go.click()
+    assert "原因" in model.error and model.panel_status == "closed"
+    view.requests.reopen_reason.value = "处理闭会后更正申请"
+    view.requests.reopen_go.click()
+    assert model.panel_status == "open", model.error
+    view.requests.notes[late].value = "同意"
+    _click(view, f"scoring-request-approve-{late}")
+    assert backend.sheet(me, pid, "E001").scores["market"] == 76

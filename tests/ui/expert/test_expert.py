@@ -351,3 +351,54 @@ def test_an_expert_on_two_panels_picks_the_panel_and_sees_which(store):
     view.panel_pick.value = str(info["panels"]["P1"])  # back: the defense sheet again
     assert model.phase == "scoring" and list(view.inputs) == list(FULL)
     assert model.order[0] == "E001"
+
+
+def test_a_correction_asked_on_the_page_is_decided_by_the_chair_and_shown(store):
+    """Issue 11 item 2: the expert asks to change a confirmed sheet (reason and new values);
+    the chair rejects with a reason, then approves a second request; the page shows each
+    decision with the chair's reason, and the approved values become the sheet's."""
+    backend, info = store
+    pid = info["panels"]["P1"]
+    model, view = _login(backend, info["codes"]["X04"])
+    view.no_conflict.click()
+    _fill(view, FULL)
+    view.code.value = info["codes"]["X04"]
+    view.confirm.click()
+    assert model.sheet_status == "confirmed", model.error
+    form = view.correction
+    assert form.open.layout.display is None and form.form.layout.display == "none"
+    form.open.click()
+    assert form.inputs["strength"].value == "85"  # prefilled with the confirmed values
+    form.inputs["strength"].value = "88"
+    form.send.click()  # no reason
+    assert "原因" in model.error and not model.requests
+    form.reason.value = "综合实力分录入有误"
+    form.inputs["market"].value = "200"  # off the scale
+    form.send.click()
+    assert "0–100" in model.error and not model.requests
+    form.inputs["market"].value = "70"
+    form.send.click()
+    assert model.requests and model.requests[-1]["status"] == "pending", model.error
+    assert "等待主持人决定" in model.notice and "待主持人决定" in form.history.value
+    assert form.open.disabled  # one pending request at a time
+    chair = backend.login(info["codes"]["chair"])
+    first = int(model.requests[-1]["id"])
+    backend.decide_request(chair, first, approve=False, note="原分有据，维持")
+    model._requests_read_at = 0.0
+    model.tick()
+    assert "已驳回" in form.history.value and "原分有据，维持" in form.history.value
+    assert model.scores["strength"] == 85 and not form.open.disabled
+    form.open.click()
+    form.inputs["strength"].value = "88"
+    form.reason.value = "补充材料后更正"
+    form.send.click()
+    second = int(model.requests[-1]["id"])
+    backend.decide_request(chair, second, approve=True, note="同意")
+    model._requests_read_at = 0.0
+    model.tick()
+    assert model.scores["strength"] == 88 and model.sheet_status == "confirmed"
+    assert "已批准" in form.history.value and view.inputs["strength"].value == "88"
+    model.lang = "en"
+    assert "approved" in form.history.value and form.open.description == "Request a correction"
+    me = backend.login(info["codes"]["X04"])
+    assert backend.sheet(me, pid, "E001").scores["strength"] == 88
