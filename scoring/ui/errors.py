@@ -4,7 +4,8 @@ ipywidgets swallows exceptions raised in ``on_click`` / ``observe`` callbacks (t
 kernel's log, which nobody in the meeting room sees). :func:`guard` wraps a callback: expected
 errors (:class:`ValueError`, which includes :class:`~scoring.errors.InputError`, and
 :class:`PermissionError`) are shown to the user as they are; anything else is logged with its
-traceback and shown as a short message with a reference the organizer can find in the log.
+traceback and shown as a short message with a reference the organizer can find in the server log
+and in the console's error list (:mod:`scoring.ui.error_journal`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from .error_journal import record
 from .i18n import t
 
 log = logging.getLogger("scoring.ui")
@@ -28,7 +30,22 @@ def describe(exc: BaseException, lang: str = "zh") -> str:
         return " ".join(str(exc).split()) or type(exc).__name__
     ref = uuid.uuid4().hex[:8]
     log.error("unexpected error in a dashboard callback [ref %s]", ref, exc_info=exc)
+    record(ref, exc, where=_where(exc))
     return t("error.internal", lang).format(ref=ref)
+
+
+def _where(exc: BaseException) -> str:
+    """Where ``exc`` happened: the page (``console``, ``expert`` …, from the first frame in a
+    page package ``scoring.ui.<page>.<module>``) and the innermost function it passed through."""
+    tb, page, inner = exc.__traceback__, "", ""
+    while tb is not None:
+        mod = str(tb.tb_frame.f_globals.get("__name__", ""))
+        parts = mod.split(".")
+        if not page and len(parts) >= 4 and parts[:2] == ["scoring", "ui"]:
+            page = parts[2]
+        inner = f"{mod}.{tb.tb_frame.f_code.co_name}"
+        tb = tb.tb_next
+    return " · ".join(x for x in (page, inner) if x)
 
 
 def guard(report: Callable[[str], Any], lang: Callable[[], str] = lambda: "zh") -> Callable:

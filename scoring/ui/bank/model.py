@@ -32,6 +32,8 @@ class BankModel(BaseModel):
         self.table: Any = None  # ranking rows of every closed panel (panel scores + rank)
         self.candidates: Any = None
         self.config: Any = None
+        #: Hash of the frozen configuration whose weights the sliders start from.
+        self.config_hash = ""
         self.portfolio: Any = None
         self.comparison: Any = None
 
@@ -49,7 +51,9 @@ class BankModel(BaseModel):
             if res is None or cand is None:  # e.g. a closed panel without confirmed scores
                 continue
             if self.config is None:
-                self.config = self.run(self.backend.panel_config, self.identity, p["id"])[0]
+                self.config, self.config_hash = self.run(
+                    self.backend.panel_config, self.identity, p["id"]
+                )
             res = res.copy()
             res["panel"] = panel_base_name(p["name"])
             res["panel_rank"] = res["rank"]

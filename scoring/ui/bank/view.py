@@ -9,6 +9,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..app import build_app
+from ..config_summary import config_html
 from ..markup import download_link, esc, html_table
 from ..widgets import (
     PAGE_LAYOUT,
@@ -108,7 +109,14 @@ class BankView(PageView):
         for k, s in self.sliders.items():
             s.description = names.get(k, k)
         if self.weights.children:
-            self.weights.children[0].value = f"<b>{esc(m.tr('bank.weights'))}</b>"
+            frozen = ""
+            if m.config is not None:
+                frozen = (
+                    f"<details><summary><small>{esc(m.tr('config.frozen_title'))} "
+                    f"<code>{esc(m.config_hash[:12])}</code></small></summary>"
+                    f"{config_html(m.config, m.lang)}</details>"
+                )
+            self.weights.children[0].value = f"<b>{esc(m.tr('bank.weights'))}</b>{frozen}"
         self.body.children = [self.main]
         self._render_comparison()
         self._render_basket()

@@ -7,6 +7,7 @@ from typing import Any
 
 import traitlets as tl
 
+from ..errors import describe
 from ..session import BaseModel
 from ..timer import TimerMixin
 from .requests import RequestsMixin
@@ -27,6 +28,8 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
     #: project_id -> name, for the timer's picker and line.
     project_names = tl.Dict()
     #: PDF report: building, the step being built, steps done / total.
+    #: Bumped when ``config`` (the frozen ``(PanelConfig, hash)`` or None) is re-read.
+    config_version = tl.Int(0)
     report_busy = tl.Bool(False)
     report_step = tl.Unicode("")
     report_done = tl.Int(0)
@@ -40,6 +43,7 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
         self.declarations: Any = None
         self.matrix: Any = None
         self.results: dict | None = None
+        self.config: tuple[Any, str] | None = None
         self._progress_key: Any = None
         #: The last PDF report built for the shown panel: ``(filename, bytes)``.
         self.report_file: tuple[str, bytes] | None = None
@@ -75,6 +79,20 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
         self.project_names = {str(k): str(v) for k, v in names.items()}
         self.refresh_timer()
         self.refresh_requests(force=True)
+        self.load_config()
+
+    def load_config(self) -> None:
+        """The shown panel's frozen configuration (``config`` None while it is not frozen)."""
+        from scoring.store import NotFound
+
+        try:
+            self.config = self.backend.panel_config(self.identity, self.panel_id)
+        except NotFound:
+            self.config = None
+        except Exception as exc:
+            self.config = None
+            self.error = describe(exc, self.lang)
+        self.config_version += 1
 
     def _status(self) -> str:
         panels = self.run(self.backend.panels, self.identity, clear=False) or []
@@ -93,6 +111,8 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
         status = self._status()
         changed = status != self.panel_status
         self.panel_status = status
+        if changed and self.config is None:
+            self.load_config()
         prog = self.run(self.backend.progress, self.identity, self.panel_id, clear=False)
         decl = self.run(self.backend.declarations, self.identity, self.panel_id, clear=False)
         if prog is not None:

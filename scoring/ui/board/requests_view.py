@@ -40,7 +40,8 @@ class RequestsView:
         self.notes: dict[int, w.Text] = {}
 
     def _kind(self, r: dict) -> str:
-        return self.model.tr("requests.kind_" + ("recusal" if r["kind"] == "recusal" else "scores"))
+        key = "requests.kind_recusal" if r["kind"] == "recusal" else "requests.kind_scores"
+        return self.model.tr(key)
 
     def _who(self, r: dict) -> str:
         m = self.model

@@ -9,6 +9,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..app import Poller, build_app
+from ..config_summary import config_html
 from ..i18n import panel_label
 from ..markup import download_link, esc, html_table
 from ..widgets import PAGE_LAYOUT, PageView, png_image, show_png
@@ -130,11 +131,14 @@ class BoardView(PageView):
         )
         self.body = w.VBox()
         self.requests = RequestsView(m, safe)
+        self.config = w.HTML()
+        self.config.add_class("scoring-frozen-config")
         self.main = w.VBox(
             [
                 self.controls,
                 self.close_box,
                 self.state,
+                self.config,
                 self.timer,
                 self.requests.box,
                 self.progress,
@@ -152,6 +156,7 @@ class BoardView(PageView):
         m.observe(safe(lambda _c: self._render_results()), "results_version")
         m.observe(safe(lambda _c: self._render_timer()), ["timer_text", "timer_phase"])
         m.observe(safe(lambda _c: self._render_close()), "close_pending")
+        m.observe(safe(lambda _c: self._render_config()), ["config_version", "lang"])
         m.observe(safe(lambda _c: self.requests.render()), ["requests", "panel_status", "lang"])
         m.observe(
             safe(lambda _c: self._render_report()),
@@ -196,6 +201,19 @@ class BoardView(PageView):
         self._render_progress()
         self._render_results()
         self._render_timer()
+
+    def _render_config(self) -> None:
+        """The frozen configuration in full (weights as %), folded under its hash."""
+        m = self.model
+        if m.config is None:
+            self.config.value = ""
+            return
+        cfg, h = m.config
+        self.config.value = (
+            f"<details><summary>{esc(m.tr('config.frozen_title'))} · "
+            f"{esc(m.tr('board.config_hash'))} <code>{esc(h[:12])}</code></summary>"
+            f"{config_html(cfg, m.lang)}</details>"
+        )
 
     def _render_close(self) -> None:
         """The confirmation asked before closing with unconfirmed sheets."""

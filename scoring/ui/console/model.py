@@ -7,6 +7,7 @@ from typing import Any
 
 import traitlets as tl
 
+from ..error_journal import recent
 from ..errors import describe
 from ..session import BaseModel
 
@@ -31,6 +32,8 @@ class ConsoleModel(BaseModel):
     projects = tl.List()  # [(label, project_id)]
     issued = tl.Unicode("")
     frozen_hash = tl.Unicode("")
+    #: The panel whose freezing waits for the organizer's confirmation ("" when none).
+    freeze_pending = tl.Unicode("")
     #: Name of the criteria set the weights are for (the panel being configured).
     criteria_name = tl.Unicode("defense")
 
@@ -220,14 +223,65 @@ class ConsoleModel(BaseModel):
         )
         return done is None and not self.error
 
+    def ask_freeze(self, panel_id: Any) -> bool:
+        """Show the configuration to freeze on ``panel_id`` and wait for :meth:`confirm_freeze`
+        (freezing cannot be undone: nothing is frozen without the organizer's explicit yes)."""
+        if panel_id in (None, ""):
+            self.error = self.tr("console.freeze_pick")
+            return False
+        cfg = self.run(lambda: self.config().validate())
+        if cfg is None:
+            return False
+        self.freeze_pending = str(panel_id)
+        return True
+
+    def freeze_panel_name(self) -> str:
+        """The name of the panel waiting for the freeze confirmation."""
+        for p in self.panels:
+            if str(p["id"]) == self.freeze_pending:
+                return str(p["name"])
+        return self.freeze_pending
+
+    def cancel_freeze(self) -> None:
+        """Back to the weights: nothing frozen."""
+        self.freeze_pending = ""
+
+    def confirm_freeze(self) -> str:
+        """Freeze the configuration shown by :meth:`ask_freeze`; its hash (empty if refused)."""
+        if not self.freeze_pending:
+            self.error = self.tr("console.freeze_pick")
+            return ""
+        panel_id, self.freeze_pending = self.freeze_pending, ""
+        return self.freeze(int(panel_id))
+
     def freeze(self, panel_id: Any) -> str:
         """Freeze :meth:`config` on a draft panel; the configuration hash (empty if refused)."""
+        if panel_id in (None, ""):
+            self.error = self.tr("console.freeze_pick")
+            return ""
         h = self.run(self.backend.freeze, self.identity, panel_id, self.config())
         if h:
             self.frozen_hash = h
             self.notice = self.tr("console.frozen", hash=h[:12])
             self.reload()
         return h or ""
+
+    def recent_errors(self, n: int = 50) -> list[dict[str, str]]:
+        """The newest internal errors of every page (organizer only): local time, the
+        reference the user was shown, where it happened and what it was."""
+        from scoring.io.filing import local_minute
+
+        if not self.logged_in:
+            return []
+        return [
+            {
+                "time": local_minute(e.get("ts", "")),
+                "ref": str(e.get("ref", "")),
+                "where": str(e.get("where", "")),
+                "what": f"{e.get('type', '')}: {e.get('message', '')}",
+            }
+            for e in recent(n)
+        ]
 
     def issue(self, login: str, role: str | None = None, expert_id: str = "") -> str:
         """Issue an access code (shown once); empty when refused."""

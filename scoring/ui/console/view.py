@@ -9,6 +9,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..app import build_app
+from ..config_summary import config_html
 from ..i18n import panel_label
 from ..markup import esc, html_table
 from ..widgets import PAGE_LAYOUT, PageView, weight_handler
@@ -194,7 +195,23 @@ class ConsoleView(PageView):
         self.f_panel = w.Dropdown()
         self.f_panel.observe(safe(lambda c: m.select_panel(c["new"])), "value")
         self.f_go = w.Button(button_style="warning")
-        self.f_go.on_click(safe(lambda _b: m.freeze(self.f_panel.value)))
+        self.f_go.on_click(safe(lambda _b: m.ask_freeze(self.f_panel.value)))
+        self.f_go.add_class("scoring-freeze")
+        self.f_summary = w.HTML()
+        self.f_yes = w.Button(button_style="danger")
+        self.f_yes.add_class("scoring-freeze-confirm")
+        self.f_yes.on_click(safe(lambda _b: m.confirm_freeze()))
+        self.f_no = w.Button()
+        self.f_no.on_click(safe(lambda _b: m.cancel_freeze()))
+        self.f_confirm = w.VBox(
+            [self.f_summary, w.HBox([self.f_yes, self.f_no])],
+            layout=w.Layout(display="none", border="2px solid #e65100", padding="8px"),
+        )
+        self.f_confirm.add_class("scoring-freeze-box")
+        m.observe(
+            safe(lambda _c: self._render_freeze()),
+            ["freeze_pending", "lang", "weights", "cut_size", "method", "aggregation"],
+        )
         self.members_title, self.order_title, self.conflicts_title = w.HTML(), w.HTML(), w.HTML()
         panels = w.VBox(
             [
@@ -213,6 +230,7 @@ class ConsoleView(PageView):
                     layout=w.Layout(flex_flow="row wrap"),
                 ),
                 w.HBox([self.f_panel, self.f_go]),
+                self.f_confirm,
             ]
         )
 
@@ -236,7 +254,16 @@ class ConsoleView(PageView):
             ]
         )
 
-        self.tabs = w.Tab(children=[imports, criteria, panels, codes])
+        # recent internal errors of every page (the references users were shown)
+        self.e_refresh = w.Button(icon="refresh")
+        self.e_refresh.add_class("scoring-errors-refresh")
+        self.e_refresh.on_click(safe(lambda _b: self._render_errors()))
+        self.e_list = w.HTML(layout=w.Layout(overflow="auto", max_width="100%"))
+        self.e_list.add_class("scoring-error-list")
+        errors = w.VBox([self.e_refresh, self.e_list])
+
+        self.tabs = w.Tab(children=[imports, criteria, panels, codes, errors])
+        self.tabs.observe(safe(lambda c: c["new"] == 4 and self._render_errors()), "selected_index")
 
     def _render(self, _change: Any = None) -> None:
         m = self.model
@@ -251,7 +278,9 @@ class ConsoleView(PageView):
             tr("console.weights")[:5],
             tr("console.panel"),
             tr("console.codes"),
+            tr("console.errors"),
         )
+        self.e_refresh.description = tr("console.errors_refresh")
         self.up_labels[0].value = f"<b>{esc(tr('console.upload_candidates'))}</b>"
         self.up_labels[1].value = f"<b>{esc(tr('console.upload_experts'))}</b>"
         limits = m.upload_limits()
@@ -331,6 +360,48 @@ class ConsoleView(PageView):
         )
         for c in m.criteria:
             self.sliders[c.key].description = c.name(m.lang)
+
+    def _render_errors(self) -> None:
+        """The newest internal errors (time, reference, where, what), from the journal."""
+        m = self.model
+        rows = m.recent_errors()
+        if not rows:
+            self.e_list.value = f"<p>{esc(m.tr('console.errors_none'))}</p>"
+            return
+        head = "".join(
+            f"<th>{esc(m.tr(k))}</th>"
+            for k in (
+                "console.err_time",
+                "console.err_ref",
+                "console.err_where",
+                "console.err_what",
+            )
+        )
+        body = "".join(
+            f"<tr><td>{esc(r['time'])}</td><td><code>{esc(r['ref'])}</code></td>"
+            f"<td>{esc(r['where'])}</td><td>{esc(r['what'])}</td></tr>"
+            for r in rows
+        )
+        self.e_list.value = (
+            f"<p><small>{esc(m.tr('console.errors_hint'))}</small></p>"
+            f"<table class='scoring-table'><tr>{head}</tr>{body}</table>"
+        )
+
+    def _render_freeze(self) -> None:
+        """The confirmation asked before freezing: the whole configuration, then yes or back."""
+        m = self.model
+        self.f_yes.description = m.tr("console.freeze_confirm")
+        self.f_no.description = m.tr("console.freeze_cancel")
+        self.f_go.disabled = bool(m.freeze_pending)
+        if not m.freeze_pending:
+            self.f_confirm.layout.display = "none"
+            return
+        self.f_summary.value = (
+            f"<p style='color:#e65100;font-weight:600'>"
+            f"{esc(m.tr('console.freeze_ask', panel=m.freeze_panel_name()))}</p>"
+            + config_html(m.config(), m.lang)
+        )
+        self.f_confirm.layout.display = None
 
     def _render_report(self) -> None:
         if self.tabs is None:

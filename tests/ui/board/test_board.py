@@ -359,3 +359,22 @@ def test_the_chair_decides_requests_and_reopens_a_closed_panel_for_them(store):
     view.requests.notes[late].value = "同意"
     _click(view, f"scoring-request-approve-{late}")
     assert backend.sheet(me, pid, "E001").scores["market"] == 76
+
+
+def test_board_and_bank_show_the_frozen_weights_not_only_the_hash(store):
+    """Issue 11 item 3: the chair's board and the bank page show the frozen configuration in
+    full: criteria, weights as %, aggregation, method, tie rule, cut line and its hash."""
+    from scoring.ui.bank import bank_app
+
+    backend, info = store
+    model, view = _board(backend, info["codes"]["chair"])
+    cfg, h = backend.panel_config(backend.login(info["codes"]["chair"]), info["panels"]["P1"])
+    shown = view.config.value
+    assert h[:12] in shown and "综合实力</th><td>25.0%" in shown and "项目风险 ↓" in shown
+    assert "去掉最高最低分后平均" in shown and "并列规则" in shown
+    bank = bank_app(backend)
+    bank.view.login.code.value = info["codes"]["bank"]
+    bank.view.login.button.click()
+    assert bank.model.logged_in, bank.model.error
+    text = bank.view.weights.children[0].value
+    assert "已冻结的评审配置" in text and "综合实力</th><td>25.0%" in text

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from scoring.store import NotFound
 from scoring.ui.board import board_app
 from scoring.ui.console import console_app
 
@@ -84,11 +87,16 @@ def test_panel_freeze_and_codes_then_chair_opens(store):
     pid = next(p["id"] for p in model.panels if p["name"] == "P2")
     view.method.value = "topsis"
     view.f_panel.value = pid
-    view.f_go.click()
+    view.f_go.click()  # asks first: nothing frozen yet
+    assert model.freeze_pending == str(pid) and not model.frozen_hash
+    with pytest.raises(NotFound):
+        backend.panel_config(backend.login(info["codes"]["organizer"]), pid)
+    view.f_yes.click()
     assert model.error == "" and len(model.frozen_hash) == 64
     cfg, h = backend.panel_config(backend.login(info["codes"]["organizer"]), pid)
     assert cfg.ranking_method == "topsis" and h == model.frozen_hash
     view.f_go.click()  # the frozen configuration cannot change (a second freeze of the same: ok)
+    view.f_yes.click()
     view.k_login.value = "X06"
     view.k_role.value = "expert"
     view.k_expert.value = "X06"
@@ -169,6 +177,7 @@ def test_an_evaluation_panel_is_configured_on_its_own_criteria(store):
     assert model.preview is None  # the closed defense panel's scores are not on these criteria
     view.sliders["goals"].value = 0.5
     view.f_go.click()
+    view.f_yes.click()
     assert model.error == "", model.error
     org = backend.login(info["codes"]["organizer"])
     cfg, _h = backend.panel_config(org, pid)
@@ -204,3 +213,72 @@ def test_the_server_lets_uploads_up_to_twice_the_cap_through_its_websocket(monke
     assert voila_config(8866).Voila.tornado_settings["websocket_max_message_size"] == 80 * 2**20
     monkeypatch.delenv("SCORING_IMPORT_MAX_MB")
     assert voila_config(8866).Voila.tornado_settings["websocket_max_message_size"] == 40 * 2**20
+
+
+def test_freezing_shows_the_whole_configuration_and_asks_first(store):
+    """Issue 11 item 3: with no panel chosen the console says so (not an "internal error");
+    freezing shows the criteria set, the weights as %, aggregation, method, tie rule and cut
+    line and freezes only on an explicit yes; "back" freezes nothing."""
+    backend, info = store
+    model, view = _console(backend, info["codes"]["organizer"])
+    view.f_panel.value = None
+    view.f_go.click()
+    assert "请先选择" in model.error and "内部错误" not in model.error
+    view.p_name.value = "P3"
+    view.p_chair.value = "CHAIR"
+    view.p_members.value = ("X01", "X02", "X03")
+    view.p_order.value = "E020"
+    view.p_create.click()
+    pid = next(p["id"] for p in model.panels if p["name"] == "P3")
+    view.f_panel.value = pid
+    for k, s in view.sliders.items():
+        s.value = 0.5 if k == "market" else 0.25
+    view.cut.value = 12
+    view.f_go.click()
+    box = view.f_summary.value
+    assert view.f_confirm.layout.display is None and view.f_go.disabled
+    assert "冻结后不可更改" in box and "P3" in box and "竞争性答辩论证" in box
+    assert "市场前景</th><td>33.3%" in box and "综合实力</th><td>16.7%" in box
+    assert "项目风险 ↓" in box and "去掉最高最低分后平均" in box and "加权和" in box
+    assert "并列者全部入围" in box and "前 12 名" in box
+    view.f_no.click()
+    org = backend.login(info["codes"]["organizer"])
+    with pytest.raises(NotFound):
+        backend.panel_config(org, pid)
+    assert view.f_confirm.layout.display == "none"
+    view.f_go.click()
+    model.toggle_lang()
+    assert "Freezing cannot be undone" in view.f_summary.value and "top 12" in view.f_summary.value
+    view.f_yes.click()
+    cfg, _h = backend.panel_config(org, pid)
+    assert round(cfg.weights["market"] / sum(cfg.weights.values()), 3) == 0.333
+    assert cfg.cut_size == 12
+
+
+def test_an_internal_error_reference_is_found_in_the_console(store, monkeypatch, tmp_path):
+    """Issue 11 item 3: an unexpected error on a page shows "内部错误（编号 …）"; the same
+    reference is in the journal the organizer console lists, with where and what."""
+    import re
+
+    from scoring.ui.error_journal import journal_path
+
+    monkeypatch.setenv("SCORING_HOME", str(tmp_path))
+    backend, info = store
+    model, view = _console(backend, info["codes"]["organizer"])
+
+    monkeypatch.setattr(backend, "freeze", lambda *_a, **_k: 1 / 0)  # an unexpected failure
+    view.p_name.value = "P9"
+    view.p_chair.value = "CHAIR"
+    view.p_members.value = ("X01", "X02", "X03")
+    view.p_order.value = "E020"
+    view.p_create.click()
+    pid = next(p["id"] for p in model.panels if p["name"] == "P9")
+    view.f_panel.value = pid
+    view.f_go.click()
+    view.f_yes.click()
+    ref = re.search(r"编号 ([0-9a-f]{8})", model.error).group(1)
+    assert journal_path().is_file()
+    view.tabs.selected_index = 4
+    listed = view.e_list.value
+    assert ref in listed and "ZeroDivisionError" in listed and "console" in listed
+    assert model.recent_errors()[0]["ref"] == ref
