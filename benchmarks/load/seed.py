@@ -48,12 +48,16 @@ def seed(db: str, experts: int, candidates: int) -> dict:
     from scoring.store.config import PanelConfig
     from scoring.store.service import Workbench
 
+    from scoring.programme.panel_rules import MIN_MEMBERS
+
     wb = Workbench(db)
     try:
         org = wb.system_actor("load-test")
         wb.init(actor=org)
         wb.import_candidates(org, DATA_DIR / "demo" / "candidates.csv")
-        wb.import_experts(org, pd.DataFrame(expert_rows(experts)))
+        rows = expert_rows(max(experts, MIN_MEMBERS))  # a panel opens with three at least
+        wb.import_experts(org, pd.DataFrame(rows))
+        extra = [r["expert_id"] for r in rows[experts:]]  # members nobody plays
         known = {str(a["login"]).upper() for a in wb.accounts(org)}
         codes = {}
         for row in expert_rows(experts):
@@ -71,7 +75,8 @@ def seed(db: str, experts: int, candidates: int) -> dict:
             else wb.create_account(org, chair, "chair", name="压测主持人")
         )
         cands = list(wb.candidates(org)["project_id"])[:candidates]
-        pid = wb.create_panel(org, PANEL, chair=chair, members=list(codes), candidates=cands)
+        members = [*codes, *extra]
+        pid = wb.create_panel(org, PANEL, chair=chair, members=members, candidates=cands)
         wb.freeze_config(org, pid, PanelConfig.from_criteria(cut_size=max(1, len(cands) // 2)))
         wb.open_panel(wb.login(chair_code), pid)
         return {"panel": pid, "codes": codes, "chair": chair_code}

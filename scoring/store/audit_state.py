@@ -126,6 +126,14 @@ class StateReplay:
         pid = int(record.target.split(":", 1)[1])
         self.panels[pid] = ReplayedPanel(list(d["members"]), list(d["candidates"]), seq=record.seq)
 
+    def _update(self, record: Any, d: dict) -> None:
+        panel = self.panels[int(record.target.split(":", 1)[1])]
+        panel.members, panel.candidates = list(d["members"]), list(d["candidates"])
+        panel.seq = record.seq
+
+    def _delete(self, record: Any, d: dict) -> None:
+        del self.panels[int(record.target.split(":", 1)[1])]
+
     def _freeze(self, record: Any, d: dict) -> None:
         panel = self.panels[int(record.target.split(":", 1)[1])]
         panel.config, panel.seq = (d["config"], d["hash"]), record.seq
@@ -182,6 +190,8 @@ class StateReplay:
 _HANDLERS = {
     "account.create": StateReplay._account,
     "panel.create": StateReplay._create,
+    "panel.update": StateReplay._update,
+    "panel.delete": StateReplay._delete,
     "config.freeze": StateReplay._freeze,
     "panel.open": StateReplay._open,
     "panel.close": lambda self, r, d: self._status(r, "closed"),

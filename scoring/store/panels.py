@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..engine.criteria import DEFAULT_SET, PURPOSES, criteria_sets
+from ..programme.panel_rules import clean_date, clean_name, opening_problems
 from . import accounts as acc
 from . import lookups, rights
 from .accounts import Actor
@@ -19,6 +20,48 @@ from .errors import NotFound, RuleViolation, StoreError
 from .models import Account, Panel, PanelCandidate, PanelMember, Sheet
 from .models import PanelConfig as PanelConfigRow
 from .unit_of_work import StoreService
+
+
+def checked_name_and_date(name: object, date: object) -> tuple[str, str | None]:
+    """The panel's name and date as stored (``StoreError`` naming what is wrong)."""
+    try:
+        return clean_name(name), clean_date(date)
+    except ValueError as exc:
+        raise StoreError(str(exc)) from None
+
+
+def require_unique_name(
+    conn: Any, round_id: int, name: str, *, other_than: int | None = None
+) -> None:
+    """Refuse a second panel of the round with ``name``."""
+    q = sa.select(Panel.id).where(Panel.round_id == round_id, Panel.name == name)
+    if other_than is not None:
+        q = q.where(Panel.id != other_than)
+    if conn.execute(q).first():
+        raise StoreError(f"评审组已存在 / panel {name!r} already exists")
+
+
+def resolve_chair(conn: Any, chair: str | None) -> int | None:
+    """The account id of the chair's login (``None`` for no chair); refused if not a chair."""
+    if not chair:
+        return None
+    row = conn.execute(
+        sa.select(Account.id, Account.role).where(Account.login == acc.normalise_login(chair))
+    ).first()
+    if row is None or not rights.may_chair(row.role):
+        raise StoreError(f"主持人账户无效 / {chair!r} is not a chair account")
+    return int(row.id)
+
+
+def resolve_lists(
+    conn: Any, round_id: int, members: list[str], candidates: list[str]
+) -> tuple[list[int], list[int]]:
+    """Row ids of the members (expert ids) and candidates (project ids, in order)."""
+    if len(set(members)) != len(members) or len(set(candidates)) != len(candidates):
+        raise StoreError("成员或项目重复 / a member or candidate is listed twice")
+    mpks = [lookups.expert_pk(conn, m) for m in members]
+    cpks = [lookups.candidate_pk(conn, c, round_id) for c in candidates]
+    return mpks, cpks
 
 
 class PanelService(StoreService):
@@ -46,27 +89,13 @@ class PanelService(StoreService):
         """
         members, candidates = list(members), list(candidates)
         set_name = panel_criteria_set(purpose, criteria_set)
+        name, date = checked_name_and_date(name, date)
         with self.store.write(actor) as tx:
             rights.require_current(self.store, tx.conn, actor, *rights.ORGANIZER)
             rid = lookups.round_id(tx.conn)
-            if tx.conn.execute(
-                sa.select(Panel.id).where(Panel.round_id == rid, Panel.name == name)
-            ).first():
-                raise StoreError(f"评审组已存在 / panel {name!r} already exists")
-            chair_pk = None
-            if chair:
-                row = tx.conn.execute(
-                    sa.select(Account.id, Account.role).where(
-                        Account.login == acc.normalise_login(chair)
-                    )
-                ).first()
-                if row is None or not rights.may_chair(row.role):
-                    raise StoreError(f"主持人账户无效 / {chair!r} is not a chair account")
-                chair_pk = row.id
-            if len(set(members)) != len(members) or len(set(candidates)) != len(candidates):
-                raise StoreError("成员或项目重复 / a member or candidate is listed twice")
-            mpks = [lookups.expert_pk(tx.conn, m) for m in members]
-            cpks = [lookups.candidate_pk(tx.conn, c, rid) for c in candidates]
+            require_unique_name(tx.conn, rid, name)
+            chair_pk = resolve_chair(tx.conn, chair)
+            mpks, cpks = resolve_lists(tx.conn, rid, members, candidates)
             pid = tx.conn.execute(
                 sa.insert(Panel)
                 .values(
@@ -187,10 +216,9 @@ class PanelService(StoreService):
             rights.require_frozen_to_open(lookups.frozen_config(self.store, tx.conn, panel.id))
             members = lookups.member_pks(tx.conn, panel.id)
             cands = lookups.panel_candidate_pks(tx.conn, panel.id)
-            if not members or not cands:
-                raise RuleViolation(
-                    "评审组缺少专家或项目 / the panel has no members or no candidates"
-                )
+            problems = opening_problems(len(members), len(cands), panel.chair_pk is not None)
+            if problems:
+                raise RuleViolation("；".join(problems))
             recused = lookups.recused_map(tx.conn, members, cands)
             ts = now()
             tx.conn.execute(

@@ -27,6 +27,7 @@ from .baskets import BasketService
 from .conflict_service import ConflictService
 from .corrections import CorrectionService
 from .import_service import ImportResult, ImportService
+from .panel_edits import PanelEditService
 from .panels import PanelService
 from .results import ResultService
 from .rounds import RoundService
@@ -54,6 +55,7 @@ SERVICES: dict[str, tuple[type[StoreService], tuple[str, ...]]] = {
             "close_record",
         ),
     ),
+    "panel_edits": (PanelEditService, ("update_panel", "delete_panel")),
     "conflicts": (
         ConflictService,
         ("declare_conflict", "declare_conflicts", "conflict_declaration", "declarations"),
@@ -129,7 +131,7 @@ class Workbench:
     url : str
         The database URL.
     engine : sqlalchemy.engine.Engine
-    access, rounds, panel_admin, conflicts, timers, sheets, correction_requests, rankings, \
+    access, rounds, panel_admin, panel_edits, conflicts, timers, sheets, correction_requests, rankings, \
 baskets, imports, audit : StoreService
         The services (see :data:`SERVICES`).
     """
@@ -137,6 +139,7 @@ baskets, imports, audit : StoreService
     access: AccountService
     rounds: RoundService
     panel_admin: PanelService
+    panel_edits: PanelEditService
     conflicts: ConflictService
     timers: TimerService
     sheets: SheetService

@@ -140,11 +140,14 @@ def test_formulas_are_neutralised_in_exports(tmp_path, wb, org) -> None:
     cands.loc[1, "phone"] = "+86 351 0000"
     wb.import_candidates(org, cands)
     experts = pd.DataFrame(
-        {"expert_id": ["Y1", "Y2"], "name": ["甲", "乙"], "kind": ["industry"] * 2}
+        {"expert_id": ["Y1", "Y2", "Y3"], "name": ["甲", "乙", "丙"], "kind": ["industry"] * 3}
     )
     wb.import_experts(org, experts)
-    codes = {e: wb.create_account(org, e, "expert", expert_id=e) for e in ("Y1", "Y2")}
-    pid = wb.create_panel(org, "P", members=["Y1", "Y2"], candidates=list(cands.project_id))
+    codes = {e: wb.create_account(org, e, "expert", expert_id=e) for e in ("Y1", "Y2", "Y3")}
+    wb.create_account(org, "YC", "chair")
+    pid = wb.create_panel(
+        org, "P", chair="YC", members=["Y1", "Y2", "Y3"], candidates=list(cands.project_id)
+    )
     wb.freeze_config(org, pid)
     wb.open_panel(org, pid)
     for c in codes.values():
@@ -252,7 +255,8 @@ def test_default_database_location(tmp_path, monkeypatch) -> None:
 # --------------------------------------------------------------------------------------------
 # issue 11: exports a department can file; the zscore pipeline through close, report and CLI
 
-_RISK = {"Z1": [100, 99, 98, 97], "Z2": [100, 0, 100, 0]}  # the failing case of issue 11
+#: The failing case of issue 11 (Z1, Z2), and a third expert (a panel opens with three).
+_RISK = {"Z1": [100, 99, 98, 97], "Z2": [100, 0, 100, 0], "Z3": [50, 60, 40, 50]}
 
 
 def _zscore_panel(wb: Workbench, org) -> tuple[int, list[str]]:
@@ -267,12 +271,15 @@ def _zscore_panel(wb: Workbench, org) -> tuple[int, list[str]]:
     wb.import_experts(
         org,
         pd.DataFrame(
-            {"expert_id": list(_RISK), "name": ["甲某", "乙某"], "kind": ["industry"] * 2}
+            {"expert_id": list(_RISK), "name": ["甲某", "乙某", "丙某"], "kind": ["industry"] * 3}
         ),
     )
     codes = {e: wb.create_account(org, e, "expert", expert_id=e) for e in _RISK}
     ids = list(cands.project_id)
-    pid = wb.create_panel(org, "标准分组", date="2026-04-01", members=list(_RISK), candidates=ids)
+    wb.create_account(org, "ZC", "chair")
+    pid = wb.create_panel(
+        org, "标准分组", date="2026-04-01", chair="ZC", members=list(_RISK), candidates=ids
+    )
     wb.freeze_config(org, pid, PanelConfig.from_criteria(aggregation="zscore", cut_size=2))
     wb.open_panel(org, pid)
     for e, code in codes.items():

@@ -201,3 +201,12 @@ def require_frozen_to_score(config: tuple[PanelConfig, str] | None) -> PanelConf
             "配置尚未冻结，不能评分 / scoring is not possible before the configuration is frozen"
         )
     return config[0]
+
+
+def may_edit_panel(panel: Any, config: tuple[PanelConfig, str] | None) -> None:
+    """Refuse to edit or delete a panel once its configuration is frozen or it has opened."""
+    if config is not None or panel.status != "draft":
+        raise RuleViolation(
+            "评审组配置已冻结或已开启，不能再修改或删除 / the panel is frozen or open: "
+            "it can no longer be edited or deleted"
+        )

@@ -111,7 +111,7 @@ def test_candidate_heard_by_two_closed_panels_counts_once(store):
     from scoring.store import PanelConfig
 
     pid = wb.create_panel(
-        sysa, "P9", chair="CHAIR", members=["X01", "X02"], candidates=["E007", "E013"]
+        sysa, "P9", chair="CHAIR", members=["X01", "X02", "X03"], candidates=["E007", "E013"]
     )
     wb.freeze_config(sysa, pid, PanelConfig.from_criteria())
     chair = wb.login(info["codes"]["chair"])

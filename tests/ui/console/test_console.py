@@ -80,7 +80,7 @@ def test_panel_freeze_and_codes_then_chair_opens(store):
     model, view = _console(backend, info["codes"]["organizer"])
     view.p_name.value = "P2"
     view.p_chair.value = "CHAIR"
-    view.p_members.value = ("X01", "X02")
+    view.p_members.value = ("X01", "X02", "X03")
     view.p_order.value = "E020, E021，E022"
     view.p_create.click()
     assert model.error == "", model.error

@@ -236,7 +236,7 @@ def test_bank_reviewer_on_a_panel_scores_through_the_expert_page(store):
     assert "没有可评分的评审组" in model.error
     assert {p["name"] for p in backend.panels(bank)} >= {"P0", "P1"}  # it reads them all
     pid = wb.create_panel(
-        org, "银行组", chair="CHAIR", members=["X01", "X08"], candidates=["E013", "E014"]
+        org, "银行组", chair="CHAIR", members=["X01", "X02", "X08"], candidates=["E013", "E014"]
     )
     wb.freeze_config(org, pid, PanelConfig.from_criteria())
     wb.open_panel(wb.login(info["codes"]["chair"]), pid)
