@@ -85,6 +85,32 @@ class PanelEditService(StoreService):
                 },
             )
 
+    def panel_setup(self, actor: Actor, panel_id: int) -> dict[str, Any]:
+        """The panel as set up (organizer only): ``id, name, date, status, chair`` (login or
+        None), ``members`` (expert ids), ``candidates`` (project ids in order), ``frozen``."""
+        from .models import Account
+
+        with self.store.read() as conn:
+            rights.require_current(self.store, conn, actor, *rights.ORGANIZER)
+            panel = lookups.panel_row(conn, panel_id)
+            chair = None
+            if panel.chair_pk is not None:
+                chair = conn.execute(
+                    sa.select(Account.login).where(Account.id == panel.chair_pk)
+                ).scalar()
+            members, candidates = _lists(conn, panel.id)
+            frozen = lookups.frozen_config(self.store, conn, panel.id) is not None
+        return {
+            "id": int(panel.id),
+            "name": panel.name,
+            "date": panel.date,
+            "status": panel.status,
+            "chair": chair,
+            "members": members,
+            "candidates": candidates,
+            "frozen": frozen,
+        }
+
     def delete_panel(self, actor: Actor, panel_id: int, *, reason: str) -> None:
         """Delete a draft panel (not frozen) with a reason; audited ``panel.delete``."""
         if not str(reason or "").strip():

@@ -55,7 +55,7 @@ SERVICES: dict[str, tuple[type[StoreService], tuple[str, ...]]] = {
             "close_record",
         ),
     ),
-    "panel_edits": (PanelEditService, ("update_panel", "delete_panel")),
+    "panel_edits": (PanelEditService, ("panel_setup", "update_panel", "delete_panel")),
     "conflicts": (
         ConflictService,
         ("declare_conflict", "declare_conflicts", "conflict_declaration", "declarations"),

@@ -380,6 +380,18 @@ class StoreBackend:
     def create_panel(self, actor: Any, name: str, **kwargs: Any) -> int:
         return self.wb.create_panel(actor, name, **kwargs)
 
+    def panel_setup(self, actor: Any, panel_id: Any) -> dict[str, Any]:
+        """The panel as set up: name, date, status, chair, members, candidates, frozen."""
+        return self.wb.panel_setup(actor, int(panel_id))
+
+    def update_panel(self, actor: Any, panel_id: Any, **changes: Any) -> None:
+        """Edit a draft panel that is not frozen (name, date, chair, members, candidates)."""
+        self.wb.update_panel(actor, int(panel_id), **changes)
+
+    def delete_panel(self, actor: Any, panel_id: Any, reason: str) -> None:
+        """Delete a draft panel that is not frozen, with a reason."""
+        self.wb.delete_panel(actor, int(panel_id), reason=reason)
+
     def freeze(self, actor: Any, panel_id: Any, config: Any) -> str:
         return self.wb.freeze_config(actor, int(panel_id), config)
 

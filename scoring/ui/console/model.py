@@ -10,12 +10,13 @@ import traitlets as tl
 from ..error_journal import recent
 from ..errors import describe
 from ..session import BaseModel
+from .setup import PanelSetupMixin
 
 #: The console's default cut size: the demo's (``scoring.store.demo.DEMO_CUT``).
 DEFAULT_CUT = 30
 
 
-class ConsoleModel(BaseModel):
+class ConsoleModel(PanelSetupMixin, BaseModel):
     """State and actions of the organizer console: imports, criteria and weights with a live
     ranking preview, panel set-up, freezing, access codes."""
 

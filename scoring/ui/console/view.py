@@ -14,6 +14,7 @@ from ..i18n import panel_label
 from ..markup import esc, html_table
 from ..widgets import PAGE_LAYOUT, PageView, weight_handler
 from .model import DEFAULT_CUT, ConsoleModel
+from .setup_view import PanelSetupView
 
 METHODS = ("weighted_sum", "weighted_product", "topsis", "vikor", "moora")
 AGGREGATIONS = ("trimmed_mean", "mean", "median", "zscore")
@@ -96,7 +97,7 @@ class ConsoleView(PageView):
             for p in self.p_order.value.replace("，", ",").replace("\n", ",").split(",")
             if p.strip()
         ]
-        self.model.create_panel(
+        self.model.save_panel_form(
             self.p_name.value,
             list(self.p_members.value),
             order,
@@ -233,6 +234,8 @@ class ConsoleView(PageView):
                 self.f_confirm,
             ]
         )
+        self.setup = PanelSetupView(self)
+        panels.children = (self.setup.box, *panels.children, self.setup.lists)
 
         # codes
         self.k_login = w.Text()
@@ -253,6 +256,7 @@ class ConsoleView(PageView):
                 self.k_out,
             ]
         )
+        codes.children = (*codes.children, self.setup.codes_box)
 
         # recent internal errors of every page (the references users were shown)
         self.e_refresh = w.Button(icon="refresh")
@@ -332,6 +336,7 @@ class ConsoleView(PageView):
             if p["status"] == "draft"
         ]
         self.body.children = [self.tabs]
+        self.setup.render()
         self._render_report()
         self._render_preview()
 

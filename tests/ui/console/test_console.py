@@ -282,3 +282,72 @@ def test_an_internal_error_reference_is_found_in_the_console(store, monkeypatch,
     listed = view.e_list.value
     assert ref in listed and "ZeroDivisionError" in listed and "console" in listed
     assert model.recent_errors()[0]["ref"] == ref
+
+
+def test_panel_set_up_is_checked_corrected_deleted_and_codes_printed(store):
+    """Issue 11 item 4 on the console: the form names every missing part in the page's
+    language; a draft panel is loaded back, corrected and saved; another is deleted with a
+    reason; the lists show panels, candidates (searchable) and accounts; the printable codes
+    sheet reissues the panel's codes (the new ones log in, the old ones no longer)."""
+    backend, info = store
+    model, view = _console(backend, info["codes"]["organizer"])
+    view.p_name.value = " "
+    view.p_date.value = "下周三"
+    view.p_members.value = ("X01",)
+    view.p_order.value = "E020, NOPE"
+    view.p_create.click()
+    for part in ("名称", "日期无效", "主持人", "至少需要 3 名专家（已选 1 名）", "NOPE"):
+        assert part in model.error, (part, model.error)
+    before = {p["name"] for p in model.panels}
+    view.p_name.value = "三组"
+    view.p_date.value = "2026/4/2"
+    view.p_chair.value = "chair"
+    view.p_members.value = ("X01", "X02", "X03")
+    view.p_order.value = "E020, E021"
+    view.p_create.click()
+    assert model.error == "", model.error
+    pid = next(p["id"] for p in model.panels if p["name"] == "三组")
+    assert {p["name"] for p in model.panels} == before | {"三组"}
+    assert "三组 #" in view.setup.panels.value and "2026-04-02" in view.setup.panels.value
+    # load it back, correct it
+    view.setup.edit_pick.value = pid
+    view.setup.edit_go.click()
+    assert model.editing == pid and view.p_order.value == "E020, E021"
+    assert view.p_create.description == "保存修改" and "正在修改：三组" in view.setup.editing.value
+    view.p_order.value = "E021, E020, E022"
+    view.p_create.click()
+    org = backend.login(info["codes"]["organizer"])
+    assert backend.panel_setup(org, pid)["candidates"] == ["E021", "E020", "E022"]
+    assert model.editing == 0
+    # delete needs a reason
+    view.setup.edit_pick.value = pid
+    view.setup.delete_go.click()
+    assert "原因" in model.error and pid in {p["id"] for p in model.panels}
+    view.setup.delete_reason.value = "重复创建"
+    view.setup.delete_go.click()
+    assert pid not in {p["id"] for p in model.panels}
+    # candidates searchable, accounts listed
+    view.setup.search.value = "E02"
+    assert "E020" in view.setup.candidates.value and "E001 " not in view.setup.candidates.value
+    assert "CHAIR" in view.setup.accounts.value and "评审组长" in view.setup.accounts.value
+    # printable codes of P1: refused without the tick, then old codes stop working
+    p1 = info["panels"]["P1"]
+    view.setup.codes_panel.value = p1
+    view.setup.codes_go.click()
+    assert "勾选" in model.error and not view.setup.codes_out.value
+    view.setup.codes_ack.value = True
+    view.setup.codes_go.click()
+    assert "access-codes-panel" in view.setup.codes_out.value, model.error
+    import base64
+    import re
+
+    data = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", view.setup.codes_out.value)[1])
+    text = data.decode("utf-8")
+    codes = re.findall(r"[A-Z0-9_.]+-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", text)
+    members = backend.panel_setup(org, p1)
+    assert len(codes) == len(members["members"]) + 1  # the chair and each member
+    assert backend.login(codes[0]).login == members["chair"]
+    from scoring.store import AccessDenied
+
+    with pytest.raises((AccessDenied, ValueError)):
+        backend.login(info["codes"]["X01"])  # reissued: the old code is void
