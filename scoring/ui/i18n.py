@@ -79,6 +79,13 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "expert.bad_score": ("{name}：请输入 {lo}–{hi} 之间的数字", "{name}: enter a number {lo}–{hi}"),
     "expert.indicators": ("主要指标", "Key indicators"),
+    "board.close_ask_all": (
+        "所有评分表均已确认。结束后即生成结果，不能撤销（之后只能记录原因重新开启）。确认结束评审？",
+        "Every sheet is confirmed. Closing computes the results and cannot be undone (only a"
+        " recorded reopening changes them). Close the panel?",
+    ),
+    "board.confirm_close": ("确认结束评审", "Close the panel"),
+    "board.computing": ("正在计算结果（排名、一致性、稳健性）…", "Computing the results (ranking, agreement, robustness)…"),
     "requests.title": ("更正与回避申请", "Requests to the chair"),
     "requests.waiting": ("{n} 项待决定", "{n} waiting"),
     "requests.kind_scores": ("分数更正", "score correction"),

@@ -3,6 +3,7 @@ closing, the defense timer, results once closed, downloads and the PDF report.""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import traitlets as tl
@@ -12,6 +13,26 @@ from ..session import BaseModel
 from ..timer import TimerMixin
 from .requests import RequestsMixin
 from .results import export_bytes, panel_results, progress_matrix
+
+#: ``close_pending`` when every sheet is confirmed and the page asks for a yes.
+ALL_CONFIRMED = -1
+_warmed: list[threading.Thread] = []
+
+
+def warm_up() -> None:
+    """Import the results' statistics (scipy, pingouin, the engine) in a background thread,
+    once per process."""
+    if _warmed:
+        return
+
+    def imports() -> None:
+        import scoring.engine.panel
+        import scoring.engine.sensitivity
+        import scoring.programme.shortlist  # noqa: F401
+
+    thread = threading.Thread(target=imports, name="board-warm-up", daemon=True)
+    _warmed.append(thread)
+    thread.start()
 
 
 class BoardModel(RequestsMixin, TimerMixin, BaseModel):
@@ -30,6 +51,8 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
     #: PDF report: building, the step being built, steps done / total.
     #: Bumped when ``config`` (the frozen ``(PanelConfig, hash)`` or None) is re-read.
     config_version = tl.Int(0)
+    #: Whether the closed panel's results are being computed.
+    computing = tl.Bool(False)
     report_busy = tl.Bool(False)
     report_step = tl.Unicode("")
     report_done = tl.Int(0)
@@ -49,7 +72,9 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
         self.report_file: tuple[str, bytes] | None = None
 
     def after_login(self) -> None:
-        """List the panels and show the first open one."""
+        """List the panels and show the first open one; load the statistics libraries in the
+        background meanwhile (their first import takes seconds: not at the close)."""
+        warm_up()
         self.load_panels()
 
     def load_panels(self) -> None:
@@ -131,8 +156,12 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
             self.load_results()
 
     def load_results(self) -> None:
-        """Compute the closed panel's results."""
-        res = self.run(panel_results, self.backend, self.identity, self.panel_id, clear=False)
+        """Compute the closed panel's results (``computing`` meanwhile, for the page)."""
+        self.computing = True
+        try:
+            res = self.run(panel_results, self.backend, self.identity, self.panel_id, clear=False)
+        finally:
+            self.computing = False
         if res is not None:
             self.results = res
             self.results_version += 1
@@ -151,15 +180,20 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
         return int((~self.progress["status"].isin(["confirmed", "recused"])).sum())
 
     def request_close(self) -> bool:
-        """The chair's "close": closes at once when every sheet is confirmed; otherwise sets
-        ``close_pending`` to the number of unconfirmed sheets (the page asks for a reason)."""
+        """The chair's "close" asks first (closing cannot be undone, only recorded reopening
+        changes results): ``close_pending`` is the number of unconfirmed sheets (the page asks
+        for a reason: a forced close) or :data:`ALL_CONFIRMED` (the page asks for a yes)."""
         missing = self.run(self.unconfirmed)
         if missing is None:
             return False
-        if missing:
-            self.close_pending = missing
-            return False
-        return self.close_panel()
+        self.close_pending = missing or ALL_CONFIRMED
+        return False
+
+    def confirm_close(self, reason: str = "") -> bool:
+        """The chair's yes to the question of :meth:`request_close`."""
+        if self.close_pending == ALL_CONFIRMED:
+            return self.close_panel()
+        return self.close_panel(force=True, reason=reason)
 
     def close_panel(self, force: bool = False, reason: str = "") -> bool:
         """Close the panel (``force`` with a ``reason`` while sheets are unconfirmed)."""

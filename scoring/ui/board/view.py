@@ -14,7 +14,7 @@ from ..i18n import panel_label
 from ..markup import download_link, esc, html_table
 from ..widgets import PAGE_LAYOUT, PageView, png_image, show_png
 from .chart import p_cut_png
-from .model import BoardModel
+from .model import ALL_CONFIRMED, BoardModel
 from .requests_view import RequestsView
 from .results import export_bytes
 
@@ -81,9 +81,7 @@ class BoardView(PageView):
         self.close_reason.add_class("scoring-close-reason")
         self.close_force = w.Button(button_style="danger")
         self.close_force.add_class("scoring-force-close")
-        self.close_force.on_click(
-            safe(lambda _b: m.close_panel(force=True, reason=self.close_reason.value))
-        )
+        self.close_force.on_click(safe(lambda _b: m.confirm_close(self.close_reason.value)))
         self.close_cancel = w.Button()
         self.close_cancel.add_class("scoring-close-cancel")
         self.close_cancel.on_click(safe(lambda _b: setattr(m, "close_pending", 0)))
@@ -156,6 +154,7 @@ class BoardView(PageView):
         m.observe(safe(lambda _c: self._render_results()), "results_version")
         m.observe(safe(lambda _c: self._render_timer()), ["timer_text", "timer_phase"])
         m.observe(safe(lambda _c: self._render_close()), "close_pending")
+        m.observe(safe(lambda _c: self._render_computing()), "computing")
         m.observe(safe(lambda _c: self._render_config()), ["config_version", "lang"])
         m.observe(safe(lambda _c: self.requests.render()), ["requests", "panel_status", "lang"])
         m.observe(
@@ -202,6 +201,15 @@ class BoardView(PageView):
         self._render_results()
         self._render_timer()
 
+    def _render_computing(self) -> None:
+        """While the results are computed after the close: say so where they will appear."""
+        m = self.model
+        if m.computing:
+            self.results.value = (
+                f"<div class='scoring-computing' style='color:#0d47a1'>⏳ "
+                f"{esc(m.tr('board.computing'))}</div>"
+            )
+
     def _render_config(self) -> None:
         """The frozen configuration in full (weights as %), folded under its hash."""
         m = self.model
@@ -221,7 +229,16 @@ class BoardView(PageView):
         n = m.close_pending
         self.close_box.layout.display = None if n else "none"
         self.close.disabled = bool(n) or m.panel_status != "open"
-        if n:
+        everything = n == ALL_CONFIRMED
+        self.close_reason.layout.display = "none" if everything else None
+        self.close_force.description = m.tr(
+            "board.confirm_close" if everything else "board.force_close"
+        )
+        if everything:
+            self.close_ask.value = (
+                f"<div style='color:#e65100'>{esc(m.tr('board.close_ask_all'))}</div>"
+            )
+        elif n:
             self.close_ask.value = (
                 f"<div style='color:#b71c1c'>⚠ {esc(m.tr('board.close_missing', n=n))}</div>"
             )

@@ -114,8 +114,15 @@ def test_close_without_asking_when_every_sheet_is_confirmed(store):
                 ex.view.inputs[k].value = str(v)
             ex.view.code.value = info["codes"][x]
             ex.view.confirm.click()
-    view.close.click()
+    view.close.click()  # everything confirmed: still asked, closing cannot be undone
+    assert model.panel_status == "open" and view.close_box.layout.display is None
+    assert "不能撤销" in view.close_ask.value and view.close_reason.layout.display == "none"
+    assert view.close_force.description == "确认结束评审"
+    seen = []
+    model.observe(lambda c: seen.append(c["new"]), "computing")
+    view.close_force.click()
     assert model.error == "" and model.close_pending == 0 and model.panel_status == "closed"
+    assert seen == [True, False] and "scoring-ranking" in view.results.value
     rec = backend.close_record(backend.login(info["codes"]["chair"]), info["panels"]["P1"])
     assert not rec["forced"] and rec["unconfirmed"] == 0
 
