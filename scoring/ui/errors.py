@@ -18,6 +18,7 @@ from typing import Any
 
 from .error_journal import record
 from .i18n import t
+from .one_language import one_language
 
 log = logging.getLogger("scoring.ui")
 
@@ -25,9 +26,9 @@ log = logging.getLogger("scoring.ui")
 def describe(exc: BaseException, lang: str = "zh") -> str:
     """The message shown to the user for ``exc`` (logs unexpected errors with a reference)."""
     if isinstance(exc, PermissionError):
-        return t("error.refused", lang) + " " + " ".join(str(exc).split())
+        return t("error.refused", lang) + " " + one_language(" ".join(str(exc).split()), lang)
     if isinstance(exc, (ValueError, LookupError)):
-        return " ".join(str(exc).split()) or type(exc).__name__
+        return one_language(" ".join(str(exc).split()), lang) or type(exc).__name__
     ref = uuid.uuid4().hex[:8]
     log.error("unexpected error in a dashboard callback [ref %s]", ref, exc_info=exc)
     record(ref, exc, where=_where(exc))

@@ -146,11 +146,16 @@ def request_applies(sheet_status: str) -> bool:
 
 
 # ---------------------------------------------------------------- panel state
+#: A panel's states as the Chinese half of a refusal names them.
+STATUS_ZH = {"draft": "未开始", "open": "评审中", "closed": "已结束"}
+
+
 def require_status(panel: Any, status: str) -> None:
     """Refuse unless the panel is ``status`` (``draft``, ``open``)."""
     if panel.status != status:
+        now, want = (STATUS_ZH.get(x, x) for x in (panel.status, status))
         raise RuleViolation(
-            f"评审组状态为 {panel.status} / the panel is {panel.status}, not {status}"
+            f"评审组当前{now}，此操作需在{want}时进行 / the panel is {panel.status}, not {status}"
         )
 
 
