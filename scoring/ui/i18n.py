@@ -85,7 +85,10 @@ TEXT: dict[str, tuple[str, str]] = {
         " recorded reopening changes them). Close the panel?",
     ),
     "board.confirm_close": ("确认结束评审", "Close the panel"),
-    "board.computing": ("正在计算结果（排名、一致性、稳健性）…", "Computing the results (ranking, agreement, robustness)…"),
+    "board.computing": (
+        "正在计算结果（排名、一致性、稳健性）…",
+        "Computing the results (ranking, agreement, robustness)…",
+    ),
     "requests.title": ("更正与回避申请", "Requests to the chair"),
     "requests.waiting": ("{n} 项待决定", "{n} waiting"),
     "requests.kind_scores": ("分数更正", "score correction"),
@@ -300,7 +303,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "我知道重新签发后旧访问码立即作废",
         "I understand the old codes stop working at once",
     ),
-    "setup.codes_need_ack": ("请先勾选确认：旧访问码将作废", "Tick the box first: old codes stop working"),
+    "setup.codes_need_ack": (
+        "请先勾选确认：旧访问码将作废",
+        "Tick the box first: old codes stop working",
+    ),
     "setup.codes_ready": ("访问码打印页", "Printable codes page"),
     "setup.col_state": ("状态", "State"),
     "setup.col_date": ("日期", "Date"),
@@ -347,6 +353,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "error.internal": (
         "内部错误，已记录（编号 {ref}），请联系组织者",
         "Internal error, logged (ref {ref}); please tell the organizer",
+    ),
+    "logout.button": ("退出登录", "Log out"),
+    "logout.done": (
+        "已退出登录。下一位使用者请输入自己的访问码。",
+        "Logged out. The next user logs in with their own access code.",
     ),
     "error.login": ("访问码无效或已停用", "Invalid or revoked access code"),
     # -- follow-up stage (阶段跟进): 项目报送, 市局确认, 跟进统计, 项目跟进查看 ---------------------
@@ -409,6 +420,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "The database holds version {version} ({status}): {blocks} block(s), {rows} row(s),"
         " financing {total} (10k yuan), {indicators} indicator(s)",
     ),
+    "fu.wan": ("万元", "10k yuan"),
+    "fu.unsaved": ("；有尚未保存的修改，稍后自动保存…", "; unsaved changes, saving shortly…"),
     "fu.saved_at": ("，已自动保存 {time}", "; saved automatically at {time}"),
     "fu.stale": (
         "该台帐已在别处更新（第 {version} 版），已重新载入，请核对",
@@ -523,6 +536,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "fs.by.city": ("地市", "City"),
     "fs.by.kind": ("类型", "Kind"),
     "fs.by.industry": ("行业", "Industry"),
+    "fs.projects": ("项目数", "Projects"),
+    "fs.cross": (
+        "地市 × 报告期：报送率 / 按期报送率",
+        "City × period: reporting rate / on-time rate",
+    ),
     "fs.indicator_status": ("指标对比（基线、目标）", "Indicators against baseline and target"),
     "fs.status.met": ("达到目标", "met"),
     "fs.status.improving": ("优于基线", "improving"),

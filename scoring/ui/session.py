@@ -102,7 +102,19 @@ class BaseModel(tl.HasTraits):
         """Load what the page shows once logged in (overridden)."""
 
     def logout(self) -> None:
-        """Forget the identity."""
+        """Forget the identity and everything the page showed (a shared tablet): every trait
+        but the language goes back to its default, so the page shows its login box again."""
         self.identity = None
-        self.logged_in = False
-        self.notice = ""
+        keep = {"lang"}
+        with self.hold_trait_notifications():
+            for name in self.trait_names():
+                if name not in keep and not name.startswith("_"):
+                    try:
+                        setattr(self, name, self.trait_defaults(name))
+                    except tl.TraitError:
+                        continue
+        self.after_logout()
+        self.notice = self.tr("logout.done")
+
+    def after_logout(self) -> None:
+        """Forget what the page read beyond its traits (overridden)."""

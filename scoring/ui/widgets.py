@@ -53,9 +53,16 @@ class Header:
         self.lang = w.Button(layout=w.Layout(width="90px"))
         self.lang.add_class("scoring-lang")
         self.lang.on_click(self.safe(lambda _b: model.toggle_lang()))
-        model.observe(lambda _c: self.render(), "lang")
+        self.logout = w.Button(icon="sign-out", layout=w.Layout(width="auto", display="none"))
+        self.logout.add_class("scoring-logout")
+        self.logout.on_click(self.safe(lambda _b: model.logout()))
+        self.who = w.HTML()
+        model.observe(lambda _c: self.render(), ["lang", "logged_in", "user_name"])
         self.box = w.HBox(
-            [self.title, self.lang],
+            [
+                self.title,
+                w.HBox([self.who, self.logout, self.lang], layout=w.Layout(align_items="center")),
+            ],
             layout=w.Layout(justify_content="space-between", align_items="center"),
         )
         self.render()
@@ -65,8 +72,13 @@ class Header:
         return guard(lambda msg: setattr(self.model, "error", msg), lambda: self.model.lang)(func)
 
     def render(self) -> None:
-        self.title.value = f"<h2 style='margin:4px 0'>{esc(self.model.tr(self.title_key))}</h2>"
-        self.lang.description = self.model.tr("lang.switch")
+        m = self.model
+        self.title.value = f"<h2 style='margin:4px 0'>{esc(m.tr(self.title_key))}</h2>"
+        self.lang.description = m.tr("lang.switch")
+        self.logout.description = m.tr("logout.button")
+        inside = bool(getattr(m, "logged_in", False))
+        self.logout.layout.display = None if inside else "none"
+        self.who.value = f"<small>{esc(m.user_name)}</small>" if inside else ""
 
 
 class LoginBox:

@@ -37,6 +37,11 @@ class BankModel(BaseModel):
         self.portfolio: Any = None
         self.comparison: Any = None
 
+    def after_logout(self) -> None:
+        """Forget the pool, basket and comparison read for the last user."""
+        self.table = self.candidates = self.config = self.portfolio = self.comparison = None
+        self.config_hash = ""
+
     def after_login(self) -> None:
         """Load the pool (closed panels' candidates), the stored basket and the weights."""
         import pandas as pd

@@ -71,6 +71,12 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
         #: The last PDF report built for the shown panel: ``(filename, bytes)``.
         self.report_file: tuple[str, bytes] | None = None
 
+    def after_logout(self) -> None:
+        """Forget the progress, results, configuration and report read for the last user."""
+        self.progress = self.declarations = self.matrix = self.results = None
+        self.config = self.report_file = None
+        self._progress_key = None
+
     def after_login(self) -> None:
         """List the panels and show the first open one; load the statistics libraries in the
         background meanwhile (their first import takes seconds: not at the close)."""

@@ -47,6 +47,11 @@ class ConsoleModel(PanelSetupMixin, BaseModel):
         self.preview: Any = None
         self._preview_scores: Any = None
 
+    def after_logout(self) -> None:
+        """Forget the preview scores and the form read for the last user."""
+        self.preview = self._preview_scores = None
+        self.form = {}
+
     def after_login(self) -> None:
         """Read panels, experts and candidates."""
         self.reload()

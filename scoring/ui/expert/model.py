@@ -58,6 +58,11 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
         self.statuses: dict[str, str] = {}
         self._panel_rows: dict[str, dict] = {}
 
+    def after_logout(self) -> None:
+        """Forget the candidates, sheets and panels read for the last user."""
+        self.criteria = self.candidates = None
+        self.statuses, self._panel_rows = {}, {}
+
     # -- after login -----------------------------------------------------------------------
     def after_login(self) -> None:
         """List the expert's panels and show the first (an open one when there is one)."""
