@@ -22,6 +22,10 @@ def _fmt_scores(scores: dict[str, float], keys: tuple[str, ...], names: dict[str
     return "，".join(parts)
 
 
+#: Seconds of pause in typing a comment after which it is saved.
+COMMENT_PAUSE_S = 1.0
+
+
 class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
     """State and actions of the expert scoring page.
 
@@ -56,6 +60,8 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
         self.criteria: Any = None
         self.candidates: Any = None  # DataFrame indexed by project_id
         self.statuses: dict[str, str] = {}
+        #: When the comment being typed is to be saved (``None``: nothing waits).
+        self._comment_due: float | None = None
         self._panel_rows: dict[str, dict] = {}
 
     def after_logout(self) -> None:
@@ -132,10 +138,13 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
 
     # -- one candidate -------------------------------------------------------------------------
     def select(self, project_id: str) -> None:
-        """Show ``project_id``'s card and the sheet the database holds for it."""
+        """Show ``project_id``'s card and the sheet the database holds for it (a comment
+        still being typed for the current one is saved first)."""
         if project_id not in self.order:
             self.error = f"unknown project {project_id}"
             return
+        if self.current and project_id != self.current:
+            self.flush_comment(force=True)
         sheet = self.run(self.backend.sheet, self.identity, self.panel_id, project_id)
         if sheet is None:
             return
@@ -199,6 +208,23 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
         self.scores = scores
         return self.save()
 
+    def type_comment(self, text: str) -> None:
+        """A keystroke in the comment box: keep it and save it once typing pauses
+        (:data:`COMMENT_PAUSE_S`, by :meth:`tick`), so a reload never loses what was typed."""
+        if self.sheet_status == "confirmed":
+            self.error = self.tr("expert.locked")
+            return
+        self.comment = text
+        self._comment_due = time.monotonic() + COMMENT_PAUSE_S
+
+    def flush_comment(self, *, force: bool = False) -> bool:
+        """Save a typed comment whose pause has come (or at once with ``force``)."""
+        due = self._comment_due
+        if due is None or (not force and time.monotonic() < due):
+            return False
+        self._comment_due = None
+        return self.save()
+
     def set_comment(self, text: str) -> bool:
         """Set the comment and save the draft."""
         if self.sheet_status == "confirmed":
@@ -211,7 +237,8 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
         return self.save()
 
     def save(self) -> bool:
-        """Save the draft; show what the database now holds."""
+        """Save the draft (the comment as typed so far with it); show what the database holds."""
+        self._comment_due = None
         res = self.run(
             self.backend.save_draft,
             self.identity,
@@ -224,7 +251,9 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
         return self._after_write(res, confirm=False)
 
     def confirm(self, code: str) -> bool:
-        """Confirm (sign) the current sheet with the access code again."""
+        """Confirm (sign) the current sheet with the access code again (a comment still
+        being typed is saved first, so the signature covers it)."""
+        self.flush_comment(force=True)
         res = self.run(
             self.backend.confirm,
             self.identity,
@@ -281,7 +310,8 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
         self.progress_text = self.tr("expert.progress", done=self.confirmed, total=self.total)
 
     def tick(self) -> None:
-        """Periodic refresh: timer, progress and (while one is pending) the chair's decisions."""
+        """Periodic refresh: a typed comment, timer, progress and the chair's decisions."""
+        self.flush_comment()
         self.refresh_timer()
         self.refresh_progress()
         self.poll_requests()

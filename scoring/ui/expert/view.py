@@ -133,7 +133,7 @@ class ExpertView(PageView):
         self.descriptors: dict[str, w.HTML] = {}
         self.criteria_box = w.VBox()
         self.comment = w.Textarea(
-            continuous_update=False, layout=w.Layout(width="100%", height="72px")
+            continuous_update=True, layout=w.Layout(width="100%", height="72px")
         )
         self.comment.add_class("scoring-comment")
         self.comment.observe(safe(self._on_comment), "value")
@@ -312,8 +312,7 @@ class ExpertView(PageView):
     def _on_comment(self, change: dict) -> None:
         if self._setting or change["new"] == self.model.comment:
             return
-        self.model.set_comment(change["new"])
-        self._render_scoring()
+        self.model.type_comment(change["new"])
 
     def _on_select(self, change: dict) -> None:
         if self._setting:

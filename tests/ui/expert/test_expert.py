@@ -82,7 +82,13 @@ def test_comment_box_saves_with_the_draft_and_comes_back(store):
     model, view = _login(backend, info["codes"]["X01"])
     view.no_conflict.click()
     view.inputs["strength"].value = "85"
+    view.comment.value = "产业链带动明显"  # typing: saved once typing pauses, not per key
     view.comment.value = "产业链带动明显，建议关注回款风险。"
+    assert model.version == 1
+    model.tick()  # within the pause: nothing saved yet
+    assert model.version == 1
+    model._comment_due = 0.0  # the pause has passed
+    model.tick()
     assert model.error == "" and model.version == 2
     assert "评语：产业链带动明显" in view.saved.value
     me = backend.login(info["codes"]["X01"])
@@ -402,3 +408,20 @@ def test_a_correction_asked_on_the_page_is_decided_by_the_chair_and_shown(store)
     assert "approved" in form.history.value and form.open.description == "Request a correction"
     me = backend.login(info["codes"]["X04"])
     assert backend.sheet(me, pid, "E001").scores["strength"] == 88
+
+
+def test_a_comment_being_typed_is_saved_before_switching_and_before_signing(store):
+    backend, info = store
+    model, view = _login(backend, info["codes"]["X05"])
+    view.no_conflict.click()
+    view.comment.value = "切换前输入的评语"
+    view.select.value = model.order[1]  # switching saves what was typed for the first
+    me = backend.login(info["codes"]["X05"])
+    pid = info["panels"]["P1"]
+    assert backend.sheet(me, pid, model.order[0]).comment == "切换前输入的评语"
+    _fill(view, FULL)
+    view.comment.value = "签字前的评语"
+    view.code.value = info["codes"]["X05"]
+    view.confirm.click()
+    got = backend.sheet(me, pid, model.order[1])
+    assert got.status == "confirmed" and got.comment == "签字前的评语", model.error
