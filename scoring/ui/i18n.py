@@ -79,6 +79,42 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "expert.bad_score": ("{name}：请输入 {lo}–{hi} 之间的数字", "{name}: enter a number {lo}–{hi}"),
     "expert.indicators": ("主要指标", "Key indicators"),
+    "board.legend": (
+        "✔ 已确认　✎ 草稿　· 未评分　⊘ 回避（不参与该项目）　申报列：✔ ∅ = 已申报无利益冲突，✔ 编号 = 申报回避的项目，— = 尚未申报",
+        "✔ confirmed  ✎ draft  · not scored  ⊘ recused  Declared: ✔ ∅ = declared no conflict,"
+        " ✔ ids = declared conflicts, — = not declared yet",
+    ),
+    "board.timer_talk": ("陈述（分钟）", "Talk (min)"),
+    "board.timer_questions": ("答辩（分钟）", "Questions (min)"),
+    "help.title": ("使用说明", "How to use this page"),
+    "help.expert": (
+        "1. 输入访问码登录；2. 先申报利益冲突（无则点“无利益冲突”）；3. 按答辩顺序逐项打分，"
+        "每个分数输入后自动保存；4. 填写评语；5. 再次输入访问码确认签字。确认后如需修改，请点“申请更正”，由主持人决定。",
+        "1. Log in with your access code; 2. declare conflicts first (or 'no conflict'); 3. score "
+        "each candidate in defense order: every score is saved as you type it; 4. write your "
+        "comment; 5. type your code again to confirm (sign). To change a confirmed sheet, request "
+        "a correction: the chair decides.",
+    ),
+    "help.board": (
+        "开启评审组后，专家即可评分；表格显示每位专家的进度（不显示分数）。答辩时选择项目并设定陈述、答辩时长后开始计时。"
+        "全部确认后点“结束评审”并确认，结果随即生成。专家的更正申请在“更正与回避申请”中批准或驳回（驳回需说明理由）。",
+        "Open the panel and experts can score; the table shows each expert's progress (never the "
+        "scores). Pick the candidate, set the talk and question minutes, and start the timer. "
+        "When every sheet is confirmed, close the panel and confirm: the results follow. Approve "
+        "or reject correction requests (a rejection needs a reason).",
+    ),
+    "help.bank": (
+        "选择要比较的项目（来自已结束的评审组），调整本行的指标权重，查看对比排名和雷达图；把拟合作项目加入篮子（最多 20 个）。",
+        "Pick candidates of closed panels to compare, set your bank's weights, read the ranking "
+        "and the radar; add the projects you would take on to the basket (at most 20).",
+    ),
+    "help.console": (
+        "按顺序：1. 导入候选项目和专家；2. 建立评审组（名称、日期、主持人、至少 3 名专家、答辩顺序）；"
+        "3. 设定权重与方法并冻结配置（冻结前会列出全部配置请您确认）；4. 签发并打印访问码。",
+        "In order: 1. import candidates and experts; 2. set up panels (name, date, chair, three "
+        "experts at least, defense order); 3. set weights and method and freeze them (the whole "
+        "configuration is shown for your confirmation); 4. issue and print the access codes.",
+    ),
     "board.close_ask_all": (
         "所有评分表均已确认。结束后即生成结果，不能撤销（之后只能记录原因重新开启）。确认结束评审？",
         "Every sheet is confirmed. Closing computes the results and cannot be undone (only a"
@@ -338,6 +374,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "role.option.bank": ("银行评审", "Bank reviewer"),
     "role.option.chair": ("评审组长", "Chair"),
     "role.option.organizer": ("组织者", "Organizer"),
+    "role.option.unit": ("项目单位", "Project unit"),
+    "role.option.city": ("市商务局", "City bureau"),
     "console.freeze": ("冻结配置", "Freeze configuration"),
     "console.frozen": ("已冻结，配置指纹 {hash}", "Frozen, configuration hash {hash}"),
     "console.codes": ("发放访问码", "Issue access codes"),

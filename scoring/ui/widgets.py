@@ -128,6 +128,24 @@ class PageView:
         self.safe = self.header.safe
         self.messages = Messages(model)
         self.login = LoginBox(model, self.safe)
+        #: What to do on this page (``help.<page>`` of the i18n table), folded under the header.
+        self.help = w.HTML()
+        self.help.add_class("scoring-help")
+        self._help_key = "help." + title_key.removeprefix("app.")
+        model.observe(lambda _c: self._render_help(), "lang")
+        self._render_help()
+        children = list(self.header.box.children)
+        self.header.box.children = [w.VBox([children[0], self.help]), *children[1:]]
+
+    def _render_help(self) -> None:
+        m = self.model
+        text = m.tr(self._help_key)
+        self.help.value = (
+            ""
+            if text == self._help_key
+            else f"<details style='font-size:13px;color:#444'><summary>{esc(m.tr('help.title'))}"
+            f"</summary><div style='max-width:900px'>{esc(text)}</div></details>"
+        )
 
 
 def png_image(max_width: str) -> w.Image:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import log
 
-STATUS_MARK = {"confirmed": "✔", "draft": "✎", "empty": "·", "recused": "回避"}
+STATUS_MARK = {"confirmed": "✔", "draft": "✎", "empty": "·", "recused": "⊘"}
 
 
 def progress_matrix(progress: Any, declarations: Any = None) -> Any:

@@ -18,6 +18,9 @@ from .model import ALL_CONFIRMED, BoardModel
 from .requests_view import RequestsView
 from .results import export_bytes
 
+#: The keyframes of the timer's end-of-time alarm.
+_BLINK = "<style>@keyframes scoring-blink{50%{background:#fff;color:#b71c1c}}</style>"
+
 
 def _fmt(v: Any, nd: int = 3) -> str:
     try:
@@ -98,14 +101,28 @@ class BoardView(PageView):
         self.timer_pick = w.Dropdown(layout=w.Layout(width="220px"))
         self.timer_go = w.Button()
         self.timer_go.add_class("scoring-start-timer")
-        self.timer_go.on_click(safe(lambda _b: m.start_timer(self.timer_pick.value or "")))
+        minutes = {"layout": w.Layout(width="150px"), "style": {"description_width": "initial"}}
+        self.timer_talk = w.BoundedIntText(value=10, min=1, max=60, **minutes)
+        self.timer_talk.add_class("scoring-timer-talk")
+        self.timer_questions = w.BoundedIntText(value=5, min=0, max=60, **minutes)
+        self.timer_questions.add_class("scoring-timer-questions")
+        self.timer_go.on_click(
+            safe(
+                lambda _b: m.start_timer(
+                    self.timer_pick.value or "",
+                    presentation_s=60 * int(self.timer_talk.value),
+                    questions_s=60 * int(self.timer_questions.value),
+                )
+            )
+        )
         self.timer_stop = w.Button()
         self.timer_stop.add_class("scoring-stop-timer")
         self.timer_stop.on_click(safe(lambda _b: m.stop_timer()))
         self.timer = w.HTML()
         self.timer.add_class("scoring-timer")
         self.controls = w.HBox(
-            [self.panel, self.open, self.close, self.timer_pick, self.timer_go, self.timer_stop],
+            [self.panel, self.open, self.close, self.timer_pick, self.timer_talk]
+            + [self.timer_questions, self.timer_go, self.timer_stop],
             layout=w.Layout(flex_flow="row wrap", grid_gap="6px"),
         )
         self.progress = w.HTML(layout=w.Layout(overflow="auto", max_width="100%"))
@@ -248,8 +265,18 @@ class BoardView(PageView):
     def _render_timer(self) -> None:
         m = self.model
         self.timer_stop.disabled = not m.timer_running
+        self.timer_talk.description = m.tr("board.timer_talk")
+        self.timer_questions.description = m.tr("board.timer_questions")
+        over = m.timer_phase == "over" and m.timer_running
         colour = "#b71c1c" if m.timer_phase == "over" else "#0d47a1"
         weight = "600" if m.timer_running else "400"
+        if over:  # time is up: a blinking red bar the whole room sees
+            self.timer.value = (
+                f"{_BLINK}<div class='scoring-timer-over' style='background:#b71c1c;color:#fff;"
+                f"padding:6px 10px;font-size:18px;font-weight:600;"
+                f"animation:scoring-blink 1s step-start infinite'>{esc(m.timer_status())}</div>"
+            )
+            return
         self.timer.value = (
             f"<div style='color:{colour};font-weight:{weight}'>{esc(m.timer_status())}</div>"
         )
@@ -275,6 +302,8 @@ class BoardView(PageView):
             f"<h4 style='margin:6px 0'>{esc(m.tr('board.progress'))} — "
             f"<span class='scoring-confirmed-total'>{total} / {n}</span></h4>"
             + html_table(rows, header, cls="scoring-progress-matrix")
+            + f"<div class='scoring-legend' style='font-size:12px;color:#555;margin-top:4px'>"
+            f"{esc(m.tr('board.legend'))}</div>"
         )
 
     def _render_results(self) -> None:

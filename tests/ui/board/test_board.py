@@ -168,7 +168,8 @@ def test_board_shows_who_has_declared_conflicts(store):
     backend, info = store
     model, view = _board(backend, info["codes"]["chair"])
     assert "回避声明" in view.progress.value
-    assert "✔" not in view.progress.value  # nobody has declared yet
+    table = view.progress.value.split("scoring-legend")[0]  # the matrix, not its legend
+    assert "✔" not in table  # nobody has declared yet
     ex = expert_app(backend, poll=False)
     ex.view.login.code.value = info["codes"]["X01"]
     ex.view.login.button.click()
@@ -177,7 +178,7 @@ def test_board_shows_who_has_declared_conflicts(store):
     row = model.matrix.xs("X01", level="expert_id").iloc[0]
     assert row["declared"] == "✔ ∅" and row["confirmed"] == "0 / 6"
     assert model.matrix.xs("X02", level="expert_id").iloc[0]["declared"] == "—"
-    assert "✔ ∅" in view.progress.value
+    assert "✔ ∅" in view.progress.value.split("scoring-legend")[0]
 
 
 def _pdf_text(data: bytes, tmp_path) -> str:
@@ -385,3 +386,25 @@ def test_board_and_bank_show_the_frozen_weights_not_only_the_hash(store):
     assert bank.model.logged_in, bank.model.error
     text = bank.view.weights.children[0].value
     assert "已冻结的评审配置" in text and "综合实力</th><td>25.0%" in text
+
+
+def test_timer_lengths_are_set_on_the_board_and_time_up_blinks(store):
+    """Issue 11 item 7: the chair sets the talk and question minutes; when time is up the
+    timer becomes a blinking red bar; the progress matrix has a legend; the page has help."""
+    backend, info = store
+    model, view = _board(backend, info["codes"]["chair"])
+    assert "✔ ∅ = 已申报无利益冲突" in view.progress.value  # the legend under the matrix
+    assert "使用说明" in view.help.value and "结束评审" in view.help.value
+    view.timer_pick.value = "E003"
+    view.timer_talk.value = 3
+    view.timer_questions.value = 2
+    view.timer_go.click()
+    chair = backend.login(info["codes"]["chair"])
+    state = backend.timer(chair, info["panels"]["P1"])
+    assert (state.presentation_s, state.questions_s) == (180, 120), model.error
+    assert "陈述 03:00" in model.timer_text or "陈述 02:5" in model.timer_text
+    model.refresh_timer(now=state.started_at + 301)  # past 3 + 2 minutes
+    assert model.timer_phase == "over"
+    assert "scoring-timer-over" in view.timer.value and "scoring-blink" in view.timer.value
+    model.lang = "en"
+    assert "How to use" in view.help.value and view.timer_talk.description == "Talk (min)"
