@@ -48,8 +48,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "expert.comment": ("评语", "Comment"),
     "board.declared": ("回避声明", "Conflicts declared"),
     "expert.comment_hint": (
-        "对该项目的评审意见（随草稿自动保存，离开输入框即保存）",
-        "Your opinion of this project (saved with the draft when you leave the box)",
+        "对该项目的评审意见（输入时自动保存）",
+        "Your opinion of this project (saved as you type)",
     ),
     "expert.confirm_code": (
         "再次输入访问码以确认（签字）",
@@ -458,7 +458,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "The database holds version {version} ({status}): {blocks} block(s), {rows} row(s),"
         " financing {total} (10k yuan), {indicators} indicator(s)",
     ),
-    "fu.wan": ("万元", "10k yuan"),
+    "fu.wan": ("万元", "×10k"),
     "fu.unsaved": ("；有尚未保存的修改，稍后自动保存…", "; unsaved changes, saving shortly…"),
     "fu.saved_at": ("，已自动保存 {time}", "; saved automatically at {time}"),
     "fu.stale": (

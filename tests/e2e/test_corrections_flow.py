@@ -29,6 +29,12 @@ def test_a_correction_from_request_to_decision(server, browser_context, tmp_path
     assert "第二组" in pick.locator("option:checked").inner_text()
     expert.locator("button.scoring-no-conflict").click()
     expert.locator(".scoring-status").get_by_text("第二组").wait_for()
+    # the tablet sees the whole names and the confirm button without scrolling the page
+    expert.locator("button.scoring-confirm").wait_for()
+    box = expert.locator("button.scoring-confirm").bounding_box()
+    assert box["y"] + box["height"] <= 768, box
+    names = expert.locator(".scoring-candidates option").all_inner_texts()
+    assert names and all("(虚构)" in n for n in names), names
     values = [80, 70, 30, 60, 70]
     list(score_and_confirm(expert, codes["X03"], {first: values}))
 

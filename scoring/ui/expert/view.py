@@ -124,10 +124,13 @@ class ExpertView(PageView):
 
     def _build_scoring(self) -> None:
         safe = self.safe
-        self.select = w.Select(rows=12, layout=w.Layout(width="260px"))
+        # wide enough for a full enterprise name (about 20 characters) on a 1024-wide tablet
+        self.select = w.Select(rows=12, layout=w.Layout(width="360px", min_width="360px"))
         self.select.add_class("scoring-candidates")
         self.select.observe(safe(self._on_select), "value")
-        self.card = w.HTML()
+        # the card scrolls inside its box so that the scores, the comment and the confirm
+        # button stay on a 1024x768 tablet's screen without scrolling the page
+        self.card = w.HTML(layout=w.Layout(max_height="150px", overflow="auto"))
         self.inputs: dict[str, w.Text] = {}
         self.labels: dict[str, w.HTML] = {}
         self.descriptors: dict[str, w.HTML] = {}
@@ -227,7 +230,9 @@ class ExpertView(PageView):
         status = m.statuses.get(pid)
         mark = {"confirmed": "✔", "draft": "✎"}.get(status or "", "")
         pos = m.order.index(pid) + 1
-        return f"{pos}. {pid} {name[:14]} {mark}".strip()
+        if len(name) > 26:  # the whole name fits a 1024-wide tablet's list up to about here
+            name = name[:25] + "…"
+        return " ".join(x for x in (f"{pos}.", mark, pid, name) if x)
 
     def _render_scoring(self) -> None:
         m = self.model
@@ -245,7 +250,7 @@ class ExpertView(PageView):
         if m.criteria is not None and not self.inputs:
             rows = []
             for c in m.criteria:
-                lab = w.HTML(layout=w.Layout(width="190px", min_width="190px", flex="0 0 190px"))
+                lab = w.HTML(layout=w.Layout(width="150px", min_width="150px", flex="0 0 150px"))
                 box = w.Text(continuous_update=False, layout=w.Layout(width="90px"))
                 box.add_class(f"scoring-score-{c.key}")
                 desc = w.HTML(layout=w.Layout(flex="1 1 auto"))
