@@ -16,6 +16,7 @@ import sys
 _COMMAND_MODULES = (
     "scoring.commands",  # rank, demo (engine; plain files)
     "scoring.store.cli",  # init, import, export, codes, verify (database)
+    "scoring.store.followup_cli",  # periods, remind; import/export ledger, export followup
     "scoring.reports.cli",  # export report / catalogue PDF hooks
     "scoring.ui.cli",  # serve
     "scoring.deploy.cli",  # deploy (several workers behind HAProxy)

@@ -45,10 +45,9 @@ def seed(db: str, experts: int, candidates: int) -> dict:
     import pandas as pd
 
     from scoring.paths import DATA_DIR
+    from scoring.programme.panel_rules import MIN_MEMBERS
     from scoring.store.config import PanelConfig
     from scoring.store.service import Workbench
-
-    from scoring.programme.panel_rules import MIN_MEMBERS
 
     wb = Workbench(db)
     try:

@@ -13,6 +13,10 @@ The modules, by direction:
 - :mod:`.xlsx` and :mod:`.writer` — :func:`write_table`: xlsx laid out by a form layout, or csv
   UTF-8 with BOM, published atomically.
 - :mod:`.templates` — the import templates of ``data/templates/``.
+- :mod:`.ledger_file` — :func:`~.ledger_file.read_ledger`: a filled 附件4-1/4-2 ledger (xlsx or
+  csv, UTF-8 or GBK) as the follow-up ledger content, all or nothing.
+- :mod:`.ledger_export` — :func:`~.ledger_export.export_ledger`: a ledger as the 附件4-1/4-2 xlsx;
+  the blank ledger templates. (Import these two modules themselves: they need the follow-up core.)
 """
 
 from __future__ import annotations

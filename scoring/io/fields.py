@@ -85,7 +85,10 @@ class _Field:
             v = self.choices.get(_norm(t))
             if v is None:
                 allowed = sorted(set(self.choices.values()))
-                return None, f"'{t}' is not one of: {', '.join(allowed)}"
+                return (
+                    None,
+                    f"“{t}”不是可选值（{'、'.join(allowed)}）/ '{t}' is not one of: {', '.join(allowed)}",
+                )
             return v, None
         if self.kind == "bool":
             low = _norm(t)
@@ -93,9 +96,9 @@ class _Field:
                 return True, None
             if low in _NO:
                 return False, None
-            return None, f"'{t}' is not 是/否 (yes/no)"
+            return None, f"“{t}”应填 是 或 否 / '{t}' is not 是/否 (yes/no)"
         if t.startswith("="):
-            return None, f"'{t}' is a formula; enter the value itself"
+            return None, f"“{t}”是公式，请填写数值本身 / '{t}' is a formula; enter the value itself"
         if t.endswith("%") and _parse_number(t[:-1]) is not None:
             if not self.percent:
                 return None, (
@@ -105,18 +108,18 @@ class _Field:
             t = t[:-1].strip()
         num = _parse_number(t)
         if num is None:
-            hint = (
-                " (no thousands separators or units)" if re.search(r"[,，%]|[^\d.eE+-]", t) else ""
-            )
-            return None, f"'{t}' is not a number{hint}"
+            odd = bool(re.search(r"[,，%]|[^\d.eE+-]", t))
+            hint_zh = "（不要千分位或单位）" if odd else ""
+            hint = " (no thousands separators or units)" if odd else ""
+            return None, f"“{t}”不是数字{hint_zh} / '{t}' is not a number{hint}"
         if self.kind == "int":
             if not _INT_RE.match(t):
-                return None, f"'{t}' is not a whole number"
+                return None, f"“{t}”不是整数 / '{t}' is not a whole number"
             num = float(int(num))
         if self.lo is not None and num < self.lo:
-            return None, f"{t} is below the minimum {self.lo:g}"
+            return None, f"{t} 小于下限 {self.lo:g} / {t} is below the minimum {self.lo:g}"
         if self.hi is not None and num > self.hi:
-            return None, f"{t} is above the maximum {self.hi:g}"
+            return None, f"{t} 大于上限 {self.hi:g} / {t} is above the maximum {self.hi:g}"
         return num, None
 
 
@@ -161,7 +164,10 @@ _EXPERT_TYPES: dict[str, _Field] = {"kind": _Field("enum", choices=_EXPERT_KIND_
 
 _ZH_INDICATOR = {zh: key for key, (zh, _unit) in schema.INDICATORS.items()}
 _IND_EN_RE = re.compile(r"^(" + "|".join(schema.INDICATORS) + r")_(\d{4})$")
-_IND_ZH_RE = re.compile(r"^(\d{4})年?(" + "|".join(_ZH_INDICATOR) + r")(\(.*\))?$")
+#: ``2025年营业收入(亿元)``, and a forecast ``2026年营业收入预测(亿元)`` / ``…目标`` (the same column).
+_IND_ZH_RE = re.compile(
+    r"^(\d{4})年?(" + "|".join(_ZH_INDICATOR) + r")(?:预测|预测值|目标|目标值)?(\(.*\))?$"
+)
 
 
 def _indicator_of(header: str) -> str | None:

@@ -20,6 +20,7 @@ from ..engine.criteria import CriteriaSet, load_criteria
 from ..engine.validation import validate_scores
 from ..errors import InputError, Problem
 from ..programme import schema
+from ..programme.schema import field_label
 from .fields import (
     _CANDIDATE_ALIASES,
     _CANDIDATE_TYPES,
@@ -53,11 +54,12 @@ def _map_header(
             continue
         key = aliases.get(n) or (extra(col) if extra else None)
         if key is None:
-            problems.append(Problem("unknown column", row=header_row, column=col))
+            problems.append(Problem("无法识别的列 / unknown column", row=header_row, column=col))
         elif key in mapping:
             problems.append(
                 Problem(
-                    f"column is the same field '{key}' as column '{mapping[key]}'",
+                    f"与列“{mapping[key]}”是同一字段 / column is the same field '{key}' as "
+                    f"column '{mapping[key]}'",
                     row=header_row,
                     column=col,
                 )
@@ -66,7 +68,12 @@ def _map_header(
             mapping[key] = col
     for key in required:
         if key not in mapping:
-            problems.append(Problem(f"required column '{key}' is missing", column=key))
+            problems.append(
+                Problem(
+                    f"缺少必填列“{field_label(key)}” / required column '{key}' is missing",
+                    column=key,
+                )
+            )
     return mapping, problems
 
 
@@ -91,7 +98,10 @@ def _duplicates(values: pd.Series, column: str) -> list[Problem]:
         if v in seen:
             problems.append(
                 Problem(
-                    f"duplicate {column} '{v}' (first in row {seen[v]})", row=idx, column=column
+                    f"“{v}”重复（首次出现在第 {seen[v]} 行）/ duplicate {column} '{v}' "
+                    f"(first in row {seen[v]})",
+                    row=idx,
+                    column=column,
                 )
             )
         else:
@@ -115,7 +125,7 @@ def _parse_rows(
             if msg:
                 problems.append(Problem(msg, row=idx, column=col))
             elif v is None and key in req:
-                problems.append(Problem("value is empty", row=idx, column=col))
+                problems.append(Problem("必填项为空 / value is empty", row=idx, column=col))
             values[key].append(v)
     return values, problems
 
@@ -210,7 +220,7 @@ def read_candidates(
     if problems:
         raise InputError(problems, file=file)
     if table.empty:
-        raise InputError([Problem("the file has no data rows")], file=file)
+        raise InputError([Problem("文件没有数据行 / the file has no data rows")], file=file)
     types: dict[str, _Field] = dict(_CANDIDATE_TYPES)
     indicator_cols = [k for k in mapping if k not in schema.CANDIDATE_FIELDS and k != "note"]
     for col in indicator_cols:
@@ -291,7 +301,7 @@ def read_experts(
     if problems:
         raise InputError(problems, file=file)
     if table.empty:
-        raise InputError([Problem("the file has no data rows")], file=file)
+        raise InputError([Problem("文件没有数据行 / the file has no data rows")], file=file)
     values, problems = _parse_rows(table, mapping, _EXPERT_TYPES, required)
     banks = values.get("bank", [None] * len(table))
     for i, idx in enumerate(table.index):
@@ -360,7 +370,7 @@ def read_scores(
     if problems:
         raise InputError(problems, file=file)
     if table.empty:
-        raise InputError([Problem("the file has no data rows")], file=file)
+        raise InputError([Problem("文件没有数据行 / the file has no data rows")], file=file)
     crit = criteria or load_criteria()
     names: dict[str, str] = {}
     for c in crit:

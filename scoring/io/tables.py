@@ -175,20 +175,29 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, Cells]]:
             "file",
             [
                 Problem(
-                    f"the file is not UTF-8 (undecodable byte at position {exc.start}); "
-                    "save it as 'CSV UTF-8' (Excel: 另存为 → CSV UTF-8(逗号分隔)) and import again"
+                    f"文件不是 UTF-8 编码（第 {exc.start} 字节无法解码），请在 Excel 中另存为"
+                    f"“CSV UTF-8(逗号分隔)”后重新导入 / the file is not UTF-8 (undecodable byte"
+                    f" at position {exc.start}); save it as 'CSV UTF-8' and import again"
                 )
             ],
             file=path.name,
         ) from None
     if "\x00" in text:
         raise TableError(
-            "file", [Problem("the file contains NUL bytes: it is not a text csv")], file=path.name
+            "file",
+            [
+                Problem(
+                    "文件含空字节，不是文本 csv / the file contains NUL bytes: it is not a text csv"
+                )
+            ],
+            file=path.name,
         )
     try:
         yield from enumerate(csv.reader(_io.StringIO(text, newline=""), strict=True), start=1)
     except csv.Error as exc:
-        raise TableError("file", [Problem(f"malformed csv: {exc}")], file=path.name) from None
+        raise TableError(
+            "file", [Problem(f"csv 格式错误 / malformed csv: {exc}")], file=path.name
+        ) from None
 
 
 def _filled(cells: Cells) -> int:
@@ -214,7 +223,9 @@ def _locate_header(
     """Skip leading blank rows and a single-cell title row: (header row, cells, the rest)."""
     first = next(((i, r) for i, r in rows if _filled(r)), None)
     if first is None:
-        raise TableError("header", [Problem("the file is empty (no header row)")])
+        raise TableError(
+            "header", [Problem("文件为空（没有表头行）/ the file is empty (no header row)")]
+        )
     if _filled(first[1]) == 1:
         nxt = next(((i, r) for i, r in rows if _filled(r)), None)
         if nxt is not None and _filled(nxt[1]) >= 2:
@@ -236,10 +247,16 @@ def _header_problems(header: list[str], header_row: int) -> list[Problem]:
     seen: set[str] = set()
     for j, col in enumerate(header):
         if not col:
-            problems.append(Problem(f"header cell {j + 1} is blank", row=header_row))
+            problems.append(
+                Problem(f"表头第 {j + 1} 格为空 / header cell {j + 1} is blank", row=header_row)
+            )
         elif col in seen:
             problems.append(
-                Problem("column appears twice in the header", row=header_row, column=col)
+                Problem(
+                    "表头中此列出现两次 / column appears twice in the header",
+                    row=header_row,
+                    column=col,
+                )
             )
         seen.add(col)
     return problems
@@ -309,7 +326,7 @@ def read_table(
     suffix = p.suffix.lower()
     lim = limits or import_limits()
     if not p.exists():
-        raise TableError("file", [Problem("file not found")], file=str(p))
+        raise TableError("file", [Problem("找不到文件 / file not found")], file=str(p))
     book: xlsx_rows.SheetRows | None = None
     try:
         if suffix == ".csv":
@@ -321,11 +338,21 @@ def read_table(
             rows = iter(book)
         elif suffix == ".xls":
             raise TableError(
-                "file", [Problem("old .xls workbooks are not read; save it as .xlsx or csv")]
+                "file",
+                [
+                    Problem(
+                        "不读取旧版 .xls，请另存为 .xlsx 或 csv / old .xls workbooks are not read; save it as .xlsx or csv"
+                    )
+                ],
             )
         else:
             raise TableError(
-                "file", [Problem(f"unsupported file type '{suffix}' (use .csv or .xlsx)")]
+                "file",
+                [
+                    Problem(
+                        f"不支持的文件类型“{suffix}”（请用 .csv 或 .xlsx）/ unsupported file type '{suffix}' (use .csv or .xlsx)"
+                    )
+                ],
             )
         return _read_rows(rows, book, name, check_header, lim)
     except TableError as exc:
@@ -374,7 +401,12 @@ def _read_rows(
             raise TableError("rows", [too_many(lim, blank=False)])
         cells, extra = _dense(r, width)
         if extra:
-            beyond.append(Problem(f"{extra} value(s) beyond the last header column", row=i))
+            beyond.append(
+                Problem(
+                    f"有 {extra} 个值超出最后一个表头列 / {extra} value(s) beyond the last header column",
+                    row=i,
+                )
+            )
         data.append(cells)
         index.append(i)
     if beyond:

@@ -12,7 +12,8 @@ header.
 
 Template sections
     ``table``: ``candidates`` (the candidate fields, then every 附件1 indicator for each of
-    ``years``), ``experts`` or ``scores``; ``files``: ``xlsx``, ``csv``; ``rows``: how many rows
+    ``years`` and, when ``forecast: N``, its forecast for the N years after them, headed
+    ``2026年营业收入预测(亿元)``), ``experts`` or ``scores``; ``files``: ``xlsx``, ``csv``; ``rows``: how many rows
     under the header get the drop-down lists; ``notes`` and ``choices``: by column key. A note, and
     an item of a drop-down list, may name a value list of :mod:`scoring.programme.schema` as
     ``{cities}``, ``{provincial}``, ``{project_kinds}``, ``{enterprise_types}`` or
@@ -56,21 +57,27 @@ _LISTS: dict[str, tuple[str, ...]] = {
 _NAMED = re.compile(r"^\{(\w+)\}$")
 
 
-def _candidate_columns(years: Iterable[int]) -> dict[str, str]:
+def _candidate_columns(years: Iterable[int], forecast: Iterable[int] = ()) -> dict[str, str]:
+    """The candidate fields, then per indicator its actual ``years`` and its ``forecast`` years
+    (``2026年营业收入预测(亿元)``, the same canonical column ``revenue_2026`` as an actual)."""
     cols = dict(schema.CANDIDATE_FIELDS)
+    years, forecast = tuple(years), tuple(y for y in forecast if y not in tuple(years))
     for key in schema.INDICATORS:
         for y in years:
             cols[schema.indicator_column(key, y)] = schema.indicator_header(key, y)
+        for y in forecast:
+            cols[schema.indicator_column(key, y)] = schema.indicator_header(key, y, forecast=True)
     return cols
 
 
-#: Canonical column -> Chinese header of each table a template may have (given the years).
-_TABLES: dict[str, Callable[[Iterable[int]], dict[str, str]]] = {
+#: Canonical column -> Chinese header of each table a template may have (given the actual and
+#: the forecast years).
+_TABLES: dict[str, Callable[[Iterable[int], Iterable[int]], dict[str, str]]] = {
     "candidates": _candidate_columns,
-    "experts": lambda _years: dict(schema.EXPERT_FIELDS),
-    "scores": lambda _years: dict(SCORE_FIELDS),
+    "experts": lambda _years, _forecast: dict(schema.EXPERT_FIELDS),
+    "scores": lambda _years, _forecast: dict(SCORE_FIELDS),
 }
-_TEMPLATE_KEYS = {"table", "years", "files", "rows", "notes", "choices"}
+_TEMPLATE_KEYS = {"table", "years", "forecast", "files", "rows", "notes", "choices"}
 _HELP_KEYS = {"sheet", "columns", "optional", "lines"}
 _HELP_COLUMN_KEYS = {"key", "zh", "en", "width"}
 #: What a column of the help sheet shows of each template column.
@@ -97,15 +104,32 @@ class Template:
     layout: Layout
     table: str
     years: tuple[int, ...]
+    forecast: int
     files: tuple[str, ...]
     rows: int
     notes: Mapping[str, str]
     choices: Mapping[str, tuple[str, ...]]
     help: HelpSheet | None
 
-    def columns(self, years: Iterable[int] | None = None) -> dict[str, str]:
-        """Canonical column -> Chinese header (the template's ``years`` unless given)."""
-        return _TABLES[self.table](self.years if years is None else tuple(years))
+    def forecast_years(self, years: Iterable[int] | None = None) -> tuple[int, ...]:
+        """The ``forecast`` years after the last of ``years`` (default the template's)."""
+        ys = tuple(self.years if years is None else years)
+        return tuple(range(max(ys) + 1, max(ys) + 1 + self.forecast)) if ys else ()
+
+    def columns(
+        self, years: Iterable[int] | None = None, forecast: Iterable[int] | None = None
+    ) -> dict[str, str]:
+        """Canonical column -> Chinese header.
+
+        Default the template's ``years`` and its forecast years (``forecast`` years after the
+        last of them); ``years`` given alone: those years and no forecast.
+        """
+        if years is None:
+            ys = self.years
+            fc = self.forecast_years() if forecast is None else tuple(forecast)
+        else:
+            ys, fc = tuple(years), tuple(forecast or ())
+        return _TABLES[self.table](ys, fc)
 
 
 def template_kinds(folder: PathLike | None = None) -> list[str]:
@@ -189,6 +213,9 @@ def _parse(kind: str, layout: Layout) -> Template:
         for i, v in enumerate(ck.typed(m.get("years"), "template.years", list, []))
         if (y := ck.typed(v, f"template.years[{i}]", int, None)) is not None
     ]
+    forecast = ck.typed(m.get("forecast"), "template.forecast", int, 0)
+    if forecast < 0:
+        ck.fail("template.forecast", f"must be 0 or more, got {forecast}")
     rows = ck.typed(m.get("rows"), "template.rows", int, 1000)
     if rows < 1:
         ck.fail("template.rows", f"must be at least 1, got {rows}")
@@ -196,7 +223,8 @@ def _parse(kind: str, layout: Layout) -> Template:
     for i, f in enumerate(files):
         if f not in _FILES:
             ck.fail(f"template.files[{i}]", f"'{f}' is not one of: {', '.join(_FILES)}")
-    columns = set(_TABLES[table](years)) if table in _TABLES else None
+    ahead = range(max(years) + 1, max(years) + 1 + max(forecast, 0)) if years else ()
+    columns = set(_TABLES[table](years, ahead)) if table in _TABLES else None
     notes = {
         key: note
         for key, v in _by_column(ck, m, "notes", columns).items()
@@ -214,6 +242,7 @@ def _parse(kind: str, layout: Layout) -> Template:
         layout=layout,
         table=table,
         years=tuple(years),
+        forecast=max(forecast, 0),
         files=tuple(files),
         rows=rows,
         notes=notes,
@@ -265,7 +294,9 @@ TEMPLATE_TITLES: Mapping[str, str] = _Titles()
 
 
 def template_columns(
-    kind: str | os.PathLike[str], years: Iterable[int] | None = None
+    kind: str | os.PathLike[str],
+    years: Iterable[int] | None = None,
+    forecast: Iterable[int] | None = None,
 ) -> dict[str, str]:
     """Canonical column -> Chinese header of an import template.
 
@@ -275,10 +306,13 @@ def template_columns(
         ``candidates``, ``experts`` or ``scores`` (a ``data/forms/template-<kind>.yml``), or a
         template's layout file (see :func:`load_template`).
     years : iterable of int, optional
-        The years of the 附件1 indicators of the candidates template; default the template's
-        ``years`` (2023–2025).
+        The actual years of the 附件1 indicators of the candidates template; default the
+        template's ``years`` (2023–2025) and its forecast years (2026–2028, headed
+        ``2026年营业收入预测(亿元)``); given alone, those years without forecasts.
+    forecast : iterable of int, optional
+        The forecast years (附件1 发展目标), over the template's.
     """
-    return load_template(kind).columns(years)
+    return load_template(kind).columns(years, forecast)
 
 
 def _write_help(wb: Any, t: Template, cols: Mapping[str, str], head: Any) -> None:

@@ -280,6 +280,17 @@ class SheetRows:
         if problems:
             raise TableError(check, problems)
 
+    def merged_ranges(self) -> list[tuple[int, int, int, int]]:
+        """The sheet's merged ranges as 1-based ``(first column, first row, last column, last
+        row)``; known only after the last row was read."""
+        merged = getattr(self._parser, "merged_cells", None)
+        return [range_boundaries(r.ref) for r in getattr(merged, "mergeCell", None) or ()]
+
+    def flagged_cells(self) -> list[tuple[int, int, str, str]]:
+        """The formula (``f``) and error (``e``) cells read so far (``strict`` only):
+        ``(row, 0-based column, data type, text)``."""
+        return list(self._flagged)
+
     def close(self) -> None:
         """Release the workbook's file."""
         self._archive.close()

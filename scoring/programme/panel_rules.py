@@ -25,7 +25,9 @@ def clean_name(name: object) -> str:
     if not text:
         raise ValueError("评审组名称不能为空 / the panel needs a name")
     if len(text) > MAX_NAME:
-        raise ValueError(f"评审组名称过长（最多 {MAX_NAME} 字）/ panel name over {MAX_NAME} characters")
+        raise ValueError(
+            f"评审组名称过长（最多 {MAX_NAME} 字）/ panel name over {MAX_NAME} characters"
+        )
     return text
 
 

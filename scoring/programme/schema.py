@@ -78,7 +78,27 @@ def indicator_column(key: str, year: int) -> str:
     return f"{key}_{year}"
 
 
-def indicator_header(key: str, year: int) -> str:
-    """Chinese header of a yearly indicator, e.g. ``2025年营业收入(亿元)``."""
+def indicator_header(key: str, year: int, *, forecast: bool = False) -> str:
+    """Chinese header of a yearly indicator, e.g. ``2025年营业收入(亿元)``; a forecast (附件1
+    发展目标, the years after the catalogue year) ``2026年营业收入预测(亿元)``. Both are the
+    column ``indicator_column(key, year)``."""
     zh, unit = INDICATORS[key]
-    return f"{year}年{zh}({unit})"
+    return f"{year}年{zh}{'预测' if forecast else ''}({unit})"
+
+
+#: How many forecast years (附件1 发展目标) follow the application's last actual year.
+FORECAST_YEARS = 3
+
+
+def field_label(key: str) -> str:
+    """The Chinese header of a candidate or expert field or of a yearly indicator column
+    (``city`` -> ``所属城市``, ``revenue_2025`` -> ``2025年营业收入(亿元)``); the key itself
+    when it is none of them."""
+    if key in CANDIDATE_FIELDS:
+        return CANDIDATE_FIELDS[key]
+    if key in EXPERT_FIELDS:
+        return EXPERT_FIELDS[key]
+    stem, _, year = key.rpartition("_")
+    if stem in INDICATORS and year.isdigit():
+        return indicator_header(stem, int(year))
+    return key

@@ -21,12 +21,15 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-#: Roles: organizer (commerce department), chair, expert, bank reviewer.
+#: Roles: organizer (commerce department), chair, expert, bank reviewer; for the follow-up
+#: stage the project unit (项目单位) and the city bureau of commerce (市商务局).
 ROLES: dict[str, str] = {
     "organizer": "组织方",
     "chair": "主持人",
     "expert": "评审专家",
     "bank": "银行评审",
+    "unit": "项目单位",
+    "city": "市商务局",
 }
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1

@@ -16,6 +16,7 @@ from .accounts import Actor
 from .audit import Anchor, VerifyReport, audit_key, parse_head, verify
 from .audit_diff import compare
 from .audit_state import StateReplay
+from .followup.ledger_audit import ledger_problems
 from .models import Account, AuditRecord, Candidate, ChainHead, Correction, Sheet
 from .unit_of_work import StoreService
 
@@ -72,7 +73,7 @@ class AuditService(StoreService):
             # record was sound and replayed), so the state is compared as well.
             if replay is None or replay.visited != report.records:
                 return report
-            problems = [*report.problems, *compare(replay, conn)]
+            problems = [*report.problems, *compare(replay, conn), *ledger_problems(conn)]
         if not problems:
             return report
         more = len(problems) - 1

@@ -46,7 +46,12 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """``scoring import candidates|experts FILE``."""
+    """``scoring import candidates|experts FILE``; ``import ledger FILE --project ID --period KEY``
+    (:mod:`scoring.store.followup_cli`)."""
+    if args.what == "ledger":
+        from .followup_cli import import_ledger
+
+        return import_ledger(args)
     with Workbench(args.db) as wb:
         org = wb.system_actor()
         fn = wb.import_candidates if args.what == "candidates" else wb.import_experts
@@ -153,22 +158,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_init)
 
     p = subparsers.add_parser(
-        "import", help="导入候选项目或专家 / import candidates or experts (xlsx/csv)"
+        "import",
+        help="导入候选项目、专家或台帐 / import candidates, experts or a ledger (xlsx/csv)",
+        description="candidates | experts FILE; ledger FILE --project ID --period KEY: a filled "
+        "附件4-1/4-2 as the project's draft of the period (all or nothing).",
     )
-    p.add_argument("what", choices=("candidates", "experts"))
+    p.add_argument("what", choices=("candidates", "experts", "ledger"))
     p.add_argument("file", help="xlsx or csv (Chinese or English headers; see data/templates/)")
+    p.add_argument("--project", help="ledger: the followed project's id")
+    p.add_argument("--period", help="ledger: the period key (2026Q2, 2026Y)")
+    p.add_argument("--code", help="ledger: the project unit's access code (units write ledgers)")
     p.set_defaults(func=cmd_import)
 
     p = subparsers.add_parser(
         "export",
         help="导出排名、目录、汇总表、原始评分 / export ranking, catalogue, summary, scores",
         description="WHAT: ranking, catalogue (附件5), summary (附件3), scores (every version); "
-        "xlsx or csv by the suffix of --out (report / catalogue as .pdf when scoring.reports is installed).",
+        "xlsx or csv by the suffix of --out (report / catalogue as .pdf when scoring.reports is "
+        "installed); ledger --project ID --period KEY (附件4-1/4-2 xlsx); followup --period KEY "
+        "| --year Y (the follow-up summary report, .xlsx or .pdf).",
     )
-    p.add_argument("what", help="ranking | catalogue | summary | scores | report")
-    p.add_argument("--out", required=True, help="output file (.xlsx, .csv; .pdf for reports)")
+    p.add_argument(
+        "what", help="ranking | catalogue | summary | scores | report | ledger | followup"
+    )
+    p.add_argument(
+        "--out",
+        help="output file (.xlsx, .csv; .pdf for reports); ledger: default ledger_<ID>_<KEY>.xlsx",
+    )
     p.add_argument("--panel", type=int, help="panel id (default: the latest closed panel)")
-    p.add_argument("--year", type=int, help="catalogue year (default: the current round)")
+    p.add_argument(
+        "--year", type=int, help="catalogue year (default: the current round); followup: the year"
+    )
+    p.add_argument("--project", help="ledger: the followed project's id")
+    p.add_argument("--period", help="ledger, followup: the period key (2026Q2, 2026Y)")
+    p.add_argument("--code", help="ledger: read it as the account of this access code")
     p.add_argument("--samples", type=int, default=10_000, help="robustness draws of the PDF report")
     p.add_argument("--data", default=None, help=argparse.SUPPRESS)
     p.add_argument("--method", default="weighted_sum", help=argparse.SUPPRESS)

@@ -57,7 +57,9 @@ def seed_demo(
             )
         # run again (e.g. `make demo` twice): nothing is re-seeded; the demo accounts get new
         # codes, since the old ones were shown once and are stored only as hashes
-        demo_logins = ["ORGANIZER", "CHAIR", *wb.experts(org)["expert_id"]]
+        from .followup.demo import DEMO_LOGINS
+
+        demo_logins = ["ORGANIZER", "CHAIR", *wb.experts(org)["expert_id"], *DEMO_LOGINS]
         active = {a["login"] for a in wb.accounts(org) if a["active"]}
         return {x: wb.reissue_code(org, x) for x in demo_logins if str(x).upper() in active}
     wb.import_candidates(org, folder / "candidates.csv")
@@ -121,4 +123,9 @@ def seed_demo(
     )
     wb.freeze_config(org, pid2, PanelConfig.from_criteria(cut_size=3))
     wb.open_panel(chair, pid2)
+
+    # the follow-up stage (阶段跟进) of the demo year: the closed panel's catalogue followed
+    from .followup.demo import seed_followup
+
+    codes.update(seed_followup(wb, pid, year=wb.current_year()))
     return codes

@@ -40,6 +40,15 @@ def register_exporter(what: str, suffixes: tuple[str, ...] | str, run: Exporter)
         EXPORTERS[(what, s.lower() if s.startswith(".") else "." + s.lower())] = run
 
 
+#: what -> the output file of an export run without ``--out`` (``export ledger``).
+DEFAULT_OUTS: dict[str, Callable[[argparse.Namespace], str]] = {}
+
+
+def register_default_out(what: str, name: Callable[[argparse.Namespace], str]) -> None:
+    """Let ``scoring export WHAT`` run without ``--out``: ``name(args)`` is the file."""
+    DEFAULT_OUTS[what] = name
+
+
 def kinds() -> list[str]:
     """Export names known now, sorted."""
     return sorted({w for w, _ in EXPORTERS})
@@ -323,6 +332,11 @@ def _with_store_panel(run: Exporter) -> Exporter:
 def run_export(args: argparse.Namespace) -> int:
     """Dispatch ``scoring export WHAT --out FILE`` on (what, suffix)."""
     pdf_exporters_from_reports()
+    if not getattr(args, "out", None):
+        name = DEFAULT_OUTS.get(args.what)
+        if name is None:
+            raise InputError([Problem(f"export {args.what} needs --out FILE", column="--out")])
+        args.out = name(args)
     suffix = Path(args.out).suffix.lower()
     run = EXPORTERS.get((args.what, suffix))
     if run is None:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from .audit import GENESIS_HASH
 from .models import Base, ChainHead, Meta
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 def _add_column(conn: Connection, table: str, column: str, ddl_type: str) -> None:
@@ -86,6 +86,15 @@ def _step10_decision_note(conn: Connection) -> None:
     _add_column(conn, "corrections", "note", "TEXT")
 
 
+def _step11_followup(conn: Connection) -> None:
+    """Schema 11: the follow-up stage (阶段跟进): followed projects, periods and exceptions,
+    ledgers and their versions, the units' and city bureaus' scopes, risk records, exit
+    decisions (see :mod:`scoring.store.followup.models`)."""
+    from .followup.models import TABLES
+
+    _create_tables(conn, *TABLES)
+
+
 #: version -> upgrade function from version - 1.
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _step2_comments,
@@ -97,6 +106,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     8: _step8_audit_mac,
     9: _step9_login_attempts,
     10: _step10_decision_note,
+    11: _step11_followup,
 }
 
 

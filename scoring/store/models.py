@@ -302,4 +302,7 @@ class ChainHead(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+# The follow-up stage's tables (schema 11) live in their own module, on the same Base.
+from .followup import models as _followup_models  # noqa: E402, F401
+
 T = {m.__tablename__: m.__table__ for m in Base.__subclasses__()}

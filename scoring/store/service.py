@@ -26,6 +26,12 @@ from .audit_service import AuditService
 from .baskets import BasketService
 from .conflict_service import ConflictService
 from .corrections import CorrectionService
+from .followup.access import FollowupAccessService
+from .followup.exits import ExitService
+from .followup.ledgers import LedgerService
+from .followup.periods import PeriodService
+from .followup.projects import FollowedService
+from .followup.stats import FollowupStatsService
 from .import_service import ImportResult, ImportService
 from .panel_edits import PanelEditService
 from .panels import PanelService
@@ -76,6 +82,14 @@ SERVICES: dict[str, tuple[type[StoreService], tuple[str, ...]]] = {
     "baskets": (BasketService, ("basket", "add_to_basket", "remove_from_basket")),
     "imports": (ImportService, ("import_candidates", "import_experts")),
     "audit": (AuditService, ("verify", "chain_head", "audit_log")),
+    # The follow-up stage (阶段跟进, scoring.store.followup): reached as wb.followed etc.,
+    # forwarding no methods (Workbench does not grow).
+    "followup_access": (FollowupAccessService, ()),
+    "followed": (FollowedService, ()),
+    "periods": (PeriodService, ()),
+    "ledgers": (LedgerService, ()),
+    "followup_stats": (FollowupStatsService, ()),
+    "exits": (ExitService, ()),
 }
 
 
@@ -132,7 +146,8 @@ class Workbench:
         The database URL.
     engine : sqlalchemy.engine.Engine
     access, rounds, panel_admin, panel_edits, conflicts, timers, sheets, correction_requests, rankings, \
-baskets, imports, audit : StoreService
+baskets, imports, audit, followup_access, followed, periods, ledgers, followup_stats, \
+exits : StoreService
         The services (see :data:`SERVICES`).
     """
 
@@ -148,6 +163,12 @@ baskets, imports, audit : StoreService
     baskets: BasketService
     imports: ImportService
     audit: AuditService
+    followup_access: FollowupAccessService
+    followed: FollowedService
+    periods: PeriodService
+    ledgers: LedgerService
+    followup_stats: FollowupStatsService
+    exits: ExitService
 
     def __init__(self, db_url: str | None = None, *, create: bool = True) -> None:
         self.store = Store(db_url, create=create)

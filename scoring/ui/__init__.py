@@ -20,6 +20,10 @@ _EXPORTS = {
     "board_app": ".board.view",
     "bank_app": ".bank.view",
     "console_app": ".console.view",
+    "reporting_app": ".reporting.view",
+    "confirm_app": ".confirm.view",
+    "followstats_app": ".followstats.view",
+    "project_app": ".project.view",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -52,6 +52,10 @@ DASHBOARDS: dict[str, tuple[str, str]] = {
     "board": ("评审组长 / 组织者", "Chair and organizer board"),
     "bank": ("银行审贷对比", "Bank reviewer comparison"),
     "console": ("组织者配置", "Organizer console"),
+    "reporting": ("项目报送", "Project reporting"),
+    "confirm": ("市商务局确认", "City bureau confirmation"),
+    "followstats": ("跟进统计", "Follow-up statistics"),
+    "project": ("项目跟进查看", "Project follow-up (read only)"),
 }
 
 DEFAULT_PORT = 8866
@@ -167,6 +171,31 @@ _TEMPLATE_INDEX = r"""{%- extends 'lab/index.html.j2' -%}
       if (failures >= 2) { banner(); }
     });
   }
+  // Enter in a code or reason field presses the field's button (log in, sign, close ...)
+  var ENTER = {'scoring-code': 'scoring-login', 'scoring-confirm-code': 'scoring-confirm',
+    'scoring-close-reason': 'scoring-force-close', 'scoring-reopen-reason': 'scoring-reopen'};
+  document.addEventListener('keydown', function (ev) {
+    if (ev.key !== 'Enter' || ev.isComposing || !ev.target || ev.target.tagName !== 'INPUT') {
+      return;
+    }
+    for (var field in ENTER) {
+      var box = ev.target.closest('.' + field);
+      if (!box) { continue; }
+      var scope = box.parentElement;
+      var button = null;
+      while (scope && !button) {
+        button = scope.querySelector('button.' + ENTER[field]);
+        scope = scope.parentElement;
+      }
+      if (button && !button.disabled) {
+        ev.preventDefault();
+        // let the widget send the typed value first, then press the button
+        ev.target.dispatchEvent(new Event('change', {bubbles: true}));
+        setTimeout(function () { button.click(); }, 60);
+      }
+      return;
+    }
+  }, true);
   window.scoringHeartbeat = check;
   setInterval(check, 3000);
   setTimeout(check, 500);

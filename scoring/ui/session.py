@@ -67,6 +67,26 @@ class BaseModel(tl.HasTraits):
         """Switch between Chinese and English."""
         self.lang = "en" if self.lang == "zh" else "zh"
 
+    def say(self, key: str, **values: Any) -> None:
+        """Show the notice ``key`` (re-said in the new language when the language switches).
+
+        A value named ``<name>_key`` is itself a text key, given to the template as ``<name>``
+        in the notice's language."""
+        shown = {
+            (k[:-4] if k.endswith("_key") else k): (self.tr(v) if k.endswith("_key") else v)
+            for k, v in values.items()
+        }
+        self.notice = self.tr(key, **shown)
+        self._said = (key, values, self.notice)
+
+    _said: tuple[str, dict, str] | None = None
+
+    @tl.observe("lang")
+    def _resay(self, _change: Any) -> None:
+        said = self._said
+        if said is not None and self.notice == said[2]:
+            self.say(said[0], **said[1])
+
     # -- login -------------------------------------------------------------------------------
     def login(self, code: str) -> bool:
         """Log in with an access code; False (and ``error`` set) when refused."""
@@ -93,7 +113,7 @@ class BaseModel(tl.HasTraits):
         self.error = ""
         self.user_name = ident.name
         self.role = ident.role
-        self.notice = self.tr("login.ok", name=ident.name, role=self.tr(f"role.{ident.role}"))
+        self.say("login.ok", name=ident.name, role_key=f"role.{ident.role}")
         self.logged_in = True
         self.after_login()
         return True
@@ -114,7 +134,7 @@ class BaseModel(tl.HasTraits):
                     except tl.TraitError:
                         continue
         self.after_logout()
-        self.notice = self.tr("logout.done")
+        self.say("logout.done")
 
     def after_logout(self) -> None:
         """Forget what the page read beyond its traits (overridden)."""

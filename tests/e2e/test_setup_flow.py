@@ -106,7 +106,8 @@ def test_panel_set_up_freeze_close_logout_and_basket(server, browser_context, tm
 
     # a bank reviewer adds two projects to the basket and removes one
     bank = open_page(ctx, base, "bank")
-    login(bank, codes["X08"])
+    bank.locator(".scoring-code input").fill(codes["X08"])
+    bank.locator(".scoring-code input").press("Enter")  # Enter logs in
     bank.locator(".scoring-pick select").select_option(index=[0, 1])
     bank.locator("button.scoring-compare").click()
     bank.locator(".scoring-compare-table").wait_for()

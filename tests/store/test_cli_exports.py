@@ -378,7 +378,9 @@ def test_xlsx_exports_carry_the_title_block_and_print_setup(demo_db, tmp_path, w
     block = _title_and_block(ws)
     assert f"审计链 #{seq} {digest[:16]}…" in block and "导出时间：" in block
     if what != "summary":  # the summary (附件3) is the round's, not a panel's
-        assert f"评审组：{panel_base_name(closed['name'])}（编号" in block and closed["date"] in block
+        assert (
+            f"评审组：{panel_base_name(closed['name'])}（编号" in block and closed["date"] in block
+        )
         assert "已结束）" not in block and "进行中）" not in block  # no status word from the name
         assert "X01 " in block and "X09 " in block  # the members
         assert "综合实力 0.25" in block and "项目风险 0.20" in block  # frozen weights

@@ -23,6 +23,7 @@ ROLE_MODULES = {"rights.py", "accounts.py"}
 def _is_rights(path: Path) -> bool:
     return path.name in ROLE_MODULES or "rights" in path.relative_to(STORE).parts[:-1]
 
+
 CHAIR_ID = 7
 
 

@@ -13,9 +13,11 @@ import sys
 import pytest
 
 HEAVY = ("sqlalchemy", "pandas", "skcriteria", "matplotlib", "scipy", "pingouin")
+#: Every served dashboard (scoring.ui.serve.DASHBOARDS), the follow-up pages included.
+APPS = ["expert", "board", "bank", "console", "reporting", "confirm", "followstats", "project"]
 
 
-@pytest.mark.parametrize("app", ["expert", "board", "bank", "console"])
+@pytest.mark.parametrize("app", APPS)
 def test_app_import_stays_light(app):
     code = (
         f"import sys, scoring.ui.{app}\nprint(','.join(m for m in {HEAVY!r} if m in sys.modules))"
@@ -24,7 +26,7 @@ def test_app_import_stays_light(app):
     assert out.stdout.strip() == ""
 
 
-@pytest.mark.parametrize("app", ["expert", "board", "bank", "console"])
+@pytest.mark.parametrize("app", APPS)
 def test_building_the_app_stays_light(app):
     """Building the page (login box first) must not load the store either."""
     code = (
@@ -95,3 +97,9 @@ def test_expert_session_loads_no_chart_or_analysis_library(seeded_db, tmp_path):
     assert seen["phase"] == "scoring" and seen["current"] and seen["card"], seen
     assert seen["status"] == "confirmed" and not seen["error"], seen
     assert seen["heavy"] == [], seen
+
+
+def test_the_list_of_apps_is_every_served_dashboard():
+    from scoring.ui.serve import DASHBOARDS
+
+    assert set(APPS) == set(DASHBOARDS)

@@ -45,3 +45,13 @@ def test_logout_forgets_the_user_and_shows_the_login_box(page, store) -> None:
     view.login.code.value = info["codes"][who]
     view.login.button.click()
     assert model.logged_in, model.error
+
+
+def test_the_login_line_follows_the_language(store) -> None:
+    backend, info = store
+    app = _app(expert_app, backend)
+    app.view.login.code.value = info["codes"]["X01"]
+    app.view.login.button.click()
+    assert app.model.notice.startswith("已登录") and "评审专家" in app.model.notice
+    app.model.toggle_lang()
+    assert app.model.notice.startswith("Logged in") and "(expert)" in app.model.notice

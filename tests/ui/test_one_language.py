@@ -18,7 +18,11 @@ WORD = re.compile(r"\b[a-z]{3,}\b")
     ("text", "zh", "en"),
     [
         ("评审组已存在 / panel 'P' already exists", "评审组已存在", "panel 'P' already exists"),
-        ("评审组已存在 / panel '第二组' already exists", "评审组已存在", "panel '第二组' already exists"),
+        (
+            "评审组已存在 / panel '第二组' already exists",
+            "评审组已存在",
+            "panel '第二组' already exists",
+        ),
         (
             "评审组没有主持人 / the panel has no chair；评审组没有项目 / the panel has no candidates",
             "评审组没有主持人；评审组没有项目",

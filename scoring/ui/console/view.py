@@ -8,10 +8,13 @@ from typing import Any
 
 import ipywidgets as w
 
+from scoring.programme.schema import field_label
+
 from ..app import build_app
 from ..config_summary import config_html
 from ..i18n import panel_label
 from ..markup import esc, html_table
+from ..one_language import one_language
 from ..widgets import PAGE_LAYOUT, PageView, weight_handler
 from .model import DEFAULT_CUT, ConsoleModel
 from .setup_view import PanelSetupView
@@ -37,7 +40,7 @@ class ConsoleView(PageView):
         self.root = w.VBox([self.header.box, self.messages.box, self.body], layout=PAGE_LAYOUT)
         self.root.add_class("scoring-console")
         m.observe(safe(self._render), ["logged_in", "lang", "panels", "experts", "projects"])
-        m.observe(safe(lambda _c: self._render_report()), "report")
+        m.observe(safe(lambda _c: self._render_report()), ["report", "lang"])
         m.observe(safe(lambda _c: self._render_preview()), "preview_version")
         m.observe(safe(self._on_issued), "issued")
         self._render()
@@ -416,8 +419,17 @@ class ConsoleView(PageView):
     def _render_report(self) -> None:
         if self.tabs is None:
             return
-        rep = self.model.report
-        self.report.value = html_table(rep, ["行 row", "列 column", "问题 problem"]) if rep else ""
+        m = self.model
+        rows = [
+            (
+                row,
+                field_label(str(col)) if col and m.lang == "zh" else col,
+                one_language(msg, m.lang),
+            )
+            for row, col, msg in m.report
+        ]
+        head = [m.tr("report.row"), m.tr("report.column"), m.tr("report.problem")]
+        self.report.value = html_table(rows, head) if rows else ""
 
     def _render_preview(self) -> None:
         if self.tabs is None:

@@ -252,7 +252,11 @@ def test_panel_label_replaces_a_status_carried_by_the_name(store):
     from scoring.store import PanelConfig
 
     pid = backend.wb.create_panel(
-        org, "第三组（进行中）", chair="CHAIR", members=["X01", "X02", "X03"], candidates=["E013", "E014"]
+        org,
+        "第三组（进行中）",
+        chair="CHAIR",
+        members=["X01", "X02", "X03"],
+        candidates=["E013", "E014"],
     )
     backend.wb.freeze_config(org, pid, PanelConfig.from_criteria())
     model, view = _board(backend, info["codes"]["chair"])

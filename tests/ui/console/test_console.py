@@ -44,6 +44,18 @@ def test_bad_upload_shows_every_problem_and_imports_nothing(store):
     assert {3, 4} <= rows, model.report
     assert "scoring-table" in view.report.value
     assert len(backend.all_candidates(org)) == before
+    # one language at a time: the report names the column by its header and says the problem
+    # in the page's language only
+    shown = view.report.value
+    assert "“abc”不是数字" in shown and "2025年营业收入(亿元)" in shown, shown
+    assert "is not a number" not in shown and "问题" in shown and "problem" not in shown
+    model.lang = "en"
+    shown = view.report.value
+    assert (
+        "&#x27;abc&#x27; is not a number" in shown
+        and "不是数字" not in shown
+        and "Problem" in shown
+    )
 
 
 def test_good_upload_is_idempotent(store):

@@ -1,0 +1,165 @@
+"""Schema upgrade to the follow-up tables (from schema 9 and 10), the demo's follow-up year
+against a hand count, and the speed of the timeliness statistics."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from scoring.store import Workbench, migrate
+from scoring.store.followup.models import TABLES
+
+from .conftest import YEAR
+
+
+@pytest.mark.parametrize("old", [9, 10])
+def test_upgrade_creates_the_followup_tables(db_url, old) -> None:
+    wb = Workbench(db_url)
+    wb.init(2026)
+    wb.close()
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        for t in reversed(TABLES):
+            conn.execute(sa.text(f"DROP TABLE {t}"))
+        if old < 10:
+            conn.execute(sa.text("ALTER TABLE corrections DROP COLUMN note"))
+        conn.execute(sa.text(f"UPDATE meta SET value = '{old}' WHERE key = 'schema_version'"))
+    engine.dispose()
+    again = Workbench(db_url)
+    with again.engine.connect() as conn:
+        assert migrate.current_version(conn) == migrate.SCHEMA_VERSION == 11
+        for t in TABLES:
+            assert sa.inspect(conn).has_table(t)
+    org = again.system_actor("t")
+    assert again.periods.create_year(org, YEAR)[0] == f"{YEAR}Q1"
+    assert again.verify().ok
+    again.close()
+
+
+def test_demo_timeliness_is_the_hand_count(db_url, monkeypatch) -> None:
+    """The demo lived up to 2026-12-02: every project reports Q1–Q3 three to six days before the
+    due date, except the designed ones (see scoring.store.followup.demo)."""
+    from scoring.store.demo import seed_demo
+    from scoring.store.followup.demo import RETURN_REASON
+
+    monkeypatch.delenv("SCORING_TODAY", raising=False)
+    monkeypatch.setattr(
+        "scoring.store.followup.demo.real_today", lambda: __import__("datetime").date(2026, 12, 2)
+    )
+    monkeypatch.setenv("SCORING_TODAY", "2026-12-02")
+    wb = Workbench(db_url)
+    codes = seed_demo(wb, year=YEAR)
+    org = wb.system_actor("t")
+    assert {"UNIT1", "UNIT2", "UNIT3", "UNITS", "CITY_TY", "CITY_DT"} <= set(codes)
+    projects = wb.followed.projects(org).to_dict("records")
+    featured = [p["project_id"] for p in projects if not p["provincial"]][:3]
+    # the hand count, by the demo's rules
+    want = {}
+    for n, p in enumerate(projects):
+        pid = p["project_id"]
+        for q in (1, 2, 3):
+            if pid == featured[2]:
+                s = "missing" if q == 1 else "late"
+            elif pid == featured[1] and q == 3:
+                s = "on_time"  # submitted, then returned: its first submission counts
+            elif (q == 2 and n % 5 == 4) or (q == 3 and n % 7 == 3 and n % 5 != 4):
+                s = "late"
+            else:
+                s = "on_time"
+            want[(pid, f"{YEAR}Q{q}")] = s
+        want[(pid, f"{YEAR}Q4")] = want[(pid, f"{YEAR}Y")] = "pending"
+    t = wb.followup_stats.timeliness(org, year=YEAR)
+    got = dict(zip(zip(t["project_id"], t["period"], strict=True), t["status"], strict=True))
+    assert got == want
+    counts = t.groupby("status").size().to_dict()
+    assert counts["missing"] == 1 and counts["pending"] == 2 * len(projects)
+    r = wb.followup_stats.rates(org, [], year=YEAR).iloc[0]
+    assert r["expected"] == 3 * len(projects) and r["missing"] == 1
+    # one returned ledger with its reason; one exit candidate
+    m = wb.ledgers.matrix(org, year=YEAR)
+    returned = m[m["state"] == "returned"]
+    assert list(returned["project_id"]) == [featured[1]]
+    assert wb.ledgers.ledger(org, featured[1], f"{YEAR}Q3")["reason"] == RETURN_REASON
+    c = wb.exits.candidates(org)
+    assert set(c["project_id"]) == {featured[2]}
+    assert set(c["ground"]) == {"missing_ledger", "late_twice"}
+    assert wb.verify().ok
+    wb.close()
+
+
+def test_timeliness_is_fast(db_url, monkeypatch) -> None:
+    """2,000 projects × 12 quarters (+3 yearly summaries) in ≤ 1 s (inserted directly)."""
+    from scoring.followup.periods import default_periods
+    from scoring.store.followup.models import FollowedProject, FollowupPeriod, Ledger
+
+    monkeypatch.setenv("SCORING_TODAY", "2027-12-02")
+    wb = Workbench(db_url)
+    wb.init(2026)
+    org = wb.system_actor("t")
+    cities = ["太原市", "大同市", "阳泉市", "长治市"]
+    with wb.engine.begin() as conn:
+        conn.execute(
+            sa.insert(FollowedProject),
+            [
+                dict(
+                    project_id=f"P{i:04d}",
+                    name=f"项目{i}",
+                    kind="enterprise",
+                    city=cities[i % 4],
+                    provincial=False,
+                    indicator_group="entity",
+                    catalogue_year=2025,
+                    source="import",
+                    plan={},
+                    status="active",
+                    created_at="2025-01-01T00:00:00+00:00",
+                )
+                for i in range(2000)
+            ],
+        )
+        periods = [p for y in (2025, 2026, 2027) for p in default_periods(y)]
+        conn.execute(
+            sa.insert(FollowupPeriod.__table__),
+            [
+                dict(
+                    key=p.key,
+                    year=p.year,
+                    quarter=p.quarter,
+                    start_date=p.start.isoformat(),
+                    end_date=p.end.isoformat(),
+                    due=p.due.isoformat(),
+                    lock_date=p.lock.isoformat(),
+                )
+                for p in periods
+            ],
+        )
+        conn.execute(
+            sa.insert(Ledger),
+            [
+                dict(
+                    project_id=f"P{i:04d}",
+                    period=p.key,
+                    status="confirmed",
+                    version=3,
+                    content={},
+                    content_hash="0" * 64,
+                    changes_after_confirm=0,
+                    first_submitted_at=f"{p.due.isoformat()}T01:00:00+00:00",
+                    updated_at="x",
+                    updated_by="x",
+                )
+                for i in range(2000)
+                for p in periods
+                if p.quarter and (i + p.quarter) % 7
+            ],
+        )
+    wb.followup_stats.timeliness(org)  # warm up
+    start = time.perf_counter()
+    t = wb.followup_stats.timeliness(org)
+    r = wb.followup_stats.rates(org, ["city", "period"])
+    took = time.perf_counter() - start
+    assert len(t) == 2000 * 15 and len(r) == 4 * 15
+    assert took <= 1.0, f"timeliness + rates took {took:.2f} s"
+    wb.close()
