@@ -135,18 +135,18 @@ def generate(url: str, n: int = PROJECTS, seed: int = 0) -> dict:
             "key": p.key,
             "year": p.year,
             "quarter": p.quarter,
-            "start": p.start.isoformat(),
-            "end": p.end.isoformat(),
+            "start_date": p.start.isoformat(),  # the table's column names (see the model)
+            "end_date": p.end.isoformat(),
             "due": p.due.isoformat(),
-            "lock": p.lock.isoformat(),
+            "lock_date": p.lock.isoformat(),
         }
         for p in periods
     ]
     with wb.engine.begin() as conn:
-        conn.execute(sa.insert(FollowupPeriod), rows)
-        conn.execute(sa.insert(FollowedProject), projects)
+        conn.execute(sa.insert(FollowupPeriod.__table__), rows)
+        conn.execute(sa.insert(FollowedProject.__table__), projects)
         for k in range(0, len(ledgers), 5000):
-            conn.execute(sa.insert(Ledger), ledgers[k : k + 5000])
+            conn.execute(sa.insert(Ledger.__table__), ledgers[k : k + 5000])
     wb.close()
     return {"code": code, "ledgers": len(ledgers), "periods": len(periods)}
 

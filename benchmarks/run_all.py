@@ -24,12 +24,16 @@ ROOT = HERE.parent
 EXTRA = ("concurrent_scoring.py", "bench_load.py")
 #: Arguments of the scripts that take some.
 ARGS = {"concurrent_scoring.py": ["--compare"]}
+#: Scripts that measure on PostgreSQL too (run on a throwaway cluster unless one is set).
+PG_SCRIPTS = {"bench_followup.py"}
 
 
 def command(script: Path) -> list[str]:
     """How to run ``script``: PostgreSQL comparisons get a throwaway server unless one is set."""
     cmd = [sys.executable, str(script), *ARGS.get(script.name, [])]
-    if "--compare" in cmd and not os.environ.get("SCORING_TEST_PG_URL"):
+    if ("--compare" in cmd or script.name in PG_SCRIPTS) and not os.environ.get(
+        "SCORING_TEST_PG_URL"
+    ):
         cmd = [str(ROOT / ".ci" / "with-postgres"), *cmd]
     return cmd
 
