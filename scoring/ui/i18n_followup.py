@@ -7,6 +7,7 @@ from __future__ import annotations
 
 #: key -> (Chinese, English), as in :data:`scoring.ui.i18n.TEXT`.
 FOLLOWUP_TEXT: dict[str, tuple[str, str]] = {
+    "fu.submitted_late": ("迟报", "late"),
     "app.reporting": ("项目报送（季度台帐）", "Project reporting (quarterly ledger)"),
     "app.confirm": ("市商务局确认", "City bureau confirmation"),
     "app.followstats": ("跟进统计（省商务厅）", "Follow-up statistics (province)"),

@@ -8,7 +8,7 @@ from typing import Any
 
 import traitlets as tl
 
-from ..reporting.common import display_state, period_rows
+from ..reporting.common import display_state, period_rows, submitted_late
 from ..session import BaseModel
 
 
@@ -70,6 +70,15 @@ class ConfirmModel(BaseModel):
             col = "state" if "state" in long.columns else "status"
             for pid, key, st in zip(long["project_id"], long["period"], long[col], strict=True):
                 stored[(str(pid), str(key))] = str(st or "missing")
+            if "first_submitted_at" in long.columns:
+                firsts = zip(
+                    long["project_id"], long["period"], long["first_submitted_at"], strict=True
+                )
+                first = {(str(p), str(k)): f for p, k, f in firsts if isinstance(f, str) and f}
+            else:
+                first = {}
+        else:
+            first = {}
         today = self.today()
         rows = []
         for pid, p in self.projects.items():
@@ -86,6 +95,11 @@ class ConfirmModel(BaseModel):
                     "city": str(p.get("city", "")),
                     "kind": str(p.get("kind", "")),
                     "states": states_of,
+                    # reported after the due date (the first submission counts, as timeliness)
+                    "late": {
+                        per["key"]: submitted_late(first.get((pid, per["key"])), per["due"])
+                        for per in self.periods
+                    },
                 }
             )
         self.period_keys = [p["key"] for p in self.periods]

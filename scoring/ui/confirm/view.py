@@ -148,8 +148,10 @@ class ConfirmView(PageView):
         )
         body = []
         for r in m.rows:
+            late = f"<small style='color:#b71c1c'>（{esc(tr('fu.submitted_late'))}）</small>"
             cells = "".join(
-                f"<td style='padding:2px 6px'>{state_badge(r['states'][k], tr('fu.state.' + r['states'][k]))}</td>"
+                f"<td style='padding:2px 6px'>{state_badge(r['states'][k], tr('fu.state.' + r['states'][k]))}"
+                f"{late if r.get('late', {}).get(k) else ''}</td>"
                 for k in m.period_keys
             )
             body.append(

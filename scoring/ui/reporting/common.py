@@ -58,6 +58,20 @@ def display_state(status: str, due: Any, lock: Any, today: date) -> str:
     return "draft" if status == "draft" else "none"
 
 
+def submitted_late(first_submitted_at: str | None, due: Any) -> bool:
+    """Whether a ledger first submitted at ``first_submitted_at`` (UTC ISO) came after ``due``
+    (a local date, its whole day included)."""
+    from scoring.followup.clock import local_date
+
+    d = as_date(due)
+    if not first_submitted_at or d is None:
+        return False
+    try:
+        return local_date(first_submitted_at) > d
+    except (TypeError, ValueError):
+        return False
+
+
 def state_badge(state: str, word: str) -> str:
     """A coloured word for a state (colour and word: readable without colour too)."""
     bg, fg = STATES.get(state, STATES["none"])

@@ -97,3 +97,40 @@ def test_the_whole_round_on_the_real_store(real):
     if pid in [p for _l, p in bank.projects]:
         bank.select(pid)
         assert [k for k, _s in bank.ledgers] == ["2026Q1"]
+
+
+def test_the_city_matrix_marks_a_ledger_reported_after_its_due_date(tmp_path, monkeypatch):
+    """A ledger first submitted after the due date shows as 已确认/已报送 *and* 迟报 on the
+    city's matrix (the demo lived to 2026-12-02 with late Q2 and Q3 ledgers by design), in
+    agreement with the store's timeliness."""
+    import datetime
+
+    from scoring.store import Workbench, accounts
+    from scoring.store.demo import seed_demo
+    from scoring.store.followup.demo import CITY_LOGINS
+    from scoring.ui.backend import StoreBackend
+    from scoring.ui.confirm import confirm_app
+
+    monkeypatch.setattr(accounts, "SCRYPT_N", 2**10)
+    monkeypatch.setattr(
+        "scoring.store.followup.demo.real_today", lambda: datetime.date(2026, 12, 2)
+    )
+    monkeypatch.setenv("SCORING_TODAY", "2026-12-02")
+    monkeypatch.setenv("SCORING_HOME", str(tmp_path))
+    wb = Workbench(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    try:
+        codes = seed_demo(wb, year=2026)
+        org = wb.system_actor("t")
+        tl = wb.followup_stats.timeliness(org)
+        late = tl[tl["status"] == "late"]
+        assert len(late), "the demo has late ledgers"
+        city = str(late.iloc[0]["city"])
+        want = {(str(r.project_id), str(r.period)) for r in late[late["city"] == city].itertuples()}
+        model, view = _app(confirm_app, StoreBackend(workbench=wb), codes[CITY_LOGINS[city]])
+        shown = {
+            (r["project_id"], k) for r in model.rows for k, is_late in r["late"].items() if is_late
+        }
+        assert shown == want
+        assert "（迟报）" in view.matrix.value
+    finally:
+        wb.close()
