@@ -297,21 +297,11 @@ def _timeliness(df: pd.DataFrame) -> pd.DataFrame:
 
     if df.empty:
         return pd.DataFrame(columns=TIMELINESS_COLUMNS)
-    exp = df.loc[
-        :,
-        [
-            "project_id",
-            "name",
-            "city",
-            "kind",
-            "provincial",
-            "period",
-            "due",
-            "lock",
-            "exception_until",
-            "ledger_status",
-        ],
-    ].copy()
+    #: the expected reports: the timeliness columns the core computes left out
+    expected = [
+        c for c in TIMELINESS_COLUMNS if c not in ("first_submitted", "status", "days_late")
+    ]
+    exp = df.loc[:, expected].copy()
     exp["exception_until"] = exp["exception_until"].where(exp["exception_until"].notna(), None)
     has = [isinstance(x, str) for x in df["first_submitted_at"]]
     sub = df.loc[has, ["project_id", "period"]].copy()

@@ -159,36 +159,21 @@ class ConfirmModel(BaseModel):
 
     def return_ledger(self, reason: str) -> bool:
         """Return the submission to its unit; the reason is required."""
-        if not (reason or "").strip():
-            self.error = self.tr("fu.reason_needed")
-            return False
-        st = self.run(
-            self.backend.return_ledger,
-            self.identity,
-            self.project_id,
-            self.period_key,
-            reason.strip(),
-        )
-        if st is None:
-            return False
-        self._done("conf.returned", st)
-        return True
+        return self._with_reason(self.backend.return_ledger, reason, "conf.returned")
 
     def reopen(self, reason: str) -> bool:
         """Reopen a confirmed ledger (the unit may change it again); the reason is required."""
+        return self._with_reason(self.backend.reopen_ledger, reason, "conf.reopened")
+
+    def _with_reason(self, action: Any, reason: str, done_key: str) -> bool:
+        """Run a store action that needs a reason (``action(identity, project, period, reason)``)."""
         if not (reason or "").strip():
             self.error = self.tr("fu.reason_needed")
             return False
-        st = self.run(
-            self.backend.reopen_ledger,
-            self.identity,
-            self.project_id,
-            self.period_key,
-            reason.strip(),
-        )
+        st = self.run(action, self.identity, self.project_id, self.period_key, reason.strip())
         if st is None:
             return False
-        self._done("conf.reopened", st)
+        self._done(done_key, st)
         return True
 
     # -- reminders ---------------------------------------------------------------------------
