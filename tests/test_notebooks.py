@@ -16,10 +16,11 @@ EXPECTED = {
     "02_weight_sensitivity",
     "03_panel_consistency",
     "04_catalogue_and_bank_portfolios",
+    "05_yearly_evaluation",
 }
 
 
-def test_the_four_notebooks_exist() -> None:
+def test_the_notebooks_exist() -> None:
     assert {p.stem for p in NOTEBOOKS} >= EXPECTED
 
 

@@ -17,7 +17,31 @@ from ..errors import InputError, Problem
 from .criteria import default_criteria
 
 SCORE_COLUMNS = ("project_id", "expert_id", "criterion", "score")
+#: The long score table's columns as a user sees them: key -> (中文, English).
+SCORE_LABELS: dict[str, tuple[str, str]] = {
+    "project_id": ("项目编号", "project_id"),
+    "expert_id": ("专家编号", "expert_id"),
+    "criterion": ("评分指标", "criterion"),
+    "score": ("分数", "score"),
+    "project_id/expert_id/criterion": ("项目、专家与指标", "project_id/expert_id/criterion"),
+}
 R = TypeVar("R")
+
+
+def _expected_frame(value: Any) -> Problem:
+    name = type(value).__name__
+    return Problem(f"应为 DataFrame 表格，实为 {name} / expected a DataFrame, got {name}")
+
+
+def criterion_label(key: Any) -> tuple[str, str] | None:
+    """``(中文, English)`` names of a criterion of a registered set, None when it is none."""
+    from .criteria import criteria_set, registered
+
+    for name in registered():
+        for c in criteria_set(name).criteria:
+            if c.key == key:
+                return c.zh, c.en
+    return None
 
 
 def validate_scores(
@@ -54,10 +78,15 @@ def validate_scores(
         or out-of-scale score and duplicate (project, expert, criterion) row.
     """
     if not isinstance(scores, pd.DataFrame):
-        raise InputError([Problem(f"expected a DataFrame, got {type(scores).__name__}")])
+        raise InputError([_expected_frame(scores)])
     missing = [c for c in SCORE_COLUMNS if c not in scores.columns]
     if missing:
-        raise InputError([Problem("required column is missing", column=c) for c in missing])
+        raise InputError(
+            [
+                Problem("缺少必填列 / required column is missing", column=c, label=SCORE_LABELS[c])
+                for c in missing
+            ]
+        )
     problems: list[Problem] = []
     if criteria is None or scale is None:
         default = default_criteria()
@@ -73,17 +102,23 @@ def validate_scores(
     for col in ("project_id", "expert_id", "criterion"):
         ids[col] = df[col].astype("string").str.strip()
         blank = _mask(df[col].isna() | (ids[col] == ""))
-        problems += [Problem("value is empty", row=i, column=col) for i in df.index[blank]]
+        problems += [
+            Problem("值为空 / value is empty", row=i, column=col, label=SCORE_LABELS[col])
+            for i in df.index[blank]
+        ]
         df[col] = ids[col].astype(object)
 
     unknown: list[tuple[str, set[str] | None, Callable[[str], str]]] = [
         (
             "criterion",
             known_criteria,
-            lambda v: f"unknown criterion '{v}' (known: {', '.join(sorted(known_criteria))})",
+            lambda v: (
+                f"未知的评分指标“{v}”（已知：{'、'.join(sorted(known_criteria))}） / "
+                f"unknown criterion '{v}' (known: {', '.join(sorted(known_criteria))})"
+            ),
         ),
-        ("project_id", known_projects, lambda v: f"unknown project '{v}'"),
-        ("expert_id", known_experts, lambda v: f"unknown expert '{v}'"),
+        ("project_id", known_projects, lambda v: f"未知的项目“{v}” / unknown project '{v}'"),
+        ("expert_id", known_experts, lambda v: f"未知的专家“{v}” / unknown expert '{v}'"),
     ]
     for col, known, message in unknown:
         if known is None:
@@ -91,20 +126,29 @@ def validate_scores(
         value = ids[col].fillna("")
         bad = _mask((value != "") & ~value.isin([k for k in known if isinstance(k, str)]))
         for i, v in zip(df.index[bad], value[bad], strict=True):
-            problems.append(Problem(message(v), row=i, column=col))
+            problems.append(Problem(message(v), row=i, column=col, label=SCORE_LABELS[col]))
 
     numeric = pd.to_numeric(df["score"], errors="coerce")
+    at = {"column": "score", "label": SCORE_LABELS["score"]}
     for idx, raw, val in _score_suspects(df["score"], numeric, lo, hi):
+        shown = plain_scalar(raw)
         if raw is None or (isinstance(raw, float) and np.isnan(raw)) or raw is pd.NA:
-            problems.append(Problem("score is missing (NaN)", row=idx, column="score"))
+            problems.append(Problem("分数缺失（NaN） / score is missing (NaN)", row=idx, **at))
         elif isinstance(raw, bool) or pd.isna(val):
-            problems.append(Problem(f"score {raw!r} is not a number", row=idx, column="score"))
+            problems.append(
+                Problem(f"分数“{shown}”不是数字 / score {shown!r} is not a number", row=idx, **at)
+            )
         elif not np.isfinite(val):
-            problems.append(Problem(f"score {raw!r} is not finite", row=idx, column="score"))
+            problems.append(
+                Problem(f"分数“{shown}”不是有限数 / score {shown!r} is not finite", row=idx, **at)
+            )
         elif not lo <= val <= hi:
             problems.append(
                 Problem(
-                    f"score {val:g} is outside the scale {lo:g}–{hi:g}", row=idx, column="score"
+                    f"分数 {val:g} 超出评分范围 {lo:g}–{hi:g} / "
+                    f"score {val:g} is outside the scale {lo:g}–{hi:g}",
+                    row=idx,
+                    **at,
                 )
             )
 
@@ -114,11 +158,15 @@ def validate_scores(
         for _, grp in df[dup].groupby(key, sort=False):
             rows = list(grp.index)
             p, e, c = grp.iloc[0][key]
+            col = "project_id/expert_id/criterion"
             problems.append(
                 Problem(
-                    f"duplicate score for project '{p}', expert '{e}', criterion '{c}' (rows {', '.join(map(str, rows))})",
+                    f"项目“{p}”、专家“{e}”、指标“{c}”的分数重复（第 {'、'.join(map(str, rows))} 行） / "
+                    f"duplicate score for project '{p}', expert '{e}', criterion '{c}' "
+                    f"(rows {', '.join(map(str, rows))})",
                     row=rows[0],
-                    column="project_id/expert_id/criterion",
+                    column=col,
+                    label=SCORE_LABELS[col],
                 )
             )
     if problems:
@@ -161,32 +209,47 @@ def validate_matrix(
     Returns a float copy. Raises :class:`InputError` naming every bad cell or column.
     """
     if not isinstance(matrix, pd.DataFrame):
-        raise InputError([Problem(f"expected a DataFrame, got {type(matrix).__name__}")])
+        raise InputError([_expected_frame(matrix)])
     problems: list[Problem] = []
     if matrix.shape[0] == 0:
-        problems.append(Problem("the matrix has no candidates"))
+        problems.append(Problem("决策矩阵中没有项目 / the matrix has no candidates"))
     if criteria is not None:
         crit = list(criteria)
         for c in crit:
             if c not in matrix.columns:
-                problems.append(Problem("criterion column is missing", column=str(c)))
+                problems.append(
+                    Problem(
+                        "缺少该指标列 / criterion column is missing",
+                        column=str(c),
+                        label=criterion_label(c),
+                    )
+                )
         for c in matrix.columns:
             if c not in crit:
-                problems.append(Problem(f"unknown criterion '{c}'", column=str(c)))
+                problems.append(
+                    Problem(f"未知的评分指标“{c}” / unknown criterion '{c}'", column=str(c))
+                )
     if matrix.index.has_duplicates:
         for label in matrix.index[matrix.index.duplicated()].unique():
-            problems.append(Problem(f"candidate '{label}' appears more than once", row=label))
+            problems.append(
+                Problem(
+                    f"项目“{label}”出现不止一次 / candidate '{label}' appears more than once",
+                    row=label,
+                )
+            )
     if problems:
         raise InputError(problems)
     out = matrix.apply(pd.to_numeric, errors="coerce").astype(float)
     bad = ~np.isfinite(out.to_numpy())
     if bad.any():
         for i, j in zip(*np.nonzero(bad), strict=True):
+            value = plain_scalar(matrix.iat[i, j])
             problems.append(
                 Problem(
-                    f"value {plain_scalar(matrix.iat[i, j])!r} is not a finite number",
+                    f"值“{value}”不是有限数 / value {value!r} is not a finite number",
                     row=matrix.index[i],
                     column=str(matrix.columns[j]),
+                    label=criterion_label(matrix.columns[j]),
                 )
             )
         raise InputError(problems)
@@ -212,16 +275,25 @@ def collect(
         return None
 
 
+#: What :func:`check_mapping_keys` checks, in Chinese (the English is the ``what`` given).
+_WHAT_ZH = {"weight": "权重", "objective": "方向", "value_sd": "分数标准差"}
+
+
 def check_mapping_keys(mapping: Mapping[str, object], keys: Iterable[str], what: str) -> None:
     """Raise if ``mapping`` does not cover exactly ``keys``."""
     keys = list(keys)
+    zh = _WHAT_ZH.get(what, what)
     problems = [
-        Problem(f"{what} for unknown criterion '{k}'", column=str(k))
+        Problem(f"{zh}对应未知的评分指标“{k}” / {what} for unknown criterion '{k}'", column=str(k))
         for k in mapping
         if k not in keys
     ]
     problems += [
-        Problem(f"{what} of criterion '{k}' is missing", column=str(k))
+        Problem(
+            f"缺少该指标的{zh} / {what} of criterion '{k}' is missing",
+            column=str(k),
+            label=criterion_label(k),
+        )
         for k in keys
         if k not in mapping
     ]

@@ -33,13 +33,15 @@ def sync_recusals(tx: Transaction) -> list[int]:
     conn = tx.conn
     changed, late = [], []
     panels = conn.execute(
-        sa.select(Panel.id, Panel.status).where(
+        sa.select(Panel.id, Panel.status, Panel.purpose).where(
             Panel.round_id == lookups.round_id(conn), Panel.status.in_(("open", "closed"))
         )
     ).all()
-    for pid, panel_status in panels:
+    for pid, panel_status, purpose in panels:
         members = lookups.member_pks(conn, pid)
-        pairs = lookups.recused_map(conn, members, lookups.panel_candidate_pks(conn, pid))
+        pairs = lookups.recused_map(
+            conn, members, lookups.panel_candidate_pks(conn, pid), purpose=purpose
+        )
         if not pairs:
             continue
         sheets = conn.execute(

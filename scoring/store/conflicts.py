@@ -5,7 +5,9 @@ An expert is recused from a candidate when any of these holds:
 1. a conflict was **declared** (stored in ``conflicts``);
 2. **same employer**: the expert's employer is the candidate enterprise itself;
 3. **lender**: the expert is a bank reviewer and their bank is among the candidate's recorded
-   lender banks (``lender_bank``, several may be separated by ``、 , ; / ，；``).
+   lender banks (``lender_bank``, several may be separated by ``、 , ; / ，；``);
+4. **same city** (yearly evaluation panels only): the expert's city is the project's city — a
+   city's experts do not evaluate the projects their own city recommended and confirms.
 
 Names are compared after removing spaces and unifying full-width brackets, so ``XX银行（太原分行）``
 and ``XX银行(太原分行)`` match; a bank reviewer's bank matches a lender entry when one contains
@@ -36,7 +38,11 @@ def lender_banks(value: Any) -> list[str]:
 
 
 def recusal_reasons(
-    expert: Mapping[str, Any], candidate: Mapping[str, Any], *, declared: str | None = None
+    expert: Mapping[str, Any],
+    candidate: Mapping[str, Any],
+    *,
+    declared: str | None = None,
+    same_city: bool = False,
 ) -> list[str]:
     """Why ``expert`` is recused from ``candidate`` (empty list: not recused).
 
@@ -48,6 +54,8 @@ def recusal_reasons(
         With ``name`` and ``lender_bank``.
     declared : str, optional
         The reason of a declared conflict, if one exists.
+    same_city : bool
+        Apply the same-city rule (evaluation panels): both carry ``city``.
     """
     reasons: list[str] = []
     if declared is not None:
@@ -62,6 +70,10 @@ def recusal_reasons(
                 if bank in lender or lender in bank:
                     reasons.append("贷款银行 / lender bank")
                     break
+    if same_city:
+        city = normalise_name(expert.get("city"))
+        if city and city == normalise_name(candidate.get("city")):
+            reasons.append("同一城市 / same city")
     return reasons
 
 
@@ -69,18 +81,21 @@ def recused_pairs(
     experts: Iterable[Mapping[str, Any]],
     candidates: Iterable[Mapping[str, Any]],
     declared: Mapping[tuple[int, int], str],
+    *,
+    same_city: bool = False,
 ) -> dict[tuple[int, int], list[str]]:
     """Every recused ``(expert id, candidate id)`` pair with its reasons.
 
     ``experts`` and ``candidates`` carry their primary key as ``id``; ``declared`` maps
-    ``(expert id, candidate id)`` to the declared reason.
+    ``(expert id, candidate id)`` to the declared reason; ``same_city`` applies the
+    evaluation panels' same-city rule.
     """
     cands = list(candidates)
     out: dict[tuple[int, int], list[str]] = {}
     for e in experts:
         for c in cands:
             key = (e["id"], c["id"])
-            reasons = recusal_reasons(e, c, declared=declared.get(key))
+            reasons = recusal_reasons(e, c, declared=declared.get(key), same_city=same_city)
             if reasons:
                 out[key] = reasons
     return out

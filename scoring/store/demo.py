@@ -7,7 +7,9 @@ declared conflicts; accounts for an organizer, a chair and every expert; then
   score saved and confirmed by its expert through the store's API, closed by the chair, so
   rankings, exports and reports have something to show;
 * panel 2 **第二组（进行中）**: six candidates and seven experts, frozen and open, with no scores,
-  to try the dashboards on.
+  to try the dashboards on;
+* the follow-up of the demo year (:mod:`.followup.demo`) and its yearly evaluation
+  (:mod:`.evaluation.demo`): a closed evaluation panel, grades, one 不合格 that exited.
 
 Returns the access codes (shown once; the store keeps only their hashes).
 """
@@ -128,4 +130,9 @@ def seed_demo(
     from .followup.demo import seed_followup
 
     codes.update(seed_followup(wb, pid, year=wb.current_year()))
+
+    # the yearly evaluation (年度绩效评估) of the demo year: a closed panel, one 不合格 exited
+    from .evaluation.demo import seed_evaluation
+
+    seed_evaluation(wb, codes, year=wb.current_year())
     return codes

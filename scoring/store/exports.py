@@ -54,21 +54,24 @@ def kinds() -> list[str]:
     return sorted({w for w, _ in EXPORTERS})
 
 
-def latest_closed_panel(wb: Workbench) -> int:
-    """Id of the most recently closed panel of the current round."""
+def latest_closed_panel(wb: Workbench, purpose: str = "defense") -> int:
+    """Id of the most recently closed panel of ``purpose`` (a defense by default: the ranking,
+    catalogue and score exports; the yearly evaluation has its own reports) of the current
+    round."""
     from .models import Panel, Round
 
     with wb.engine.connect() as conn:
         pid = conn.execute(
             sa.select(Panel.id)
             .join(Round, Round.id == Panel.round_id)
-            .where(Round.is_current, Panel.status == "closed")
+            .where(Round.is_current, Panel.status == "closed", Panel.purpose == purpose)
             .order_by(Panel.closed_at.desc(), Panel.id.desc())
             .limit(1)
         ).scalar()
     if pid is None:
         raise RuleViolation(
-            "没有已结束的评审组 / no closed panel yet: results exist only after the chair closes a panel"
+            "没有已结束的评审组 / no closed panel yet: results exist only after the chair closes a"
+            " panel"
         )
     return int(pid)
 
@@ -256,12 +259,17 @@ def export_summary(args: argparse.Namespace) -> int:
 
 
 def scores_table(wb: Workbench, panel_id: int | None = None) -> pd.DataFrame:
-    """Every version of every sheet of the closed panels (or of one), one row per criterion."""
+    """Every version of every sheet of the closed defense panels (or of one panel, a yearly
+    evaluation too), one row per criterion."""
     org = wb.system_actor()
     ids = (
         [panel_id]
         if panel_id is not None
-        else [p["id"] for p in wb.panels(org) if p["status"] == "closed"]
+        else [
+            p["id"]
+            for p in wb.panels(org)
+            if p["status"] == "closed" and p.get("purpose", "defense") == "defense"
+        ]
     )
     if not ids:
         raise RuleViolation("没有已结束的评审组 / no closed panel yet")

@@ -14,7 +14,9 @@ Sub-commands added to ``scoring``:
   as the 附件4-1/4-2 xlsx (default file ``ledger_<ID>_<KEY>.xlsx``), as the organizer sees it
   (content from the first submission on) or as the account of the access code;
 * ``scoring export followup --period 2026Q2 | --year 2026 --out summary.xlsx | .pdf`` — the
-  summary report (跟进汇总报告).
+  summary report (跟进汇总报告);
+* ``scoring recommend-override PROJECT --reason TEXT`` — let an exited followed project be
+  recommended again in the current round (``wb.recommend.override``; the year-to-year cycle).
 
 Everything goes through the store's follow-up services (``wb.periods``, ``wb.ledgers``,
 ``wb.followed``, ``wb.followup_stats``) as the command line's organizer actor; errors print one
@@ -206,13 +208,26 @@ def export_followup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recommend_override(args: argparse.Namespace) -> int:
+    """``scoring recommend-override PROJECT --reason TEXT``: the organizer's override."""
+    with Workbench(args.db) as wb:
+        svc = _service(wb, "recommend")
+        oid = svc.override(wb.system_actor(), args.project, args.reason)
+        year = wb.current_year()
+    print(
+        f"已准予 {args.project} 在 {year} 年再次推荐（例外 #{oid}）/ {args.project} may be "
+        f"recommended again in {year} (override #{oid})"
+    )
+    return 0
+
+
 register_exporter("ledger", ".xlsx", export_ledger)
 register_exporter("followup", (".xlsx", ".pdf"), export_followup)
 register_default_out("ledger", default_ledger_out)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``periods`` and ``remind`` to the ``scoring`` command (``import ledger`` and
+    """Add ``periods``, ``remind`` and ``recommend-override`` to the ``scoring`` command (``import ledger`` and
     ``export ledger|followup`` are options of ``import`` and ``export``)."""
     p = subparsers.add_parser(
         "periods",
@@ -241,3 +256,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--city", help="only this city (太原市 or 太原)")
     p.set_defaults(func=cmd_remind)
+
+    p = subparsers.add_parser(
+        "recommend-override",
+        help="准予已退出项目再次推荐 / let an exited project be recommended again this round",
+        description="An exited followed project's candidates are refused by the import of a "
+        "later round; this grants the organizer's override for the current round's year.",
+    )
+    p.add_argument("project", help="the exited followed project's id (E001)")
+    p.add_argument("--reason", required=True, help="why it may be recommended again")
+    p.set_defaults(func=cmd_recommend_override)

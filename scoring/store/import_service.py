@@ -41,11 +41,16 @@ class ImportService(StoreService):
         self, actor: Actor, source: str | os.PathLike[str] | pd.DataFrame
     ) -> ImportResult:
         """Import candidates from an xlsx/csv file or a DataFrame: all or nothing; re-importing
-        the same content changes nothing (not even the audit trail)."""
-        from .imports import prepare_candidates
+        the same content changes nothing (not even the audit trail).
 
-        rows, label = prepare_candidates(source)
-        return self._import(actor, "candidates", rows, label)
+        A row matching an exited followed project of an earlier catalogue year (same id or
+        name) without the organizer's override for this round refuses the whole import
+        (:mod:`scoring.store.evaluation.recommend`): an ``InputError`` naming file, row and
+        column."""
+        from .imports import prepare_candidate_rows
+
+        rows, label, numbers = prepare_candidate_rows(source)
+        return self._import(actor, "candidates", rows, label, numbers)
 
     def import_experts(
         self, actor: Actor, source: str | os.PathLike[str] | pd.DataFrame
@@ -57,7 +62,12 @@ class ImportService(StoreService):
         return self._import(actor, "experts", rows, label)
 
     def _import(
-        self, actor: Actor, what: str, rows: list[dict[str, Any]], label: str
+        self,
+        actor: Actor,
+        what: str,
+        rows: list[dict[str, Any]],
+        label: str,
+        numbers: list[Any] | None = None,
     ) -> ImportResult:
         """Write checked records: the plan (what to add, change, leave) is made from a read
         snapshot, outside the writers' lock; the write transaction only re-checks that no
@@ -74,6 +84,10 @@ class ImportService(StoreService):
             if (lookups.round_id(tx.conn), _last_import(tx.conn, what)) != (rid, seen):
                 rid = lookups.round_id(tx.conn)
                 plan = _plan(rows, key, _existing(tx.conn, model, key, rid))
+            if what == "candidates":
+                from .evaluation.recommend import check_import
+
+                check_import(tx.conn, rows, numbers or list(range(2, len(rows) + 2)), label)
             if plan.added:
                 tx.conn.execute(
                     sa.insert(model),

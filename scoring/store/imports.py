@@ -64,7 +64,15 @@ def prepare_candidates(source: Source) -> tuple[list[dict[str, Any]], str]:
     InputError
         Every problem, with file, row and column (from :func:`scoring.io.read_candidates`).
     """
-    return _records(_read(sio.read_candidates, source)), _label(source)
+    records, label, _rows = prepare_candidate_rows(source)
+    return records, label
+
+
+def prepare_candidate_rows(source: Source) -> tuple[list[dict[str, Any]], str, list[Any]]:
+    """As :func:`prepare_candidates`, with each record's spreadsheet row number (header = row 1;
+    a DataFrame's own index labels): ``(records, label, rows)``."""
+    df = _read(sio.read_candidates, source)
+    return _records(df), _label(source), list(df.index)
 
 
 def prepare_experts(source: Source) -> tuple[list[dict[str, Any]], str]:

@@ -202,17 +202,22 @@ def recused_sheet_pks(conn: Connection, panel_id: int, expert_pk: int) -> set[in
 
 
 def recused_map(
-    conn: Connection, expert_pks: Iterable[int], candidate_pks: Iterable[int]
+    conn: Connection,
+    expert_pks: Iterable[int],
+    candidate_pks: Iterable[int],
+    *,
+    purpose: str = "defense",
 ) -> dict[tuple[int, int], list[str]]:
     """The (expert, candidate) pairs a recusal rule or declared conflict applies to, with the
-    reasons (see :func:`scoring.store.conflicts.recused_pairs`)."""
+    reasons (see :func:`scoring.store.conflicts.recused_pairs`); a panel of ``purpose``
+    ``evaluation`` adds the same-city rule."""
     e_ids, c_ids = list(expert_pks), list(candidate_pks)
     if not e_ids or not c_ids:
         return {}
     experts = [
         dict(r._mapping)
         for r in conn.execute(
-            sa.select(Expert.id, Expert.employer, Expert.kind, Expert.bank).where(
+            sa.select(Expert.id, Expert.employer, Expert.kind, Expert.bank, Expert.city).where(
                 Expert.id.in_(e_ids)
             )
         )
@@ -220,7 +225,7 @@ def recused_map(
     cands = [
         dict(r._mapping)
         for r in conn.execute(
-            sa.select(Candidate.id, Candidate.name, Candidate.lender_bank).where(
+            sa.select(Candidate.id, Candidate.name, Candidate.lender_bank, Candidate.city).where(
                 Candidate.id.in_(c_ids)
             )
         )
@@ -233,7 +238,7 @@ def recused_map(
             )
         )
     }
-    return recused_pairs(experts, cands, declared)
+    return recused_pairs(experts, cands, declared, same_city=purpose == "evaluation")
 
 
 def own_sheet_row(

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from .audit import GENESIS_HASH
 from .models import Base, ChainHead, Meta
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 
 def _add_column(conn: Connection, table: str, column: str, ddl_type: str) -> None:
@@ -95,6 +95,15 @@ def _step11_followup(conn: Connection) -> None:
     _create_tables(conn, *TABLES)
 
 
+def _step12_evaluation(conn: Connection) -> None:
+    """Schema 12: the yearly evaluation: each evaluation panel's year and project kind, and the
+    organizer's overrides that let an exited project be recommended again (see
+    :mod:`scoring.store.evaluation.models`)."""
+    from .evaluation.models import TABLES
+
+    _create_tables(conn, *TABLES)
+
+
 #: version -> upgrade function from version - 1.
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _step2_comments,
@@ -107,6 +116,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     9: _step9_login_attempts,
     10: _step10_decision_note,
     11: _step11_followup,
+    12: _step12_evaluation,
 }
 
 

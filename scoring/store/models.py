@@ -303,6 +303,8 @@ class ChainHead(Base):
 
 
 # The follow-up stage's tables (schema 11) live in their own module, on the same Base.
+# The yearly evaluation's tables (schema 12).
+from .evaluation import models as _evaluation_models  # noqa: E402, F401
 from .followup import models as _followup_models  # noqa: E402, F401
 
 T = {m.__tablename__: m.__table__ for m in Base.__subclasses__()}

@@ -92,49 +92,7 @@ class PanelService(StoreService):
         name, date = checked_name_and_date(name, date)
         with self.store.write(actor) as tx:
             rights.require_current(self.store, tx.conn, actor, *rights.ORGANIZER)
-            rid = lookups.round_id(tx.conn)
-            require_unique_name(tx.conn, rid, name)
-            chair_pk = resolve_chair(tx.conn, chair)
-            mpks, cpks = resolve_lists(tx.conn, rid, members, candidates)
-            pid = tx.conn.execute(
-                sa.insert(Panel)
-                .values(
-                    round_id=rid,
-                    name=name,
-                    date=date,
-                    status="draft",
-                    chair_pk=chair_pk,
-                    purpose=purpose,
-                    criteria_set=set_name,
-                )
-                .returning(Panel.id)
-            ).scalar_one()
-            if mpks:
-                tx.conn.execute(
-                    sa.insert(PanelMember), [{"panel_id": pid, "expert_pk": m} for m in mpks]
-                )
-            if cpks:
-                tx.conn.execute(
-                    sa.insert(PanelCandidate),
-                    [
-                        {"panel_id": pid, "candidate_pk": c, "position": i}
-                        for i, c in enumerate(cpks, 1)
-                    ],
-                )
-            tx.audit(
-                "panel.create",
-                f"panel:{pid}",
-                {
-                    "name": name,
-                    "date": date,
-                    "purpose": purpose,
-                    "criteria_set": set_name,
-                    "chair": chair,
-                    "members": members,
-                    "candidates": candidates,
-                },
-            )
-            return int(pid)
+            return insert_panel(tx, name, date, chair, members, candidates, purpose, set_name)
 
     def panels(self, actor: Actor) -> list[dict[str, Any]]:
         """The panels ``actor`` may see: all (organizer, bank reviewer), chaired, or joined."""
@@ -219,7 +177,7 @@ class PanelService(StoreService):
             problems = opening_problems(len(members), len(cands), panel.chair_pk is not None)
             if problems:
                 raise RuleViolation("；".join(problems))
-            recused = lookups.recused_map(tx.conn, members, cands)
+            recused = lookups.recused_map(tx.conn, members, cands, purpose=panel.purpose)
             ts = now()
             tx.conn.execute(
                 sa.insert(Sheet),
@@ -375,6 +333,58 @@ class PanelService(StoreService):
 def _reopen_details(details: str | None) -> dict[str, Any]:
     d = json.loads(details or "{}")
     return {"reason": str(d.get("reason", "")), "closed": d.get("closed")}
+
+
+def insert_panel(
+    tx: Any,
+    name: str,
+    date: str | None,
+    chair: str | None,
+    members: list[str],
+    candidates: list[str],
+    purpose: str,
+    set_name: str,
+) -> int:
+    """Insert a draft panel in the current round inside ``tx`` (the caller checked the
+    actor's right and the name and date); audited as ``panel.create``. Returns its id."""
+    rid = lookups.round_id(tx.conn)
+    require_unique_name(tx.conn, rid, name)
+    chair_pk = resolve_chair(tx.conn, chair)
+    mpks, cpks = resolve_lists(tx.conn, rid, members, candidates)
+    pid = tx.conn.execute(
+        sa.insert(Panel)
+        .values(
+            round_id=rid,
+            name=name,
+            date=date,
+            status="draft",
+            chair_pk=chair_pk,
+            purpose=purpose,
+            criteria_set=set_name,
+        )
+        .returning(Panel.id)
+    ).scalar_one()
+    if mpks:
+        tx.conn.execute(sa.insert(PanelMember), [{"panel_id": pid, "expert_pk": m} for m in mpks])
+    if cpks:
+        tx.conn.execute(
+            sa.insert(PanelCandidate),
+            [{"panel_id": pid, "candidate_pk": c, "position": i} for i, c in enumerate(cpks, 1)],
+        )
+    tx.audit(
+        "panel.create",
+        f"panel:{pid}",
+        {
+            "name": name,
+            "date": date,
+            "purpose": purpose,
+            "criteria_set": set_name,
+            "chair": chair,
+            "members": members,
+            "candidates": candidates,
+        },
+    )
+    return int(pid)
 
 
 def panel_criteria_set(purpose: str, name: str | None) -> str:

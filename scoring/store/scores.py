@@ -74,40 +74,63 @@ def clean_scores(
         Naming every unknown criterion, non-numeric, non-finite or out-of-scale value.
     """
     if not isinstance(scores, Mapping):
-        raise InputError([Problem("scores must be a mapping criterion -> score")])
+        raise InputError(
+            [Problem("评分须为“指标 → 分数”的映射 / scores must be a mapping criterion -> score")]
+        )
     lo, hi = config.scale
     keys = config.keys
+    labels = criterion_labels(config)
     out: dict[str, float] = {}
     problems: list[Problem] = []
+
+    def bad(k: str, message: str) -> None:
+        problems.append(Problem(message, column=str(k), label=labels.get(k)))
+
     for k, v in scores.items():
         if k not in keys:
-            problems.append(Problem(f"unknown criterion '{k}'", column=str(k)))
+            bad(k, f"未知的评分指标“{k}” / unknown criterion '{k}'")
             continue
         if v is None or (isinstance(v, str) and not v.strip()):
             continue
         if isinstance(v, bool):
-            problems.append(Problem(f"score {v!r} is not a number", column=k))
+            bad(k, f"分数“{v}”不是数字 / score {v!r} is not a number")
             continue
         try:
             f = float(v)
         except (TypeError, ValueError):
-            problems.append(Problem(f"score {v!r} is not a number", column=k))
+            bad(k, f"分数“{v}”不是数字 / score {v!r} is not a number")
             continue
         if not math.isfinite(f) or not lo <= f <= hi:
-            problems.append(Problem(f"score {v!r} is outside the scale {lo:g}–{hi:g}", column=k))
+            bad(
+                k,
+                f"分数 {v!r} 超出评分范围 {lo:g}–{hi:g} / score {v!r} is outside the scale {lo:g}–{hi:g}",
+            )
             continue
         out[k] = f
     if complete:
         for k in keys:
             if k not in out and not any(p.column == k for p in problems):
-                problems.append(Problem("score is missing (every criterion is needed)", column=k))
+                bad(
+                    k, "尚未评分（每项指标都须评分） / score is missing (every criterion is needed)"
+                )
     if problems:
         raise InputError(problems)
     return {k: out[k] for k in keys if k in out}
 
 
+def criterion_labels(config: PanelConfig) -> dict[str, tuple[str, str]]:
+    """``key -> (中文, English)`` names of the configuration's criteria (as the sheet shows them)."""
+    crit = config.criteria.get("criteria", {}) if isinstance(config.criteria, Mapping) else {}
+    out = {}
+    for k, spec in crit.items():
+        if isinstance(spec, Mapping):
+            out[str(k)] = (str(spec.get("zh") or k), str(spec.get("en") or k))
+    return out
+
+
 #: Longest comment (评语) a sheet keeps, in characters.
 COMMENT_MAX = 2000
+_COMMENT: dict[str, Any] = {"column": "comment", "label": ("评语", "Comment")}
 
 
 def clean_comment(comment: Any) -> str:
@@ -121,19 +144,22 @@ def clean_comment(comment: Any) -> str:
     if comment is None:
         return ""
     if not isinstance(comment, str):
-        raise InputError([Problem(f"comment {comment!r} is not text", column="comment")])
+        raise InputError([Problem(f"评语不是文本 / comment {comment!r} is not text", **_COMMENT)])
     text = comment.replace("\r\n", "\n").strip()
     if len(text) > COMMENT_MAX:
         raise InputError(
             [
                 Problem(
+                    f"评语有 {len(text)} 个字符（最多 {COMMENT_MAX} 个） / "
                     f"comment has {len(text)} characters (at most {COMMENT_MAX})",
-                    column="comment",
+                    **_COMMENT,
                 )
             ]
         )
     if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
-        raise InputError([Problem("comment holds control characters", column="comment")])
+        raise InputError(
+            [Problem("评语含有控制字符 / comment holds control characters", **_COMMENT)]
+        )
     return text
 
 

@@ -26,6 +26,8 @@ from .audit_service import AuditService
 from .baskets import BasketService
 from .conflict_service import ConflictService
 from .corrections import CorrectionService
+from .evaluation.recommend import RecommendService
+from .evaluation.service import EvaluationService
 from .followup.access import FollowupAccessService
 from .followup.exits import ExitService
 from .followup.ledgers import LedgerService
@@ -90,6 +92,10 @@ SERVICES: dict[str, tuple[type[StoreService], tuple[str, ...]]] = {
     "ledgers": (LedgerService, ()),
     "followup_stats": (FollowupStatsService, ()),
     "exits": (ExitService, ()),
+    # The yearly evaluation's cycle (scoring.store.evaluation): exited projects and overrides.
+    "recommend": (RecommendService, ()),
+    # The yearly evaluation (scoring.store.evaluation): evaluation panels, evidence, grades.
+    "evaluation": (EvaluationService, ()),
 }
 
 
@@ -147,7 +153,7 @@ class Workbench:
     engine : sqlalchemy.engine.Engine
     access, rounds, panel_admin, panel_edits, conflicts, timers, sheets, correction_requests, rankings, \
 baskets, imports, audit, followup_access, followed, periods, ledgers, followup_stats, \
-exits : StoreService
+exits, recommend : StoreService
         The services (see :data:`SERVICES`).
     """
 
@@ -169,6 +175,8 @@ exits : StoreService
     ledgers: LedgerService
     followup_stats: FollowupStatsService
     exits: ExitService
+    recommend: RecommendService
+    evaluation: EvaluationService
 
     def __init__(self, db_url: str | None = None, *, create: bool = True) -> None:
         self.store = Store(db_url, create=create)

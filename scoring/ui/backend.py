@@ -104,6 +104,43 @@ class StoreBackend(FollowupBackendMixin):
         df = df.sort_values("position") if "position" in df else df
         return df.set_index("project_id", drop=False).rename_axis(None)
 
+    def evaluation_grades(self, actor: Any, panel_id: Any, *, samples: int = 2000) -> pd.DataFrame:
+        """A closed evaluation panel's grades with the probability of each grade."""
+        return self.wb.evaluation.grades(actor, int(panel_id), samples=samples)
+
+    def project_path(self, actor: Any, project_id: str) -> dict[str, Any]:
+        """A project's whole path (defense, catalogue, ledgers, evaluations, exit)."""
+        return self.wb.evaluation.project_path(actor, str(project_id))
+
+    def evaluation_report(
+        self,
+        actor: Any,
+        fmt: str,
+        *,
+        panel_id: Any = None,
+        city: str | None = None,
+        year: int | None = None,
+    ) -> tuple[str, bytes]:
+        """``(filename, bytes)`` of a city's 年度评估报告 (``panel_id`` and ``city``) or, with
+        ``year``, the province's 年度汇总报告; ``fmt`` is ``pdf`` or ``xlsx``."""
+        import tempfile
+        from pathlib import Path
+
+        from scoring.reports.evaluation import city_report, province_report
+
+        with tempfile.TemporaryDirectory() as tmp:
+            if year is not None:
+                name = f"年度汇总报告_{int(year)}.{fmt}"
+                path = province_report(self.wb, int(year), Path(tmp) / name, actor=actor)
+            else:
+                name = f"年度评估报告_{city}_{int(panel_id)}.{fmt}"
+                path = city_report(self.wb, int(panel_id), str(city), Path(tmp) / name, actor=actor)
+            return name, Path(path).read_bytes()
+
+    def evidences(self, actor: Any, panel_id: Any) -> dict[str, Any]:
+        """The evaluation panel's evidence cards the actor may read (project id -> Evidence)."""
+        return self.wb.evaluation.evidences(actor, int(panel_id))
+
     def conflict_choices(self, actor: Any, panel_id: Any) -> list[tuple[str, str, str]]:
         """``(project_id, name, city)`` of the panel's candidates, for declaring conflicts."""
         df = self.candidates(actor, panel_id)
@@ -352,7 +389,26 @@ class StoreBackend(FollowupBackendMixin):
         return self.wb.accounts(actor)
 
     def create_panel(self, actor: Any, name: str, **kwargs: Any) -> int:
-        return self.wb.create_panel(actor, name, **kwargs)
+        """Create a draft panel. A yearly evaluation (``purpose="evaluation"``) scores the
+        followed projects of its set's kind (the chosen candidates, or every active one) and
+        evaluates the latest year that has follow-up periods."""
+        if kwargs.get("purpose") != "evaluation":
+            return self.wb.create_panel(actor, name, **kwargs)
+        set_name = str(kwargs.get("criteria_set") or "")
+        kind = "region" if set_name.endswith("region") else "enterprise"
+        periods = self.wb.periods.periods(actor)
+        year = int(periods["year"].max()) if len(periods) else int(self.wb.current_year())
+        return self.wb.evaluation.create_panel(
+            actor,
+            name,
+            year=year,
+            kind=kind,
+            date=kwargs.get("date"),
+            chair=kwargs.get("chair"),
+            members=list(kwargs.get("members") or ()),
+            projects=list(kwargs.get("candidates") or ()) or None,
+            criteria_set=set_name or None,
+        )
 
     def panel_setup(self, actor: Any, panel_id: Any) -> dict[str, Any]:
         """The panel as set up: name, date, status, chair, members, candidates, frozen."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..programme.panel_names import panel_base_name as panel_base_name
+from .i18n_evaluation import EVALUATION_TEXT
 from .i18n_followup import FOLLOWUP_TEXT
 
 LANGS: tuple[str, ...] = ("zh", "en")
@@ -333,6 +334,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "setup.panels": ("已有评审组", "Panels"),
     "setup.candidates": ("已导入项目", "Loaded candidates"),
     "setup.search": ("搜索编号或名称", "Search id or name"),
+    "filter.placeholder": ("输入编号或名称筛选", "Type an id or name to filter"),
     "setup.shown": ("显示 {shown} / 共 {total} 个", "{shown} of {total} shown"),
     "setup.accounts": ("账户", "Accounts"),
     "setup.codes_go": ("重新签发并打印本组访问码", "Reissue and print this panel's codes"),
@@ -404,6 +406,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "error.login": ("访问码无效或已停用", "Invalid or revoked access code"),
     # -- follow-up stage (阶段跟进): in .i18n_followup
     **FOLLOWUP_TEXT,
+    **EVALUATION_TEXT,
 }
 
 

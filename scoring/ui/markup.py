@@ -21,9 +21,20 @@ def esc(value: Any) -> str:
     return html.escape(str(value))
 
 
-def html_table(rows: Iterable[Iterable[Any]], header: Iterable[Any], *, cls: str = "") -> str:
-    """A small HTML table (values escaped)."""
-    head = "".join(f"<th style='padding:2px 8px;text-align:left'>{esc(h)}</th>" for h in header)
+def html_table(
+    rows: Iterable[Iterable[Any]], header: Iterable[Any], *, cls: str = "", sortable: bool = False
+) -> str:
+    """A small HTML table (values escaped).
+
+    ``sortable``: the table gets the class ``sortable`` and its headers sort the rows by a click
+    (numbers as numbers, text in Chinese order; the page script of :mod:`scoring.ui.serve`).
+    """
+    if sortable:
+        cls = f"{cls} sortable".strip()
+    cursor = ";cursor:pointer" if sortable else ""
+    head = "".join(
+        f"<th style='padding:2px 8px;text-align:left{cursor}'>{esc(h)}</th>" for h in header
+    )
     body = "".join(
         "<tr>" + "".join(f"<td style='padding:2px 8px'>{esc(v)}</td>" for v in r) + "</tr>"
         for r in rows

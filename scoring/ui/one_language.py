@@ -8,23 +8,18 @@ from __future__ import annotations
 
 import re
 
-_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+from scoring.errors import split_pair
+
 #: Separators between joined messages (kept, in the page's language).
 _JOINS = re.compile(r"(；|;\s+(?=[\u4e00-\u9fff]))")
 
 
-#: The separator of a pair: `` / `` (or ``/ `` after a closing bracket of the Chinese half).
-_PAIR = re.compile(r"\s/\s|(?<=[）」』”])/\s")
-
-
 def _side(piece: str, lang: str) -> str:
     """The ``lang`` half of one ``中文 / English`` message (the whole piece if it is not one)."""
-    for m in _PAIR.finditer(piece):
-        left, right = piece[: m.start()], piece[m.end() :]
-        first = right[:1]
-        if _CJK.search(left) and first.isascii() and (first.isalpha() or first in "'\"("):
-            return left.strip() if lang == "zh" else right.strip()
-    return piece
+    pair = split_pair(piece)
+    if pair is None:
+        return piece
+    return pair[0] if lang == "zh" else pair[1]
 
 
 def one_language(text: str, lang: str = "zh") -> str:

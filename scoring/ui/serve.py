@@ -8,6 +8,8 @@ dashboard is at ``/voila/render/<name>.ipynb``). Compared with a plain ``voila d
   cookie, so jupyter_server refuses the request (403) and the kernel lives on. The render handler
   here sets the cookie, and the shutdown handler answers 204 for a kernel already gone. Idle kernels
   without a connection are culled as a second line of defence (``cull_idle_timeout``).
+* **The page script** (:mod:`scoring.ui.serve_page`) also presses a field's button on Enter,
+  sorts a ``table.sortable`` by the clicked header and beeps when the defense timer runs out.
 * **A dead page says nothing.** A small script (the ``scoring`` template) polls
   ``/scoring/api/alive/<kernel>`` and, when the kernel is gone, died or was restarted (its
   process changed), or the server cannot be reached, shows a banner asking the user to reload.
@@ -29,7 +31,6 @@ dashboard is at ``/voila/render/<name>.ipynb``). Compared with a plain ``voila d
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import sys
 import tempfile
@@ -45,6 +46,9 @@ from .serve_guard import (
     parse_networks,
 )
 from .serve_handlers import GUARD_SETTING, build_handlers
+from .serve_page import EMPTY_PAGE_GRACE_MS, template_index, write_template
+
+__all__ = ["EMPTY_PAGE_GRACE_MS", "serve", "template_index", "voila_config", "write_template"]
 
 #: Dashboards in the order the URLs are printed: name -> (Chinese title, English title).
 DASHBOARDS: dict[str, tuple[str, str]] = {
@@ -65,8 +69,6 @@ CULL_INTERVAL = 60
 #: Seconds Voila's executor waits, after a cell's execute reply, for the cell's outputs on IOPub
 #: (nbclient's default is 4: too short when several pages start at once on a small machine).
 IOPUB_TIMEOUT = 60
-#: Milliseconds after the page has loaded before a page with no output counts as broken.
-EMPTY_PAGE_GRACE_MS = 15000
 
 #: Content-Security-Policy of every page: scripts and styles from this server only (Voila's page
 #: needs inline scripts and styles), widgets' websocket to this server, images as data: URIs
@@ -106,123 +108,6 @@ def dashboards_dir() -> Path:
 def dashboard_urls(port: int, host: str = "127.0.0.1") -> dict[str, str]:
     """URL of each dashboard on a server at ``host:port``."""
     return {name: f"http://{host}:{port}/voila/render/{name}.ipynb" for name in DASHBOARDS}
-
-
-# --- the page template: heartbeat, reload banner, tablet-friendly CSS -------------------------
-
-_TEMPLATE_CONF = {"base_template": "lab"}
-
-_TEMPLATE_INDEX = r"""{%- extends 'lab/index.html.j2' -%}
-{%- block footer_js -%}
-{{ super() }}
-<style>
-  #rendered_cells { padding: 0 8px; }
-  .jp-OutputArea-output { overflow-x: auto; }
-  .scoring-dead-banner { position: fixed; top: 0; left: 0; right: 0; z-index: 10000;
-    background: #b71c1c; color: #fff; padding: 12px 16px; font-size: 16px; text-align: center; }
-  .scoring-dead-banner button { margin-left: 12px; font-size: 15px; }
-  @media (max-width: 1100px) { .widget-label { min-width: 6em; } }
-</style>
-<script>
-(function () {
-  var cfgEl = document.getElementById('jupyter-config-data');
-  if (!cfgEl) { return; }
-  var cfg = JSON.parse(cfgEl.textContent);
-  var base = cfg.baseUrl || '/';
-  var url = base + 'scoring/api/alive/' + cfg.kernelId;
-  var generation = null, failures = 0, shown = false, loadedAt = null;
-  var DEAD = '页面已与服务器断开（计算内核已停止），请刷新页面后继续。' +
-    ' This page lost its server session; please reload.';
-  var EMPTY = '页面未能完整显示，请刷新页面后继续。' +
-    ' This page did not finish loading; please reload.';
-  window.addEventListener('load', function () { loadedAt = Date.now(); });
-  function banner(text) {
-    if (shown) { return; }
-    shown = true;
-    var div = document.createElement('div');
-    div.className = 'scoring-dead-banner';
-    div.setAttribute('role', 'alert');
-    div.id = 'scoring-dead-banner';
-    div.textContent = text || DEAD;
-    var b = document.createElement('button');
-    b.textContent = '刷新 Reload';
-    b.onclick = function () { window.location.reload(); };
-    div.appendChild(b);
-    document.body.appendChild(div);
-  }
-  function empty() {
-    // Voila renders each cell's output as .jp-OutputArea-output; a dashboard always has one.
-    if (loadedAt === null || Date.now() - loadedAt < __GRACE__) { return false; }
-    return document.querySelector('.jp-OutputArea-output') === null;
-  }
-  function check() {
-    if (empty()) { banner(EMPTY); return; }
-    fetch(url, {cache: 'no-store', credentials: 'same-origin'}).then(function (r) {
-      if (r.status === 404) { banner(); return null; }
-      return r.ok ? r.json() : null;
-    }).then(function (m) {
-      if (!m) { return; }
-      failures = 0;
-      if (!m.alive) { banner(); return; }
-      if (generation === null) { generation = m.generation; }
-      else if (generation !== m.generation) { banner(); }
-    }).catch(function () {
-      failures += 1;
-      if (failures >= 2) { banner(); }
-    });
-  }
-  // Enter in a code or reason field presses the field's button (log in, sign, close ...)
-  var ENTER = {'scoring-code': 'scoring-login', 'scoring-confirm-code': 'scoring-confirm',
-    'scoring-close-reason': 'scoring-force-close', 'scoring-reopen-reason': 'scoring-reopen'};
-  document.addEventListener('keydown', function (ev) {
-    if (ev.key !== 'Enter' || ev.isComposing || !ev.target || ev.target.tagName !== 'INPUT') {
-      return;
-    }
-    for (var field in ENTER) {
-      var box = ev.target.closest('.' + field);
-      if (!box) { continue; }
-      var scope = box.parentElement;
-      var button = null;
-      while (scope && !button) {
-        button = scope.querySelector('button.' + ENTER[field]);
-        scope = scope.parentElement;
-      }
-      if (button && !button.disabled) {
-        ev.preventDefault();
-        // let the widget send the typed value first, then press the button
-        ev.target.dispatchEvent(new Event('change', {bubbles: true}));
-        setTimeout(function () { button.click(); }, 60);
-      }
-      return;
-    }
-  }, true);
-  window.scoringHeartbeat = check;
-  setInterval(check, 3000);
-  setTimeout(check, 500);
-})();
-</script>
-{%- endblock footer_js -%}
-"""
-
-
-def template_index() -> str:
-    """The ``index.html.j2`` of the ``scoring`` template."""
-    return _TEMPLATE_INDEX.replace("__GRACE__", str(EMPTY_PAGE_GRACE_MS))
-
-
-def write_template(root: Path) -> Path:
-    """Write the ``scoring`` Voila template under ``root/voila/templates/scoring``.
-
-    Returns
-    -------
-    Path
-        ``root`` (to be put first on ``JUPYTER_PATH``).
-    """
-    tdir = root / "voila" / "templates" / "scoring"
-    tdir.mkdir(parents=True, exist_ok=True)
-    (tdir / "conf.json").write_text(json.dumps(_TEMPLATE_CONF), encoding="utf-8")
-    (tdir / "index.html.j2").write_text(template_index(), encoding="utf-8")
-    return root
 
 
 # --- configuration ------------------------------------------------------------------------------

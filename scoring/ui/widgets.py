@@ -1,5 +1,5 @@
 """Widgets shared by the dashboards: header with the language switch, message lines, login box,
-chart images and the weight-slider handler.
+chart images, the weight-slider handler and the search box of a long pick list.
 
 Views hold widgets linked to a model (``scoring.ui.<name>.model``); every callback goes through
 :func:`scoring.ui.errors.guard` so that an exception is shown, logged, and never lost.
@@ -168,3 +168,108 @@ def weight_handler(model: Any, key: str) -> Callable[[dict], None]:
 
     handler.__name__ = f"on_weight_{key}"
     return handler
+
+
+def _pairs(options: Any) -> list[tuple[str, Any]]:
+    """``options`` of a selection widget as ``(label, value)`` pairs."""
+    out = []
+    for o in options or ():
+        if isinstance(o, (tuple, list)) and len(o) == 2:
+            out.append((str(o[0]), o[1]))
+        else:
+            out.append((str(o), o))
+    return out
+
+
+def matching(options: Any, query: str) -> list[tuple[str, Any]]:
+    """The ``(label, value)`` options whose label holds ``query`` (case-insensitive; every
+    option for an empty query)."""
+    q = str(query or "").strip().casefold()
+    pairs = _pairs(options)
+    return pairs if not q else [p for p in pairs if q in p[0].casefold()]
+
+
+class FilteredSelect:
+    """A search box above a ``Select``, ``SelectMultiple`` or ``Dropdown`` of a long list (50+
+    projects): typing keeps only the options whose label holds the text (case-insensitive).
+
+    The widget's options are set with :meth:`set_options` (all of them); the filter shows the
+    matching ones. A chosen value is kept while it matches; a ``SelectMultiple`` also keeps
+    chosen values that do not match, listed first, so that searching for the next project never
+    drops the ones already picked. A ``Dropdown`` takes the first match when its value no longer
+    matches (typing a project's number picks it).
+
+    Parameters
+    ----------
+    select : ipywidgets selection widget
+        The list (keeps its own CSS classes; the search box has ``scoring-filter``).
+    model : BaseModel
+        Gives the placeholder (``filter.placeholder``) in the page's language.
+    """
+
+    def __init__(self, select: Any, model: Any) -> None:
+        self.select = select
+        self.model = model
+        self._all: list[tuple[str, Any]] = _pairs(select.options)
+        width = select.layout.width
+        self.search = w.Text(continuous_update=True, layout=w.Layout(width=width or "260px"))
+        self.search.add_class("scoring-filter")
+        self.search.observe(lambda _c: self._apply(), "value")
+        model.observe(lambda _c: self.render(), "lang")
+        self.box = w.VBox([self.search, select], layout=w.Layout(width=width))
+        self.render()
+
+    @property
+    def options(self) -> list[tuple[str, Any]]:
+        """Every option, matching the filter or not."""
+        return list(self._all)
+
+    def render(self) -> None:
+        self.search.placeholder = self.model.tr("filter.placeholder")
+
+    def set_options(self, options: Any) -> None:
+        """Replace the whole list (the filter and the still-present choices are kept)."""
+        pairs = _pairs(options)
+        if pairs != self._all:
+            self._all = pairs
+            self._apply()
+
+    def choose(self, value: Any) -> None:
+        """Set the widget's value (a tuple for a ``SelectMultiple``), clearing the filter when
+        it hides a value to choose; values no longer among the options are left out."""
+        known = {v for _l, v in self._all}
+        multiple = isinstance(self.select, w.SelectMultiple)
+        wanted = [v for v in (value if multiple else [value]) if v in known]
+        shown = {v for _l, v in self.select.options}
+        if any(v not in shown for v in wanted):
+            self.search.value = ""
+        if multiple:
+            self.select.value = tuple(wanted)
+        elif wanted:
+            self.select.value = wanted[0]
+
+    def _apply(self) -> None:
+        sel = self.select
+        shown = matching(self._all, self.search.value)
+        multiple = isinstance(sel, w.SelectMultiple)
+        known = {v for _l, v in self._all}
+        if multiple:
+            chosen = [v for v in sel.value if v in known]
+            seen = {v for _l, v in shown}
+            pinned = [(lab, v) for lab, v in self._all if v in chosen and v not in seen]
+            shown = pinned + shown
+        if list(sel.options) == shown:
+            return
+        if multiple:
+            sel.options = shown  # resets the value: chosen again, in the order chosen
+            sel.value = tuple(chosen)
+            return
+        current = sel.value
+        sel.options = shown
+        values = [v for _l, v in shown]
+        if current in values:
+            sel.value = current
+        elif isinstance(sel, w.Dropdown):
+            sel.value = values[0] if values else None
+        else:
+            sel.value = None

@@ -82,7 +82,8 @@ def test_init_demo_twice_reissues_codes_and_seeds_nothing(tmp_path, capsys) -> N
     assert wb.login(again["X01"]).login == "X01"
     with pytest.raises(ValueError):
         wb.login(first["X01"])
-    assert len(wb.panels(wb.system_actor())) == 2
+    # the two defense panels and the closed yearly evaluation
+    assert len(wb.panels(wb.system_actor())) == 3
     assert wb.verify().records == n + len(first)  # one audit record per reissued code only
     wb.close()
 

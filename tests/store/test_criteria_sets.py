@@ -28,8 +28,11 @@ PROJECTS = ["E001", "E002", "E003", "E004", "E005", "E006"]
 
 
 def _seed(wb, org) -> dict[str, str]:
-    cands = pd.read_csv(DEMO / "candidates.csv", dtype=str, keep_default_na=False)
-    wb.import_candidates(org, cands.head(8))
+    cands = pd.read_csv(DEMO / "candidates.csv", dtype=str, keep_default_na=False).head(8)
+    # the demo experts are from 太原 and 晋中: projects of another city, so that no expert is
+    # recused from them in an evaluation panel (same-city rule)
+    cands["city"] = "忻州市"
+    wb.import_candidates(org, cands)
     wb.import_experts(org, DEMO / "experts.csv")
     codes = {e: wb.create_account(org, e, "expert", expert_id=e) for e in EXPERTS}
     codes["CHAIR"] = wb.create_account(org, "CHAIR", "chair")

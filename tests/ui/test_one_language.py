@@ -29,6 +29,13 @@ WORD = re.compile(r"\b[a-z]{3,}\b")
             "the panel has no chair; the panel has no candidates",
         ),
         ("评分 80 / 100", "评分 80 / 100", "评分 80 / 100"),  # not a bilingual pair
+        (  # an input error's summary: the English half starts with its count
+            "共 2 个问题：「项目风险」：尚未评分 / 2 problems: column 'Project risk': score is "
+            "missing；「市场前景」：尚未评分 / column 'Market prospect': score is missing",
+            "共 2 个问题：「项目风险」：尚未评分；「市场前景」：尚未评分",
+            "2 problems: column 'Project risk': score is missing; "
+            "column 'Market prospect': score is missing",
+        ),
         ("plain English", "plain English", "plain English"),
     ],
 )

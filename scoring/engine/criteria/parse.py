@@ -60,7 +60,9 @@ def _number(value: Any) -> float | None:
 def _text(spec: Mapping[str, Any], field: str, column: str, problems: list[Problem]) -> str:
     value = spec.get(field)
     if not isinstance(value, str) or not value.strip():
-        problems.append(Problem(f"'{field}' must be a non-empty text", column=column))
+        problems.append(
+            Problem(f"“{field}”须为非空文本 / '{field}' must be a non-empty text", column=column)
+        )
         return ""
     return value
 
@@ -71,19 +73,31 @@ def _unknown(
     for k in spec:
         if k not in allowed:
             problems.append(
-                Problem(f"unknown field '{k}' (known: {', '.join(allowed)})", column=f"{prefix}{k}")
+                Problem(
+                    f"未知字段“{k}”（可用：{'、'.join(allowed)}） / "
+                    f"unknown field '{k}' (known: {', '.join(allowed)})",
+                    column=f"{prefix}{k}",
+                )
             )
 
 
 def _scale(data: Mapping[str, Any], problems: list[Problem]) -> tuple[float, float]:
     scale = data.get("scale", {"min": 0, "max": 100})
     if not isinstance(scale, Mapping):
-        problems.append(Problem("scale must be {min: …, max: …}", column="scale"))
+        problems.append(
+            Problem(
+                "评分范围须写成 {min: …, max: …} / scale must be {min: …, max: …}", column="scale"
+            )
+        )
         return 0.0, 100.0
     _unknown(scale, ("min", "max"), "scale.", problems)
     lo, hi = _number(scale.get("min")), _number(scale.get("max"))
     if lo is None or hi is None or not lo < hi:
-        problems.append(Problem("scale must have numbers min < max", column="scale"))
+        problems.append(
+            Problem(
+                "评分范围须为数字且 min < max / scale must have numbers min < max", column="scale"
+            )
+        )
         return 0.0, 100.0
     return lo, hi
 
@@ -93,7 +107,9 @@ def _title(data: Mapping[str, Any], problems: list[Problem]) -> tuple[str, str]:
     if title is None:
         return "", ""
     if not isinstance(title, Mapping):
-        problems.append(Problem("title must be {zh: …, en: …}", column="title"))
+        problems.append(
+            Problem("标题须写成 {zh: …, en: …} / title must be {zh: …, en: …}", column="title")
+        )
         return "", ""
     _unknown(title, ("zh", "en"), "title.", problems)
     return _text(title, "zh", "title.zh", problems), _text(title, "en", "title.en", problems)
@@ -105,7 +121,12 @@ def _rubric(
     if raw is None:
         return ()
     if not isinstance(raw, Mapping):
-        problems.append(Problem("rubric must map a score to {zh, en}", column=f"{key}.rubric"))
+        problems.append(
+            Problem(
+                "评分细则须为“分数 → {zh, en}”的映射 / rubric must map a score to {zh, en}",
+                column=f"{key}.rubric",
+            )
+        )
         return ()
     bands = []
     for score, text in raw.items():
@@ -114,6 +135,7 @@ def _rubric(
         if s is None or not ok:
             problems.append(
                 Problem(
+                    f"评分细则档位“{score}”须有数字分数及 zh、en 描述 / "
                     f"rubric band {score!r} needs a numeric score with zh and en",
                     column=f"{key}.rubric",
                 )
@@ -122,6 +144,7 @@ def _rubric(
         if not scale[0] <= s <= scale[1]:
             problems.append(
                 Problem(
+                    f"评分细则档位“{score}”超出评分范围 {scale[0]:g}–{scale[1]:g} / "
                     f"rubric band {score!r} is outside the scale {scale[0]:g}–{scale[1]:g}",
                     column=f"{key}.rubric",
                 )
@@ -136,6 +159,7 @@ def _criterion(
     if not isinstance(key, str) or not _KEY.match(key) or key in RESERVED_KEYS:
         problems.append(
             Problem(
+                f"指标键“{key}”须为字母、数字和“_”组成的单词（不可为 {'、'.join(RESERVED_KEYS)}） / "
                 f"criterion key {key!r} must be a word of letters, digits and '_' "
                 f"(not {', '.join(RESERVED_KEYS)})",
                 column=str(key),
@@ -143,21 +167,25 @@ def _criterion(
         )
         return None
     if not isinstance(spec, Mapping):
-        problems.append(Problem("expected a mapping", column=key))
+        problems.append(Problem("此处应为映射 / expected a mapping", column=key))
         return None
     _unknown(spec, CRITERION_FIELDS, f"{key}.", problems)
     objective = spec.get("objective")
     if objective not in OBJECTIVES:
         problems.append(
             Problem(
-                f"objective must be 'max' or 'min', got {objective!r}", column=f"{key}.objective"
+                f"方向须为 max 或 min，实为“{objective}” / "
+                f"objective must be 'max' or 'min', got {objective!r}",
+                column=f"{key}.objective",
             )
         )
     w = _number(spec.get("weight"))
     if w is None or w <= 0:
         problems.append(
             Problem(
-                f"weight must be a number > 0, got {spec.get('weight')!r}", column=f"{key}.weight"
+                f"权重须为大于 0 的数字，实为“{spec.get('weight')}” / "
+                f"weight must be a number > 0, got {spec.get('weight')!r}",
+                column=f"{key}.weight",
             )
         )
     crit = Criterion(
@@ -175,24 +203,33 @@ def _grades(raw: Any, scale: tuple[float, float], problems: list[Problem]) -> tu
     if raw is None:
         return ()
     if not isinstance(raw, Sequence) or isinstance(raw, str):
-        problems.append(Problem("grades must be a list, highest first", column="grades"))
+        problems.append(
+            Problem(
+                "等级须为列表，从高到低 / grades must be a list, highest first", column="grades"
+            )
+        )
         return ()
     out: list[Grade] = []
     for i, spec in enumerate(raw):
         col = f"grades[{i}]"
         if not isinstance(spec, Mapping):
-            problems.append(Problem("expected {key, zh, en, min}", column=col))
+            problems.append(
+                Problem("此处应为 {key, zh, en, min} / expected {key, zh, en, min}", column=col)
+            )
             continue
         _unknown(spec, GRADE_FIELDS, f"{col}.", problems)
         key = _text(spec, "key", f"{col}.key", problems)
         if key in {g.key for g in out}:
-            problems.append(Problem(f"grade '{key}' appears twice", column=f"{col}.key"))
+            problems.append(
+                Problem(f"等级“{key}”重复出现 / grade '{key}' appears twice", column=f"{col}.key")
+            )
         low: float | None = None
         if spec.get("min") is not None or i < len(raw) - 1:
             low = _number(spec.get("min"))
             if low is None or not scale[0] <= low <= scale[1]:
                 problems.append(
                     Problem(
+                        f"min 须为评分范围 {scale[0]:g}–{scale[1]:g} 内的数字（只有最后一个等级可以不填） / "
                         f"min must be a number inside the scale {scale[0]:g}–{scale[1]:g}"
                         " (only the last grade may have none)",
                         column=f"{col}.min",
@@ -201,6 +238,7 @@ def _grades(raw: Any, scale: tuple[float, float], problems: list[Problem]) -> tu
             elif out and out[-1].min is not None and not low < out[-1].min:
                 problems.append(
                     Problem(
+                        f"等级分数线须递减：{low:g} 不低于 {out[-1].min:g} / "
                         f"thresholds must descend: {low:g} is not below {out[-1].min:g}",
                         column=f"{col}.min",
                     )
@@ -248,16 +286,32 @@ def parse_criteria(
         Every problem at once, each naming ``source`` and the field.
     """
     if not isinstance(data, Mapping) or not isinstance(data.get("criteria"), Mapping):
-        raise InputError([Problem("expected a mapping with a 'criteria' section")], file=source)
+        raise InputError(
+            [
+                Problem(
+                    "应为含有 criteria 部分的映射 / expected a mapping with a 'criteria' section"
+                )
+            ],
+            file=source,
+        )
     problems: list[Problem] = []
     _unknown(data, FIELDS, "", problems)
     raw = data["criteria"]
     if not raw:
-        problems.append(Problem("a criteria set needs at least one criterion", column="criteria"))
+        problems.append(
+            Problem(
+                "指标集至少需要一项指标 / a criteria set needs at least one criterion",
+                column="criteria",
+            )
+        )
     name = data.get("name")
     if name is not None and not (isinstance(name, str) and _NAME.match(name)):
         problems.append(
-            Problem(f"name {name!r} must be lower-case letters, digits, '-'", column="name")
+            Problem(
+                f"名称“{name}”只能由小写字母、数字和“-”组成 / "
+                f"name {name!r} must be lower-case letters, digits, '-'",
+                column="name",
+            )
         )
         name = None
     base: CriteriaSet | None = None
@@ -269,7 +323,9 @@ def parse_criteria(
     if purpose not in PURPOSES:
         problems.append(
             Problem(
-                f"purpose must be one of {', '.join(PURPOSES)}, got {purpose!r}", column="purpose"
+                f"用途须为 {'、'.join(PURPOSES)} 之一，实为“{purpose}” / "
+                f"purpose must be one of {', '.join(PURPOSES)}, got {purpose!r}",
+                column="purpose",
             )
         )
     scale = _scale(data, problems)
@@ -280,12 +336,18 @@ def parse_criteria(
     for key in raw:
         if key not in known:
             problems.append(
-                Problem(f"unknown criterion '{key}' (known: {', '.join(known)})", column=str(key))
+                Problem(
+                    f"未知的评分指标“{key}”（已知：{'、'.join(known)}） / "
+                    f"unknown criterion '{key}' (known: {', '.join(known)})",
+                    column=str(key),
+                )
             )
     built: dict[str, tuple[Criterion, float]] = {}
     for key in known:
         if key not in raw:
-            problems.append(Problem(f"criterion '{key}' is missing", column=key))
+            problems.append(
+                Problem(f"缺少评分指标“{key}” / criterion '{key}' is missing", column=key)
+            )
         elif (c := _criterion(key, raw[key], scale, problems)) is not None:
             built[key] = c
     order = data.get("order", known)
@@ -294,7 +356,12 @@ def parse_criteria(
         or isinstance(order, str)
         or sorted(map(str, order)) != sorted(map(str, raw))
     ):
-        problems.append(Problem("order must list every criterion key once", column="order"))
+        problems.append(
+            Problem(
+                "order 须列出每个指标键且各一次 / order must list every criterion key once",
+                column="order",
+            )
+        )
         order = known
     grades = _grades(data.get("grades"), scale, problems)
     if problems:

@@ -53,10 +53,18 @@ integer keys (the sort order and the candidate index in one 64-bit word; NumPy s
 SIMD, while ``argsort`` has no SIMD path), a tie screen on sorted neighbours, and one ``bincount``
 of the (candidate, rank) cells. ``benchmarks/bench_sensitivity.py`` measures it against the
 NumPy floor (one matrix product plus one ``argsort``).
+
+Grades
+------
+For the yearly evaluation, :func:`grade_acceptability` (``grades.py``) draws the same weight
+vectors and counts how often each candidate's weighted total on the scale earns each grade
+(优秀 / 良好 / 合格 / 不合格): :class:`GradeAcceptability` with ``probabilities`` (rows sum to 1),
+``reference`` (the grade at the given weights) and ``fragile(threshold)``.
 """
 
 from __future__ import annotations
 
+from .grades import GradeAcceptability, grade_acceptability
 from .kernels import ScoreKernel, resolve_method
 from .ranks import RTOL, batch_competition_ranks
 from .result import SUMMARY_LABELS, SensitivityResult
@@ -64,12 +72,14 @@ from .smaa import CHUNK_ELEMENTS, RANK_ELEMENTS, sensitivity
 
 __all__ = [
     "CHUNK_ELEMENTS",
+    "GradeAcceptability",
     "RANK_ELEMENTS",
     "RTOL",
     "SUMMARY_LABELS",
     "ScoreKernel",
     "SensitivityResult",
     "batch_competition_ranks",
+    "grade_acceptability",
     "resolve_method",
     "sensitivity",
 ]

@@ -56,7 +56,10 @@ def hidden_candidates(
         hidden = lookups.recused_sheet_pks(conn, panel.id, actor.expert_pk)
     else:
         hidden = set()
-    hidden |= {c for (_e, c) in lookups.recused_map(conn, [actor.expert_pk], candidate_pks)}
+    pairs = lookups.recused_map(
+        conn, [actor.expert_pk], candidate_pks, purpose=getattr(panel, "purpose", "defense")
+    )
+    hidden |= {c for (_e, c) in pairs}
     return hidden
 
 

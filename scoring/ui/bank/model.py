@@ -49,7 +49,9 @@ class BankModel(BaseModel):
         panels = self.run(self.backend.panels, self.identity) or []
         frames, cands = [], []
         for p in panels:
-            if p["status"] != "closed":
+            # the catalogue comes from the defense: a closed yearly evaluation panel scores
+            # other criteria and is not compared here
+            if p["status"] != "closed" or p.get("purpose", "defense") != "defense":
                 continue
             res = self._quiet(self.backend.results, p["id"])
             cand = self._quiet(self.backend.candidates, p["id"])

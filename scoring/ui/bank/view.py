@@ -13,6 +13,7 @@ from ..config_summary import config_html
 from ..markup import download_link, esc, html_table
 from ..widgets import (
     PAGE_LAYOUT,
+    FilteredSelect,
     PageView,
     png_image,
     show_png,
@@ -33,6 +34,7 @@ class BankView(PageView):
         m, safe = model, self.safe
         self.pick = w.SelectMultiple(rows=10, layout=w.Layout(width="100%"))
         self.pick.add_class("scoring-pick")
+        self.pick_filter = FilteredSelect(self.pick, m)
         self.pick_label = w.HTML()
         self.compare = w.Button(button_style="primary")
         self.compare.add_class("scoring-compare")
@@ -52,7 +54,7 @@ class BankView(PageView):
         self.export = w.HTML()
         self.export.add_class("scoring-downloads")
         left = w.VBox(
-            [self.pick_label, self.pick, self.compare, self.weights],
+            [self.pick_label, self.pick_filter.box, self.compare, self.weights],
             layout=w.Layout(width="340px", min_width="300px", flex="0 0 340px"),
         )
         right = w.VBox(
@@ -89,8 +91,7 @@ class BankView(PageView):
         if not m.logged_in:
             self.body.children = [self.login.box]
             return
-        if list(self.pick.options) != m.pool:
-            self.pick.options = m.pool
+        self.pick_filter.set_options(m.pool)
         names = self._names()
         if not self.sliders and m.keys():
             for k in m.keys():
@@ -138,7 +139,7 @@ class BankView(PageView):
             *[[names[k], *[f"{comp.at[p, k]:.1f}" for p in ids]] for k in m.keys()],
             *indicator_rows(m.candidates, ids, m.lang),
         ]
-        self.table.value = html_table(rows, head, cls="scoring-compare-table")
+        self.table.value = html_table(rows, head, cls="scoring-compare-table", sortable=True)
         minimised = {k for k, o in m.config.objectives.items() if o == "min"}
         labels = {
             k: m.tr("bank.reversed", name=v) if k in minimised else v for k, v in names.items()

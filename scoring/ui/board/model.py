@@ -59,6 +59,10 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
     report_total = tl.Int(0)
     #: Robustness draws of the PDF report (the command line's default).
     report_samples = 10_000
+    #: The project whose whole path is shown ("" none) and that path (a dict, see
+    #: ``wb.evaluation.project_path``), bumped in ``path_version``.
+    path_project = tl.Unicode("")
+    path_version = tl.Int(0)
 
     def __init__(self, backend: Any, **kwargs: Any) -> None:
         super().__init__(backend, **kwargs)
@@ -70,6 +74,7 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
         self._progress_key: Any = None
         #: The last PDF report built for the shown panel: ``(filename, bytes)``.
         self.report_file: tuple[str, bytes] | None = None
+        self.path: dict | None = None
 
     def after_logout(self) -> None:
         """Forget the progress, results, configuration and report read for the last user."""
@@ -111,6 +116,24 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
         self.refresh_timer()
         self.refresh_requests(force=True)
         self.load_config()
+
+    def show_path(self, project_id: str) -> None:
+        """Read ``project_id``'s whole path (defense, catalogue, ledgers, evaluations, exit)."""
+        self.path_project = str(project_id or "")
+        self.path = (
+            self.run(self.backend.project_path, self.identity, self.path_project)
+            if self.path_project
+            else None
+        )
+        self.path_version += 1
+
+    def city_report(self, city: str, fmt: str) -> tuple[str, bytes] | None:
+        """``(filename, bytes)`` of ``city``'s 年度评估报告 of the shown (closed) evaluation panel."""
+        if not city:
+            return None
+        return self.run(
+            self.backend.evaluation_report, self.identity, fmt, panel_id=self.panel_id, city=city
+        )
 
     def load_config(self) -> None:
         """The shown panel's frozen configuration (``config`` None while it is not frozen)."""

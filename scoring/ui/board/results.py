@@ -98,6 +98,9 @@ def panel_results(backend: Any, actor: Any, panel_id: Any, *, samples: int = 200
     out["block"], out["footer"] = _title_block(backend, actor, panel_id, cfg, h)
     out["chain_head"] = _from_store(backend, "chain_head")
     out["year"] = _from_store(backend, "current_year")
+    if cfg.criteria_set.purpose == "evaluation" and cfg.criteria_set.grades:
+        # the yearly evaluation: each project's grade and the probability of every grade
+        out["grades"] = backend.evaluation_grades(actor, panel_id, samples=samples)
     out["shortlist"] = shortlist(
         ranking[["score", "rank"]],
         cands,

@@ -12,8 +12,9 @@ from ..app import Poller, build_app
 from ..config_summary import config_html
 from ..i18n import panel_label
 from ..markup import download_link, esc, html_table
-from ..widgets import PAGE_LAYOUT, PageView, png_image, show_png
+from ..widgets import PAGE_LAYOUT, FilteredSelect, PageView, png_image, show_png
 from .chart import p_cut_png
+from .evaluation import CityReportView, PathView, grades_html
 from .model import ALL_CONFIRMED, BoardModel
 from .requests_view import RequestsView
 from .results import export_bytes
@@ -99,6 +100,8 @@ class BoardView(PageView):
         )
         self.close_box.add_class("scoring-close-confirm")
         self.timer_pick = w.Dropdown(layout=w.Layout(width="220px"))
+        self.timer_pick.add_class("scoring-timer-pick")
+        self.timer_filter = FilteredSelect(self.timer_pick, m)
         self.timer_go = w.Button()
         self.timer_go.add_class("scoring-start-timer")
         minutes = {"layout": w.Layout(width="150px"), "style": {"description_width": "initial"}}
@@ -121,7 +124,7 @@ class BoardView(PageView):
         self.timer = w.HTML()
         self.timer.add_class("scoring-timer")
         self.controls = w.HBox(
-            [self.panel, self.open, self.close, self.timer_pick, self.timer_talk]
+            [self.panel, self.open, self.close, self.timer_filter.box, self.timer_talk]
             + [self.timer_questions, self.timer_go, self.timer_stop],
             layout=w.Layout(flex_flow="row wrap", grid_gap="6px"),
         )
@@ -148,6 +151,8 @@ class BoardView(PageView):
         self.requests = RequestsView(m, safe)
         self.config = w.HTML()
         self.config.add_class("scoring-frozen-config")
+        self.path_view = PathView(m, safe)
+        self.city_report = CityReportView(m, safe)
         self.main = w.VBox(
             [
                 self.controls,
@@ -159,6 +164,8 @@ class BoardView(PageView):
                 self.progress,
                 self.results,
                 self.chart,
+                self.city_report.box,
+                self.path_view.box,
                 self.report_box,
             ]
         )
@@ -204,8 +211,7 @@ class BoardView(PageView):
             if m.panel_id and self.panel.value != m.panel_id:
                 self.panel.value = m.panel_id
             picks = [(f"{p} {m.project_names.get(p, '')}".strip(), p) for p in m.project_ids]
-            if list(self.timer_pick.options) != picks:
-                self.timer_pick.options = picks
+            self.timer_filter.set_options(picks)
         finally:
             self._setting = False
         st = m.panel_status
@@ -301,7 +307,7 @@ class BoardView(PageView):
         self.progress.value = (
             f"<h4 style='margin:6px 0'>{esc(m.tr('board.progress'))} — "
             f"<span class='scoring-confirmed-total'>{total} / {n}</span></h4>"
-            + html_table(rows, header, cls="scoring-progress-matrix")
+            + html_table(rows, header, cls="scoring-progress-matrix", sortable=True)
             + f"<div class='scoring-legend' style='font-size:12px;color:#555;margin-top:4px'>"
             f"{esc(m.tr('board.legend'))}</div>"
         )
@@ -348,8 +354,10 @@ class BoardView(PageView):
         parts = [
             f"<h4>{esc(m.tr('board.ranking'))} · {esc(m.tr('method.' + cfg.ranking_method))} · {esc(m.tr('aggregation.' + cfg.aggregation))}"
             f" · {esc(m.tr('board.config_hash'))} <code>{esc(res['hash'][:12])}</code></h4>",
-            html_table(rows, head, cls="scoring-ranking"),
+            html_table(rows, head, cls="scoring-ranking", sortable=True),
         ]
+        if res.get("grades") is not None:
+            parts.append(grades_html(res["grades"], cfg.criteria_set, m.lang))
         ag = res.get("agreement")
         if ag is not None and "overall" in ag.index:
             parts.append(
@@ -375,7 +383,14 @@ class BoardView(PageView):
         ]
         parts.append(f"<h4>{esc(m.tr('board.deviation'))}（{len(dev_rows)}）</h4>")
         if dev_rows:
-            parts.append(html_table(dev_rows, [m.tr("col.expert"), "", "Δ", ""]))
+            parts.append(
+                html_table(
+                    dev_rows,
+                    [m.tr("col.expert"), "", "Δ", ""],
+                    cls="scoring-deviation",
+                    sortable=True,
+                )
+            )
         sl = res["shortlist"]
         parts.append(f"<h4>{esc(m.tr('board.shortlist', cut=res['cut']))}</h4>")
         parts.append(
@@ -392,6 +407,7 @@ class BoardView(PageView):
                 ],
                 [m.tr("col.rank"), m.tr("col.project_id"), m.tr("col.name"), m.tr("col.city"), ""],
                 cls="scoring-shortlist",
+                sortable=True,
             )
         )
         self.results.value = "".join(parts)

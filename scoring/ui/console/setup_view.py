@@ -147,8 +147,7 @@ class PanelSetupView:
         c.p_name.value = f.get("name") or ""
         c.p_date.value = f.get("date") or ""
         c.p_chair.value = f.get("chair") or ""
-        known = {v for _l, v in c.p_members.options}
-        c.p_members.value = tuple(x for x in f.get("members", ()) if x in known)
+        c.members_filter.choose(tuple(f.get("members", ())))
         c.p_order.value = ", ".join(f.get("candidates", ()))
         self.render()
 

@@ -15,7 +15,7 @@ from ..config_summary import config_html
 from ..i18n import panel_label
 from ..markup import esc, html_table
 from ..one_language import one_language
-from ..widgets import PAGE_LAYOUT, PageView, weight_handler
+from ..widgets import PAGE_LAYOUT, FilteredSelect, PageView, weight_handler
 from .model import DEFAULT_CUT, ConsoleModel
 from .setup_view import PanelSetupView
 
@@ -181,16 +181,21 @@ class ConsoleView(PageView):
         self.p_set.add_class("scoring-criteria-set")
         self.p_date = w.Text(placeholder="2026-03-20")
         self.p_chair = w.Text(placeholder="CHAIR")
-        self.p_members = w.SelectMultiple(rows=8)
+        self.p_members = w.SelectMultiple(rows=8, layout=w.Layout(width="360px"))
         for name in ("p_name", "p_date", "p_chair", "p_members"):
             getattr(self, name).add_class("scoring-" + name.replace("_", "-"))
+        self.members_filter = FilteredSelect(self.p_members, m)
         self.p_order = w.Textarea(placeholder="E001, E002, …", layout=w.Layout(width="100%"))
         self.p_create = w.Button(button_style="primary")
         self.p_create.add_class("scoring-p-create")
         self.p_order.add_class("scoring-p-order")
         self.p_create.on_click(safe(self._create_panel))
-        self.c_expert = w.Dropdown()
-        self.c_project = w.Dropdown()
+        self.c_expert = w.Dropdown(layout=w.Layout(width="260px"))
+        self.c_expert.add_class("scoring-c-expert")
+        self.c_project = w.Dropdown(layout=w.Layout(width="300px"))
+        self.c_project.add_class("scoring-c-project")
+        self.expert_filter = FilteredSelect(self.c_expert, m)
+        self.project_filter = FilteredSelect(self.c_project, m)
         self.c_reason = w.Text()
         self.c_go = w.Button()
         self.c_go.on_click(
@@ -229,14 +234,14 @@ class ConsoleView(PageView):
                     layout=w.Layout(flex_flow="row wrap"),
                 ),
                 self.members_title,
-                self.p_members,
+                self.members_filter.box,
                 self.order_title,
                 self.p_order,
                 self.p_create,
                 self.conflicts_title,
                 w.HBox(
-                    [self.c_expert, self.c_project, self.c_reason, self.c_go],
-                    layout=w.Layout(flex_flow="row wrap"),
+                    [self.expert_filter.box, self.project_filter.box, self.c_reason, self.c_go],
+                    layout=w.Layout(flex_flow="row wrap", align_items="flex-end"),
                 ),
                 w.HBox([self.f_panel, self.f_go]),
                 self.f_confirm,
@@ -335,9 +340,9 @@ class ConsoleView(PageView):
         self.c_go.description = tr("console.conflicts")
         self.f_go.description = tr("console.freeze")
         self.k_go.description = tr("console.codes")
-        self.p_members.options = m.experts
-        self.c_expert.options = m.experts
-        self.c_project.options = m.projects
+        self.members_filter.set_options(m.experts)
+        self.expert_filter.set_options(m.experts)
+        self.project_filter.set_options(m.projects)
         self.f_panel.options = [
             (panel_label(p["name"], p["status"], m.lang), p["id"])
             for p in m.panels

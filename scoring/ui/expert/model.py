@@ -63,11 +63,13 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
         #: When the comment being typed is to be saved (``None``: nothing waits).
         self._comment_due: float | None = None
         self._panel_rows: dict[str, dict] = {}
+        #: The evaluation panel's evidence cards (project id -> Evidence); empty in a defense.
+        self.evidences: dict[str, Any] = {}
 
     def after_logout(self) -> None:
         """Forget the candidates, sheets and panels read for the last user."""
         self.criteria = self.candidates = None
-        self.statuses, self._panel_rows = {}, {}
+        self.statuses, self._panel_rows, self.evidences = {}, {}, {}
 
     # -- after login -----------------------------------------------------------------------
     def after_login(self) -> None:
@@ -102,6 +104,8 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
         self.panel_name = panel_base_name(panel["name"])
         self.panel_date = str(panel.get("date") or "")
         self.candidates, self.statuses, self.order, self.current = None, {}, [], ""
+        self.evidences = {}
+        self.purpose = str(panel.get("purpose") or "defense")
         self.scores, self.comment, self.sheet_status, self.version = {}, "", "empty", 0
         self.criteria = self.run(self.backend.panel_criteria, self.identity, self.panel_id)
         self.panel_version += 1
@@ -128,6 +132,8 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
         if cands is None:
             return
         self.candidates = cands
+        if getattr(self, "purpose", "defense") == "evaluation":
+            self.evidences = self.run(self.backend.evidences, self.identity, self.panel_id) or {}
         self.order = [str(p) for p in cands.index]
         self.phase = "scoring"
         self.refresh_progress()
@@ -170,6 +176,11 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
         if self.criteria is None or value is None:
             return ""
         return self.criteria[key].descriptor(value, self.lang)
+
+    def suggestion(self, key: str) -> Any:
+        """The suggestion of a measurable point for the current project (None elsewhere)."""
+        ev = self.evidences.get(self.current)
+        return None if ev is None else ev.suggestions.get(key)
 
     def parse_score(self, key: str, text: str) -> float | None:
         """Parse a typed score; ``None`` for empty; ``ValueError`` outside the scale."""

@@ -12,6 +12,7 @@ from ..markup import esc
 from ..widgets import PAGE_LAYOUT, PageView
 from .card import candidate_card
 from .correction_form import CorrectionForm
+from .evidence_card import evidence_card, suggestion_line
 from .model import ExpertModel
 
 
@@ -246,7 +247,12 @@ class ExpertView(PageView):
         finally:
             self._setting = False
         if m.current and m.candidates is not None:
-            self.card.value = candidate_card(m.candidates.loc[m.current], m.lang)
+            ev = m.evidences.get(m.current)
+            self.card.value = (
+                evidence_card(ev, m.lang)
+                if ev is not None
+                else candidate_card(m.candidates.loc[m.current], m.lang)
+            )
         if m.criteria is not None and not self.inputs:
             rows = []
             for c in m.criteria:
@@ -281,10 +287,13 @@ class ExpertView(PageView):
                 for b in sorted(c.rubric, key=lambda b: -b.score)
             )
             now = m.descriptor(c.key, v)
+            sugg = m.suggestion(c.key)
             self.descriptors[c.key].value = (
                 "<div style='font-size:12px;line-height:1.3'>"
                 + (f"<b style='color:#0d47a1'>{esc(now)}</b><br>" if now else "")
-                + f"<span style='color:#666'>{esc(bands)}</span></div>"
+                + f"<span style='color:#666'>{esc(bands)}</span>"
+                + (suggestion_line(sugg, v, m.lang) if sugg is not None else "")
+                + "</div>"
             )
         self.comment_label.value = f"<b>{esc(m.tr('expert.comment'))}</b>"
         self.comment.placeholder = m.tr("expert.comment_hint")

@@ -14,14 +14,15 @@ import traitlets as tl
 
 from ..reporting.common import as_date, period_rows
 from ..session import BaseModel
+from .evaluation_model import EvaluationModelMixin
 
 #: The sections read on demand, in tab order.
-SECTIONS = ("rates", "indicators", "financing", "exits", "periods", "files")
+SECTIONS = ("rates", "indicators", "financing", "exits", "periods", "files", "evaluation")
 #: Group-by choices of the indicator table.
 INDICATOR_BY = ("city", "kind", "industry", "project_id")
 
 
-class FollowStatsModel(BaseModel):
+class FollowStatsModel(EvaluationModelMixin, BaseModel):
     """State and actions of the province's statistics page."""
 
     roles = ("organizer",)
@@ -52,6 +53,8 @@ class FollowStatsModel(BaseModel):
         self.totals, self.files, self.periods = {}, {}, []
         self.by_city = self.by_period = self.by_city_period = None
         self.progress = self.financing = self.exits = self.projects = None
+        self.eval_panels = self.eval_grades = self.eval_criteria = self.path = None
+        self.eval_panel = self.path_project = ""
 
     def after_login(self) -> None:
         from scoring.followup.clock import today

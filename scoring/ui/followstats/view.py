@@ -15,6 +15,7 @@ import ipywidgets as w
 from ..app import build_app
 from ..markup import esc, html_table
 from ..widgets import PAGE_LAYOUT, PageView, png_image, show_png
+from .evaluation_tab import EvaluationTabMixin
 from .manage_tabs import ManageTabsMixin
 from .model import INDICATOR_BY, SECTIONS, FollowStatsModel
 
@@ -27,7 +28,7 @@ def _pct(x: Any) -> str:
     return "—" if v != v else f"{v * 100:.0f}%"
 
 
-class FollowStatsView(ManageTabsMixin, PageView):
+class FollowStatsView(EvaluationTabMixin, ManageTabsMixin, PageView):
     """Widgets of the statistics page, linked to a :class:`FollowStatsModel`."""
 
     model: FollowStatsModel

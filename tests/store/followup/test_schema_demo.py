@@ -29,7 +29,7 @@ def test_upgrade_creates_the_followup_tables(db_url, old) -> None:
     engine.dispose()
     again = Workbench(db_url)
     with again.engine.connect() as conn:
-        assert migrate.current_version(conn) == migrate.SCHEMA_VERSION == 11
+        assert migrate.current_version(conn) == migrate.SCHEMA_VERSION == 12
         for t in TABLES:
             assert sa.inspect(conn).has_table(t)
     org = again.system_actor("t")
@@ -69,22 +69,32 @@ def test_demo_timeliness_is_the_hand_count(db_url, monkeypatch) -> None:
             else:
                 s = "on_time"
             want[(pid, f"{YEAR}Q{q}")] = s
-        want[(pid, f"{YEAR}Q4")] = want[(pid, f"{YEAR}Y")] = "pending"
+        if pid == featured[2]:
+            # evaluated 不合格 and exited (scoring.store.evaluation.demo): no report expected
+            # for the periods that end after its exit
+            continue
+        want[(pid, f"{YEAR}Q4")] = "pending"
+        # the yearly summaries are sent for the evaluation, before their due date
+        want[(pid, f"{YEAR}Y")] = "on_time"
     t = wb.followup_stats.timeliness(org, year=YEAR)
     got = dict(zip(zip(t["project_id"], t["period"], strict=True), t["status"], strict=True))
     assert got == want
     counts = t.groupby("status").size().to_dict()
-    assert counts["missing"] == 1 and counts["pending"] == 2 * len(projects)
+    assert counts["missing"] == 1 and counts["pending"] == len(projects) - 1
     r = wb.followup_stats.rates(org, [], year=YEAR).iloc[0]
-    assert r["expected"] == 3 * len(projects) and r["missing"] == 1
+    assert r["expected"] == 3 * len(projects) + len(projects) - 1 and r["missing"] == 1
     # one returned ledger with its reason; one exit candidate
     m = wb.ledgers.matrix(org, year=YEAR)
     returned = m[m["state"] == "returned"]
     assert list(returned["project_id"]) == [featured[1]]
     assert wb.ledgers.ledger(org, featured[1], f"{YEAR}Q3")["reason"] == RETURN_REASON
-    c = wb.exits.candidates(org)
-    assert set(c["project_id"]) == {featured[2]}
-    assert set(c["ground"]) == {"missing_ledger", "late_twice"}
+    # the exit candidate (Q1 missing, Q2 and Q3 late) was evaluated 不合格 and exited
+    from scoring.store.evaluation.demo import EXIT_REASON
+
+    assert wb.exits.candidates(org).empty
+    exited = [p for p in wb.followed.projects(org).to_dict("records") if p["status"] == "exited"]
+    assert [p["project_id"] for p in exited] == [featured[2]]
+    assert exited[0]["exit_reason"] == EXIT_REASON
     assert wb.verify().ok
     wb.close()
 

@@ -233,3 +233,25 @@ def test_a_closed_panel_without_scores_is_left_out_quietly(store):
     model, _view = _bank(backend, info["codes"]["bank"])
     assert model.logged_in and model.error == ""
     assert {p for _l, p in model.pool} == {"E007", "E008", "E009", "E010", "E011", "E012"}
+
+
+def test_the_pick_list_filters_by_typing_and_the_comparison_table_sorts(store):
+    """Issue 11 item 7: the 50+ project pick list has a search box; a chosen project stays
+    chosen while the next one is searched; the comparison table's headers sort it."""
+    backend, info = store
+    model, view = _bank(backend, info["codes"]["bank"])
+    search = view.pick_filter.search
+    assert search.placeholder == "输入编号或名称筛选"
+    search.value = "e008"
+    assert [v for _l, v in view.pick.options] == ["E008"]
+    view.pick.value = ("E008",)
+    search.value = "E01"
+    assert [v for _l, v in view.pick.options] == ["E008", "E010", "E011", "E012"]
+    view.pick.value = ("E008", "E011")
+    view.compare.click()
+    assert model.error == "" and list(model.comparison.index) == ["E008", "E011"]
+    assert "scoring-compare-table sortable" in view.table.value
+    search.value = ""
+    assert len(view.pick.options) == len(model.pool) and view.pick.value == ("E008", "E011")
+    view.header.lang.click()
+    assert search.placeholder == "Type an id or name to filter"

@@ -412,3 +412,20 @@ def test_timer_lengths_are_set_on_the_board_and_time_up_blinks(store):
     assert "scoring-timer-over" in view.timer.value and "scoring-blink" in view.timer.value
     model.lang = "en"
     assert "How to use" in view.help.value and view.timer_talk.description == "Talk (min)"
+
+
+def test_the_timer_pick_filters_and_the_result_tables_sort(store):
+    """Issue 11 item 7 on the board: typing a candidate's number picks it for the timer; the
+    ranking, shortlist and progress tables are sortable by their headers."""
+    backend, info = store
+    model, view = _board(backend, info["codes"]["chair"])
+    assert "scoring-progress-matrix sortable" in view.progress.value
+    view.timer_filter.search.value = "e003"
+    assert view.timer_pick.value == "E003" and len(view.timer_pick.options) == 1
+    view.timer_go.click()
+    assert model.timer_text.startswith("E003")
+    view.timer_filter.search.value = ""
+    assert view.timer_pick.value == "E003" and len(view.timer_pick.options) > 1
+    view.panel.value = str(info["panels"]["P0"])
+    assert "scoring-ranking sortable" in view.results.value
+    assert "scoring-shortlist sortable" in view.results.value

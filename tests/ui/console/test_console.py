@@ -166,9 +166,18 @@ def test_dropdowns_show_localized_labels_keep_keys_and_the_cut_defaults(store):
 
 
 def test_an_evaluation_panel_is_configured_on_its_own_criteria(store):
-    """A panel created on the enterprise evaluation set gets seven weight sliders when chosen
-    for freezing, and freezes that set with the weights set on them; the defense is untouched."""
+    """A panel created on the enterprise evaluation set scores followed projects (of the latest
+    follow-up year) and gets seven weight sliders when chosen for freezing, and freezes that set
+    with the weights set on them; the defense is untouched."""
     backend, info = store
+    import pandas as pd
+
+    sysa = backend.wb.system_actor("test")
+    cands = pd.read_csv(DEMO / "candidates.csv", dtype=str, keep_default_na=False)
+    backend.wb.followed.import_projects(
+        sysa, cands[cands["project_id"].isin(["E020", "E021"])], year=2026
+    )
+    backend.wb.periods.create_year(sysa, 2026)
     model, view = _console(backend, info["codes"]["organizer"])
     assert list(view.sliders) == ["strength", "market", "risk", "poverty", "demonstration"]
     assert dict(view.p_set.options)["企业项目年度绩效评估"] == "evaluation-enterprise"
@@ -180,6 +189,8 @@ def test_an_evaluation_panel_is_configured_on_its_own_criteria(store):
     view.p_create.click()
     assert model.error == "", model.error
     pid = next(p["id"] for p in model.panels if p["name"] == "评估一组")
+    ev = backend.wb.evaluation.panels(sysa).set_index("id").loc[int(pid)]
+    assert (ev["year"], ev["kind"]) == (2026, "enterprise")
     view.f_panel.value = pid
     keys = ["organisation", "groundwork", "goals", "performance", "innovation", "green", "global"]
     assert list(view.sliders) == keys and model.criteria_name == "evaluation-enterprise"
@@ -363,3 +374,35 @@ def test_panel_set_up_is_checked_corrected_deleted_and_codes_printed(store):
 
     with pytest.raises((AccessDenied, ValueError)):
         backend.login(info["codes"]["X01"])  # reissued: the old code is void
+
+
+def test_member_and_candidate_picks_filter_and_a_loaded_panel_shows_all_its_members(store):
+    """Issue 11 item 7 on the console: the members list and the conflict picks have a search
+    box; members chosen before a search stay chosen; loading a panel back clears a search
+    that would hide its members."""
+    backend, info = store
+    model, view = _console(backend, info["codes"]["organizer"])
+    assert view.members_filter.search.placeholder == "输入编号或名称筛选"
+    view.members_filter.search.value = "x01"
+    assert [v for _l, v in view.p_members.options] == ["X01"]
+    view.p_members.value = ("X01",)
+    view.members_filter.search.value = "X0"
+    view.p_members.value = ("X01", "X02", "X03")
+    view.project_filter.search.value = "E021"
+    assert view.c_project.value == "E021"
+    view.expert_filter.search.value = "X02"
+    assert view.c_expert.value == "X02"
+    view.p_name.value = "筛选组"
+    view.p_date.value = "2026-04-02"
+    view.p_chair.value = "CHAIR"
+    view.p_order.value = "E020, E021"
+    view.p_create.click()
+    assert model.error == "", model.error
+    pid = next(p["id"] for p in model.panels if p["name"] == "筛选组")
+    view.p_members.value = ()
+    view.members_filter.search.value = "X09"  # hides the panel's members
+    assert [v for _l, v in view.p_members.options] == ["X09"]
+    view.setup.edit_pick.value = pid
+    view.setup.edit_go.click()
+    assert view.members_filter.search.value == ""
+    assert set(view.p_members.value) == {"X01", "X02", "X03"}
