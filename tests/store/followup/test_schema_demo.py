@@ -1,9 +1,7 @@
 """Schema upgrade to the follow-up tables (from schema 9 and 10), the demo's follow-up year
-against a hand count, and the speed of the timeliness statistics."""
+against a hand count, and the timeliness statistics at scale."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -99,8 +97,10 @@ def test_demo_timeliness_is_the_hand_count(db_url, monkeypatch) -> None:
     wb.close()
 
 
-def test_timeliness_is_fast(db_url, monkeypatch) -> None:
-    """2,000 projects × 12 quarters (+3 yearly summaries) in ≤ 1 s (inserted directly)."""
+def test_timeliness_at_scale_counts_every_report(db_url, monkeypatch) -> None:
+    """2,000 projects × 12 quarters (+3 yearly summaries): every expected report counted, the
+    on-time ones where the ledger came on its due day, the missing ones where none came (the
+    speed is measured by ``benchmarks/bench_followup.py`` in ``make bench``, not here)."""
     from scoring.followup.periods import default_periods
     from scoring.store.followup.models import FollowedProject, FollowupPeriod, Ledger
 
@@ -165,11 +165,25 @@ def test_timeliness_is_fast(db_url, monkeypatch) -> None:
                 if p.quarter and (i + p.quarter) % 7
             ],
         )
-    wb.followup_stats.timeliness(org)  # warm up
-    start = time.perf_counter()
     t = wb.followup_stats.timeliness(org)
     r = wb.followup_stats.rates(org, ["city", "period"])
-    took = time.perf_counter() - start
     assert len(t) == 2000 * 15 and len(r) == 4 * 15
-    assert took <= 1.0, f"timeliness + rates took {took:.2f} s"
+    # today 2027-12-02: 2027Q4 is not yet due; a project without its report is pending
+    quarters = t[~t["period"].str.endswith("Y") & (t["period"] != "2027Q4")]
+    came = {
+        (f"P{i:04d}", p.key)
+        for i in range(2000)
+        for p in periods
+        if p.quarter and (i + p.quarter) % 7 and p.key != "2027Q4"
+    }
+    keys = zip(quarters["project_id"], quarters["period"], strict=True)
+    status = dict(zip(keys, quarters["status"], strict=True))
+    assert len(status) == 2000 * 11
+    assert {k for k, v in status.items() if v == "on_time"} == came
+    assert {k for k, v in status.items() if v == "missing"} == set(status) - came
+    q4 = t[t["period"] == "2027Q4"]
+    sent = {f"P{i:04d}" for i in range(2000) if (i + 4) % 7}
+    assert {p for p, v in zip(q4["project_id"], q4["status"], strict=True) if v == "pending"} == (
+        set(q4["project_id"]) - sent
+    )
     wb.close()
