@@ -22,6 +22,8 @@ import pandas as pd
 from ..errors import Problem
 
 #: The columns a problem names (the canonical column, in both languages).
+#: The column a match names, as the user sees it: (中文, English).
+LABELS = {"project_id": ("项目编号", "project_id"), "name": ("项目名称", "name")}
 COLUMNS = {"project_id": "项目编号 / project_id", "name": "项目名称 / name"}
 #: The exited projects' columns :func:`exited_matches` reads.
 EXITED_COLUMNS = ("project_id", "name", "exited_at", "exit_reason")
@@ -204,7 +206,8 @@ def problems(matches: Iterable[CycleMatch], year: int, file: str | None = None) 
                 f"recommended again in {year} unless the organizer grants an override "
                 f"(scoring recommend-override {m.exited_id} --reason …)",
                 row=m.row,
-                column=m.column,
+                column=m.by,
+                label=LABELS[m.by],
                 file=file,
             )
         )

@@ -71,4 +71,23 @@ EVALUATION_TEXT: dict[str, tuple[str, str]] = {
     ),
     "ev.no_grades": ("尚无已结束的年度评估组", "No closed evaluation panel yet"),
     "fs.tab.evaluation": ("年度评估", "Yearly evaluation"),
+    "cycle.title": (
+        "已退出的重点项目（下一年度不得再次推荐，除非组织方说明理由准许）",
+        "Exited projects (not to be recommended again unless the organizer allows it, with a reason)",
+    ),
+    "cycle.none": ("没有已退出的项目", "No exited project"),
+    "cycle.reason": ("准许再次推荐的理由", "Why it may be recommended again"),
+    "cycle.grant": ("准许本年度再次推荐", "Allow in this round"),
+    "cycle.pick": ("请选择已退出的项目", "Choose an exited project"),
+    "cycle.granted": (
+        "已准许 {project} 在本年度再次推荐，请重新导入申报名单",
+        "{project} may be recommended in this round: import the candidates again",
+    ),
+    "cycle.col.id": ("项目编号", "Project"),
+    "cycle.col.name": ("项目名称", "Name"),
+    "cycle.col.city": ("地市", "City"),
+    "cycle.col.year": ("入库年度", "Catalogue year"),
+    "cycle.col.exited": ("退出日期", "Exited"),
+    "cycle.col.reason": ("退出原因", "Exit reason"),
+    "cycle.col.override": ("准许理由", "Allowed because"),
 }

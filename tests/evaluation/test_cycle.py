@@ -81,10 +81,14 @@ def test_nothing_exited_or_no_candidates() -> None:
 def test_problems_are_bilingual_and_located() -> None:
     m = exited_matches(_cands([("E001", "x"), ("E900", "晋示例（远帆）物流有限公司")]), EXITED)
     ps = problems(m, 2027, file="c.csv")
-    assert [(p.row, p.column, p.file) for p in ps] == [
-        (2, "项目编号 / project_id", "c.csv"),
-        (3, "项目名称 / name", "c.csv"),
+    assert [(p.row, p.column, p.label, p.file) for p in ps] == [
+        (2, "project_id", ("项目编号", "project_id"), "c.csv"),
+        (3, "name", ("项目名称", "name"), "c.csv"),
     ]
+    # the location names the column as the user sees it, one language at a time
+    assert ps[0].where("zh") == "文件 c.csv，第 2 行，「项目编号」" or "「项目编号」" in ps[
+        0
+    ].where("zh")
     for p in ps:
         assert " / " in p.message
         assert "2026-11-03" in p.message and "年度评估不合格" in p.message

@@ -76,7 +76,11 @@ def test_import_of_an_exited_project_is_refused_naming_row_and_column(wb, org, c
     (p,) = ei.value.problems
     assert p.file == cycle.name
     assert p.row == 2  # E001 is the first data row
-    assert p.column == "项目编号 / project_id"
+    assert (p.column, p.label) == ("project_id", ("项目编号", "project_id"))
+    from scoring.ui.errors import describe
+
+    shown = describe(ei.value, "zh")  # the Chinese page: one language, the column by its label
+    assert "「项目编号」" in shown and "E001" in shown and "exited" not in shown
     zh, en = split_pair(p.message)
     assert "E001" in zh and "年度评估不合格" in zh and "failed" not in zh
     assert "E001" in en and "failed the yearly evaluation" in en and "年度" not in en
@@ -150,7 +154,7 @@ def test_matching_by_name_when_the_id_differs(wb, org, cycle, tmp_path: Path) ->
     with pytest.raises(InputError) as ei:
         wb.import_candidates(org, path)
     (p,) = ei.value.problems
-    assert (p.row, p.column, p.file) == (2, "项目名称 / name", "renamed.csv")
+    assert (p.row, p.column, p.label[0], p.file) == (2, "name", "项目名称", "renamed.csv")
     assert "E001" in p.message
     assert wb.candidates(org).empty
     wb.recommend.override(org, "E001", "更名后重新申报 / renamed")

@@ -10,13 +10,14 @@ import traitlets as tl
 from ..error_journal import recent
 from ..errors import describe
 from ..session import BaseModel
+from .recommend import RecommendMixin
 from .setup import PanelSetupMixin
 
 #: The console's default cut size: the demo's (``scoring.store.demo.DEMO_CUT``).
 DEFAULT_CUT = 30
 
 
-class ConsoleModel(PanelSetupMixin, BaseModel):
+class ConsoleModel(RecommendMixin, PanelSetupMixin, BaseModel):
     """State and actions of the organizer console: imports, criteria and weights with a live
     ranking preview, panel set-up, freezing, access codes."""
 
@@ -57,7 +58,8 @@ class ConsoleModel(PanelSetupMixin, BaseModel):
         self.reload()
 
     def reload(self) -> None:
-        """Re-read panels, experts and candidates."""
+        """Re-read panels, experts and candidates (and the exited projects)."""
+        self.load_exited()
         panels = self.run(self.backend.panels, self.identity, clear=False) or []
         keep = ("id", "name", "status", "config_hash", "purpose", "criteria_set")
         self.panels = [{k: p.get(k) for k in keep} for p in panels]

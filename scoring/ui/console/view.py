@@ -17,6 +17,7 @@ from ..markup import esc, html_table
 from ..one_language import one_language
 from ..widgets import PAGE_LAYOUT, FilteredSelect, PageView, weight_handler
 from .model import DEFAULT_CUT, ConsoleModel
+from .recommend_view import RecommendView
 from .setup_view import PanelSetupView
 
 METHODS = ("weighted_sum", "weighted_product", "topsis", "vikor", "moora")
@@ -125,12 +126,14 @@ class ConsoleView(PageView):
         self.upload_limit.add_class("scoring-upload-limit")
         self.report = w.HTML(layout=w.Layout(overflow="auto", max_height="300px"))
         self.report.add_class("scoring-import-report")
+        self.recommend = RecommendView(m, safe)
         imports = w.VBox(
             [
                 w.HBox([self.up_labels[0], self.up_cands]),
                 w.HBox([self.up_labels[1], self.up_experts]),
                 self.upload_limit,
                 self.report,
+                self.recommend.box,
             ]
         )
 

@@ -406,3 +406,44 @@ def test_member_and_candidate_picks_filter_and_a_loaded_panel_shows_all_its_memb
     view.setup.edit_go.click()
     assert view.members_filter.search.value == ""
     assert set(view.p_members.value) == {"X01", "X02", "X03"}
+
+
+def test_an_exited_project_is_refused_at_import_until_the_organizer_allows_it(store):
+    """The year-to-year cycle on the console: a project that exited in an earlier year is
+    refused in a new candidates file (row and column named, nothing imported); the console
+    lists it; the override needs a reason; after it, the same file imports."""
+    import pandas as pd
+
+    backend, info = store
+    sysa = backend.wb.system_actor("test")
+    cands = pd.read_csv(DEMO / "candidates.csv", dtype=str, keep_default_na=False)
+    backend.wb.followed.import_projects(sysa, cands[cands["project_id"] == "E030"], year=2025)
+    backend.wb.exits.decide(sysa, "E030", exit=True, reason="连续两期未报送台帐", grounds=[])
+    model, view = _console(backend, info["codes"]["organizer"])
+    assert (
+        "E030" in view.recommend.table.value and "连续两期未报送台帐" in view.recommend.table.value
+    )
+    body = "\n".join(
+        (DEMO / "candidates.csv").read_text(encoding="utf-8-sig").splitlines()[:1]
+        + [
+            line
+            for line in (DEMO / "candidates.csv").read_text(encoding="utf-8-sig").splitlines()
+            if line.startswith("E030,")
+        ]
+    ).encode("utf-8")
+    org = backend.login(info["codes"]["organizer"])
+    before = len(backend.all_candidates(org))
+    assert not model.upload("candidates", "next.csv", body)
+    assert "E030" in model.error and "退出" in model.error and "「项目编号」" in model.error
+    assert "exited" not in model.error, model.error  # one language
+    assert [(r[0], r[1]) for r in model.report] == [(2, "project_id")], model.report
+    assert len(backend.all_candidates(org)) == before
+    view.recommend.pick.value = "E030"
+    view.recommend.reason.value = ""
+    view.recommend.go.click()
+    assert model.error, "an override needs a reason"
+    view.recommend.reason.value = "整改完成，市局重新推荐"
+    view.recommend.go.click()
+    assert model.error == "" and "E030" in model.notice
+    assert "整改完成，市局重新推荐" in view.recommend.table.value
+    assert model.upload("candidates", "next.csv", body), model.error
