@@ -154,7 +154,8 @@ def test_two_experts_evaluate_the_chair_closes_and_the_city_report_is_filed(
     assert "不合格" in text  # R004 scored about 52
     _pick(board, ".scoring-path-pick select", "R004")
     board.locator(".scoring-path").get_by_text("年度评估").first.wait_for()
-    board.screenshot(path=str(shots / "dashboard-grades.png"), full_page=True)
+    grades.scroll_into_view_if_needed()
+    board.screenshot(path=str(shots / "dashboard-grades.png"))
 
     # the city bureau's copy: 大同市's report as a PDF, read back as text
     _pick(board, ".scoring-report-city select", "大同市")

@@ -1,8 +1,8 @@
 """The yearly evaluation of the demo (``scoring init --demo``): one evaluated year.
 
 After the follow-up of the demo year (:mod:`scoring.store.followup.demo`): the followed
-projects get the targets of their plan, the units send their yearly summaries (年度工作总结),
-and a closed evaluation panel 年度绩效评估（企业项目） holds every enterprise project with
+projects get the targets of their plan, the units send their yearly summaries (年度工作总结), the
+city bureaus confirm them, and a closed evaluation panel 年度绩效评估（企业项目） holds every enterprise project with
 confirmed, signed sheets of the demo experts (recused where the same-city, employer or lender
 rule says). Its grades are what the scores give: the project that never reported its first
 quarter scores 不合格, is put on the exit list with the evaluation as evidence, and the
@@ -33,7 +33,7 @@ SUMMARY = {
 
 EVALUATION_PANEL = "年度绩效评估（企业项目）"
 #: Target factor per project (cycled): the demo ledgers report 1.06 × baseline.
-_TARGET_FACTORS = (1.05, 1.08, 1.12, 1.2)
+_TARGET_FACTORS = (1.04, 1.06, 1.07, 1.09)
 EXIT_REASON = "年度绩效评估不合格，且第一季度台帐未报送、第二三季度迟报，按通知取消重点项目资格"
 CASE_NOTE = "供应链协同平台带动上下游订单、库存数据打通，可作为可复制推广的典型案例"
 
@@ -58,7 +58,10 @@ def _targets(wb: Any, org: Any, year: int) -> None:
 
 def _summaries(wb: Any, codes: dict[str, str], year: int, skip: set[str]) -> None:
     from ...followup.ledger import summary_keys
-    from ..followup.demo import DEMO_LOGINS
+    from ..followup.demo import CITY_LOGINS, DEMO_LOGINS, demo_content
+
+    org = wb.system_actor("demo")
+    cities = {c: wb.login(codes[login]) for c, login in CITY_LOGINS.items() if login in codes}
 
     key = f"{year}Y"
     for login in DEMO_LOGINS:
@@ -70,14 +73,18 @@ def _summaries(wb: Any, codes: dict[str, str], year: int, skip: set[str]) -> Non
             if pid in skip:
                 continue
             state = wb.ledgers.ledger(unit, pid, key)
-            # the yearly summary carries the year's ledger (the latest quarter's) and the text
-            last = wb.ledgers.ledger(unit, pid, f"{year}Q3").get("content") or {}
-            content = {k: v for k, v in last.items() if k in ("contact", "blocks", "indicators")}
+            # the yearly summary carries the year's ledger (full-year values, as a fourth
+            # quarter's year to date) and the text per point
+            content = demo_content(wb.followed.project(org, pid), 4, first=False)
             content["summary"] = {
                 k: SUMMARY.get(k, "按计划推进") for k in summary_keys(project["kind"])
             }
             wb.ledgers.save_draft(unit, pid, key, content, base_version=state["version"])
             wb.ledgers.submit(unit, pid, key)
+            # confirmed by the city bureau (省属企业: the province) before the evaluation
+            who = org if project["provincial"] else cities.get(project["city"])
+            if who is not None:
+                wb.ledgers.confirm(who, pid, key)
 
 
 def seed_evaluation(wb: Any, codes: dict[str, str], *, year: int) -> dict[str, Any]:

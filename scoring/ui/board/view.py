@@ -332,6 +332,8 @@ class BoardView(PageView):
             if isinstance(crit, dict) and k in crit:
                 names[k] = crit[k].get("zh" if m.lang == "zh" else "en", k)
         pcut = res["p_cut"]
+        # a yearly evaluation grades; it has no cut line, shortlist or catalogue
+        graded = res.get("grades") is not None
         rows = [
             [
                 int(r["rank"]),
@@ -339,7 +341,7 @@ class BoardView(PageView):
                 r.get("name", ""),
                 _fmt(r["score"]),
                 *[_fmt(r[k], 1) for k in keys],
-                _fmt(pcut.get(pid), 2),
+                *([] if graded else [_fmt(pcut.get(pid), 2)]),
             ]
             for pid, r in ranking.iterrows()
         ]
@@ -349,15 +351,15 @@ class BoardView(PageView):
             m.tr("col.name"),
             m.tr("col.score"),
             *[names[k] for k in keys],
-            m.tr("col.p_cut"),
+            *([] if graded else [m.tr("col.p_cut")]),
         ]
         parts = [
             f"<h4>{esc(m.tr('board.ranking'))} · {esc(m.tr('method.' + cfg.ranking_method))} · {esc(m.tr('aggregation.' + cfg.aggregation))}"
             f" · {esc(m.tr('board.config_hash'))} <code>{esc(res['hash'][:12])}</code></h4>",
             html_table(rows, head, cls="scoring-ranking", sortable=True),
         ]
-        if res.get("grades") is not None:
-            parts.append(grades_html(res["grades"], cfg.criteria_set, m.lang))
+        if graded:  # the grades first: what an evaluation decides
+            parts.insert(0, grades_html(res["grades"], cfg.criteria_set, m.lang))
         ag = res.get("agreement")
         if ag is not None and "overall" in ag.index:
             parts.append(
@@ -391,27 +393,34 @@ class BoardView(PageView):
                     sortable=True,
                 )
             )
-        sl = res["shortlist"]
-        parts.append(f"<h4>{esc(m.tr('board.shortlist', cut=res['cut']))}</h4>")
-        parts.append(
-            html_table(
-                [
+        if not graded:
+            sl = res["shortlist"]
+            parts.append(f"<h4>{esc(m.tr('board.shortlist', cut=res['cut']))}</h4>")
+            parts.append(
+                html_table(
                     [
-                        int(r["rank"]),
-                        pid,
-                        r.get("name", ""),
-                        r.get("city", ""),
-                        m.tr("shortlist." + str(r.get("status", ""))),
-                    ]
-                    for pid, r in sl.iterrows()
-                ],
-                [m.tr("col.rank"), m.tr("col.project_id"), m.tr("col.name"), m.tr("col.city"), ""],
-                cls="scoring-shortlist",
-                sortable=True,
+                        [
+                            int(r["rank"]),
+                            pid,
+                            r.get("name", ""),
+                            r.get("city", ""),
+                            m.tr("shortlist." + str(r.get("status", ""))),
+                        ]
+                        for pid, r in sl.iterrows()
+                    ],
+                    [
+                        m.tr("col.rank"),
+                        m.tr("col.project_id"),
+                        m.tr("col.name"),
+                        m.tr("col.city"),
+                        "",
+                    ],
+                    cls="scoring-shortlist",
+                    sortable=True,
+                )
             )
-        )
         self.results.value = "".join(parts)
-        show_png(self.chart, p_cut_png(pcut, res["cut"], m.lang))
+        show_png(self.chart, b"" if graded else p_cut_png(pcut, res["cut"], m.lang))
         key = (id(res), m.lang)
         if key != self._downloads_key:
             self._downloads_key = key
@@ -428,6 +437,8 @@ class BoardView(PageView):
             if got is not None:
                 links.append(download_link(got[0], got[1], f"{m.tr('board.download')} {fmt}"))
         for fmt, label in CATALOGUE_DOWNLOADS.items():
+            if res.get("grades") is not None:  # an evaluation has no catalogue
+                break
             try:
                 name, data = export_bytes(res, fmt, m.lang)
             except ValueError as exc:  # undecided ties: the chair decides before the catalogue

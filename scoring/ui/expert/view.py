@@ -248,6 +248,8 @@ class ExpertView(PageView):
             self._setting = False
         if m.current and m.candidates is not None:
             ev = m.evidences.get(m.current)
+            # the evidence of a year needs more room than an application's card
+            self.card.layout.max_height = "150px" if ev is None else "300px"
             self.card.value = (
                 evidence_card(ev, m.lang)
                 if ev is not None

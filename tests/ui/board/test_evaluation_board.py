@@ -34,6 +34,10 @@ def test_grades_and_the_path_of_the_exited_project(demo):
     html = v.results.value
     assert "评估等级" in html and "scoring-grades" in html
     assert "不合格 1" in html and "P(优秀)" in html
+    # an evaluation grades: no cut line, shortlist or catalogue, and the grades come first
+    assert "入选概率" not in html and "scoring-shortlist" not in html
+    assert html.index("scoring-grades") < html.index("scoring-ranking")
+    assert "catalogue" not in v.downloads.value
     failed = backend.wb.evaluation.grades(backend.wb.system_actor("t"), int(pid))
     fail_id = failed.index[failed["grade_key"] == "fail"][0]
     v.path_view.pick.value = fail_id
