@@ -24,6 +24,12 @@ CHECK_PATH = "/"
 TUNNEL_TIMEOUT = "1h"
 #: A page render streams while the notebook runs: Voila's executor may wait 60 s for outputs.
 SERVER_TIMEOUT = "180s"
+#: Health checks: every CHECK_INTER, answered within CHECK_TIMEOUT, CHECK_FALL failures to mark a
+#: worker down. A 1 s check with two failures marked both workers down while 60 kernels
+#: started on 2 cores, and ``shutdown-sessions`` then cut every page (benchmarks/bench_load.py).
+CHECK_INTER = "2s"
+CHECK_TIMEOUT = "15s"
+CHECK_FALL = 3
 #: Compressed: pages, scripts, styles, JSON, SVG. Not images or downloads (xlsx/PDF are zipped).
 COMPRESS_TYPES = (
     "text/html text/css text/plain text/javascript application/javascript "
@@ -161,7 +167,12 @@ def haproxy_config(
         f"    option httpchk GET {CHECK_PATH}",
         "    http-check expect status 200",
         f"    compression algo gzip\n    compression type {COMPRESS_TYPES}",
-        "    default-server check inter 1s fall 2 rise 2 on-marked-down shutdown-sessions",
+        # a worker busy starting kernels answers its check late, not never: a check may take
+        # CHECK_TIMEOUT and three must fail before the worker is marked down (a dead worker
+        # refuses connections at once: down within ~6 s); only then are its sessions cut
+        f"    timeout check {CHECK_TIMEOUT}",
+        f"    default-server check inter {CHECK_INTER} fall {CHECK_FALL} rise 2"
+        " on-marked-down shutdown-sessions",
     ]
     out += [f"    server {b.name} {b.address} cookie {b.name}" for b in backends]
     if stats_bind:
