@@ -75,8 +75,9 @@ OPTIONS: list[tuple[str, dict]] = [
         "help": "rounds of the one-page baselines (0: skip them)"}),
     ("--vanish", {"type": float, "default": 0.2,
         "help": "fraction of experts who leave without the shutdown beacon"}),
-    ("--cull", {"type": int, "default": 20, "help": "idle seconds before the servers cull a "
-        "kernel without a page (servers started here; `scoring serve` itself uses 600)"}),
+    ("--cull", {"type": int, "default": 60, "help": "idle seconds before the servers cull a "
+        "kernel without a page (servers started here; `scoring serve` itself uses 600). Longer "
+        "than the crowd's page-ready p95, or a kernel is culled before its page connects"}),
     ("--cull-interval", {"type": int, "default": 5, "help": "seconds between culls"}),
     ("--timeout", {"type": float, "default": 300.0, "help": "seconds any one step may take"}),
     ("--no-heartbeat", {"action": "store_true", "help": "pages do not poll /alive"}),
