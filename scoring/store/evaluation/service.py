@@ -294,9 +294,8 @@ class EvaluationService(ProjectPathMixin, FollowupService):
             seed=seed,
             spread=spread,
         )
-        probs = getattr(probs, "probabilities", probs)
         for g in criteria.grades:
-            out[f"p_{g.key}"] = probs[g.key].reindex(out.index).to_numpy()
+            out[f"p_{g.key}"] = probs.probabilities[g.key].reindex(out.index).to_numpy()
         own = [
             out.at[p, f"p_{k}"] if k else float("nan")
             for p, k in zip(out.index, out["grade_key"], strict=True)
@@ -375,13 +374,17 @@ class EvaluationService(ProjectPathMixin, FollowupService):
         total, the grade and the configuration hash as evidence. Idempotent (a project already
         sent by this panel is not sent twice). Organizer only; returns the project ids sent."""
         with self.refusing(actor, "evaluation.send_to_exit", f"panel:{panel_id}"):
-            res = self.grades(actor, panel_id, samples=1_000)
+            from ..results import ResultService
+
+            # the grades only: the SMAA probabilities of grades() are not needed here
+            res = ResultService(self.store).results(actor, panel_id)
             with self.store.write(actor) as tx:
                 review_rights.require_current(self.store, tx.conn, actor, *review_rights.ORGANIZER)
                 panel = lookups.panel_row(tx.conn, panel_id)
+                _require_evaluation(panel)
                 cfg, h = lookups.frozen_config(self.store, tx.conn, panel.id)  # type: ignore[misc]
-                grades = cfg.criteria_set.grades
-                fail = grades[-1].key if grades else None
+                criteria = cfg.criteria_set
+                fail = criteria.grades[-1].key if criteria.grades else None
                 tag = f"panel:{panel.id}"
                 sent_before = set(
                     tx.conn.execute(
@@ -395,7 +398,8 @@ class EvaluationService(ProjectPathMixin, FollowupService):
                 sent = []
                 for p in res.index:
                     p = str(p)
-                    if res.at[p, "grade_key"] != fail or p in sent_before:
+                    grade = criteria.grade_of(float(res.at[p, "score"]))
+                    if getattr(grade, "key", None) != fail or p in sent_before:
                         continue
                     if followed.get(p, {}).get("status") != "active":
                         continue
