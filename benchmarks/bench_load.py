@@ -164,6 +164,19 @@ def report(args: argparse.Namespace, target: servers.Target, fig: dict, load0: s
             f"   expert kernel memory: RSS median {fig['rss_median']:.1f} MiB, USS median "
             f"{fig['uss_median']:.1f} MiB"
         )
+    if fig.get("store_rss"):
+        rss = fig["store_rss"]
+        share = sum(rss) / max(n, 1)
+        print(
+            f"   store processes (one per worker, shared by its expert pages): "
+            f"{len(rss)}, RSS {', '.join(f'{r:.1f}' for r in rss)} MiB; per expert of this crowd "
+            f"{share:.1f} MiB"
+            + (
+                f" -> kernel + share {fig['rss_median'] + share:.1f} MiB"
+                if fig["rss_median"] is not None
+                else ""
+            )
+        )
     print(f"   this client used {fig['client_cpu']:.1f} CPU s")
     for err in fig["errors"][:10]:
         print(f"   error: {err}")
@@ -228,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         fig = asyncio.run(run(args, target))
+        if target.tree is not None:
+            fig["store_rss"] = [rss for rss, _uss in target.tree.store_memory()]
         usage = resource.getrusage(resource.RUSAGE_SELF)
         fig["client_cpu"] = usage.ru_utime + usage.ru_stime
         fig["load_before"], fig["load_after"] = load0, load_average()

@@ -103,3 +103,19 @@ class ProcessTree:
                 continue
             out.append((info.rss / 2**20, getattr(info, "uss", info.rss) / 2**20))
         return out
+
+    def store_memory(self) -> list[tuple[float, float]]:
+        """``(RSS, USS)`` in MiB of each store process of the trees (one per ``scoring serve``
+        worker: it holds the store for the worker's expert pages, scoring.ui.remote)."""
+        import psutil
+
+        out = []
+        for proc in self._procs():
+            try:
+                if "scoring.ui.remote.server" not in " ".join(proc.cmdline()):
+                    continue
+                info = proc.memory_full_info()
+            except psutil.Error:
+                continue
+            out.append((info.rss / 2**20, getattr(info, "uss", info.rss) / 2**20))
+        return out

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..ui.serve_queue import default_slots
 from .capacity import connection_budget
 from .haproxy import haproxy_config, local_backends
 from .pgbouncer import Upstream, client_url, pgbouncer_ini, userlist
@@ -169,6 +170,9 @@ class Deployment:
         # HAProxy on loopback names the client in X-Forwarded-For: the per-client kernel cap
         # then counts each user, not the proxy
         argv += ["--trusted-proxy", "127.0.0.1"]
+        # the workers share this machine's cores: half of them start kernels, the rest stay
+        # for the pages in use (scoring.ui.serve_queue)
+        argv += ["--kernel-starts", str(default_slots(self.opts.workers))]
         return spawn(argv, env=self.env, log=self.run_dir / f"{name}.log", cwd=ROOT)
 
     def _write_state(self, stats: int, haproxy_pid: int) -> None:

@@ -15,9 +15,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas only where the figures are computed: a page reading a suggestion
+    import pandas as pd  # (the expert kernel) imports this module without it
 
 from ..paths import DATA_DIR
 
@@ -158,6 +159,8 @@ def indicator_figure(rows: pd.DataFrame) -> tuple[float | None, str]:
         closed, below baseline 0; indicators without a baseline, and improving ones without a
         target, left out; None when none is left) and ``met/counted``.
     """
+    import pandas as pd
+
     if rows is None or rows.empty:
         return None, "0/0"
     from ..followup.periods import period_order
@@ -246,6 +249,8 @@ def departures(
         :data:`DEPARTURE_COLUMNS`; ``direction`` is ``above`` or ``below`` the band,
         ``suggested`` the band's grade label (zh).
     """
+    import pandas as pd
+
     rows: list[dict[str, Any]] = []
     for rec in scores.to_dict("records"):
         s = (suggested.get(str(rec["project_id"])) or {}).get(str(rec["criterion"]))

@@ -69,7 +69,10 @@ SERVICES: dict[str, tuple[type[StoreService], tuple[str, ...]]] = {
         ("declare_conflict", "declare_conflicts", "conflict_declaration", "declarations"),
     ),
     "timers": (TimerService, ("start_timer", "stop_timer", "timer")),
-    "sheets": (SheetService, ("save_scores", "confirm_sheet", "my_sheets", "progress")),
+    "sheets": (
+        SheetService,
+        ("save_scores", "confirm_sheet", "my_sheets", "my_sheet_records", "progress"),
+    ),
     "correction_requests": (
         CorrectionService,
         (

@@ -9,6 +9,7 @@ request from a read transaction when it can (SQLite), and adds no query to a sav
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -192,28 +193,23 @@ class SheetService(StoreService):
         Columns: ``position, project_id, name, status, version, comment, updated_at`` and one
         column per criterion.
         """
+        keys, recs = self._my_sheet_records(actor, panel_id)
+        return pd.DataFrame.from_records(recs, columns=[*_SHEET_COLUMNS, *keys])
+
+    def my_sheet_records(self, actor: Actor, panel_id: int) -> list[dict[str, Any]]:
+        """:meth:`my_sheets` as a list of dicts (no DataFrame: the expert page's store process
+        reads a sheet after each save); each has ``scores``, the criterion -> value dict."""
+        keys, recs = self._my_sheet_records(actor, panel_id)
+        for rec in recs:
+            rec["scores"] = {k: rec.pop(k) for k in keys}
+        return recs
+
+    def _my_sheet_records(self, actor: Actor, panel_id: int) -> tuple[list[str], list[dict]]:
         with self.store.read() as conn:
             rights.require_current(self.store, conn, actor, *rights.SCORERS)
             panel = lookups.panel_row(conn, panel_id)
             rows = conn.execute(
-                sa.select(
-                    PanelCandidate.position,
-                    Candidate.project_id,
-                    Candidate.name,
-                    Sheet.status,
-                    Sheet.version,
-                    Sheet.scores,
-                    Sheet.comment,
-                    Sheet.updated_at,
-                )
-                .join(Candidate, Candidate.id == Sheet.candidate_pk)
-                .join(PanelCandidate, lookups.same_panel(PanelCandidate, Sheet, "candidate_pk"))
-                .where(
-                    Sheet.panel_id == panel.id,
-                    Sheet.expert_pk == actor.expert_pk,
-                    Sheet.status != "recused",
-                )
-                .order_by(PanelCandidate.position)
+                _my_sheets_statement(), {"panel_id": panel.id, "expert_pk": actor.expert_pk}
             ).all()
             rights.may_list_own_sheets(conn, actor, panel)
             cfg = lookups.frozen_config(self.store, conn, panel.id)
@@ -231,7 +227,7 @@ class SheetService(StoreService):
             }
             rec.update({k: (r.scores or {}).get(k) for k in keys})
             recs.append(rec)
-        return pd.DataFrame.from_records(recs, columns=[*_SHEET_COLUMNS, *keys])
+        return keys, recs
 
     def progress(self, actor: Actor, panel_id: int) -> pd.DataFrame:
         """Who has confirmed which candidate (the chair's view): statuses, never values.
@@ -257,3 +253,28 @@ class SheetService(StoreService):
             [dict(r._mapping) for r in rows],
             columns=["expert_id", "expert_name", "project_id", "status", "version", "updated_at"],
         )
+
+
+@functools.lru_cache(maxsize=1)
+def _my_sheets_statement() -> sa.Select:
+    """The statement of an expert's own sheets, built once (building it cost more than running it)."""
+    return (
+        sa.select(
+            PanelCandidate.position,
+            Candidate.project_id,
+            Candidate.name,
+            Sheet.status,
+            Sheet.version,
+            Sheet.scores,
+            Sheet.comment,
+            Sheet.updated_at,
+        )
+        .join(Candidate, Candidate.id == Sheet.candidate_pk)
+        .join(PanelCandidate, lookups.same_panel(PanelCandidate, Sheet, "candidate_pk"))
+        .where(
+            Sheet.panel_id == sa.bindparam("panel_id"),
+            Sheet.expert_pk == sa.bindparam("expert_pk"),
+            Sheet.status != "recused",
+        )
+        .order_by(PanelCandidate.position)
+    )

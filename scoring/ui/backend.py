@@ -175,26 +175,13 @@ class StoreBackend(FollowupBackendMixin):
         return self.wb.declarations(actor, int(panel_id))
 
     # ---------------------------------------------------------------- sheets
-    def _sheets(self, actor: Any, panel_id: Any) -> pd.DataFrame:
-        return self.wb.my_sheets(actor, int(panel_id))
-
     def sheet(self, actor: Any, panel_id: Any, project_id: str) -> SheetState:
         """The actor's stored sheet for ``project_id``."""
-        import pandas  # already loaded with the store; not at module import (page start-up)
-
-        df = self._sheets(actor, panel_id)
-        row = df[df["project_id"] == str(project_id)]
-        if row.empty:
-            raise PermissionError(f"您不能查看项目 {project_id} / you may not see {project_id}")
-        r = row.iloc[0]
-        fixed = {"position", "project_id", "name", "status", "version", "comment", "updated_at"}
-        scores = {
-            k: float(r[k])
-            for k in df.columns
-            if k not in fixed and r[k] is not None and pandas.notna(r[k])
-        }
-        comment = r["comment"] if "comment" in df.columns else ""
-        return SheetState(str(r["status"]), int(r["version"]), scores, str(comment or ""))
+        for r in self.wb.my_sheet_records(actor, int(panel_id)):
+            if r["project_id"] == str(project_id):
+                scores = {k: float(v) for k, v in r["scores"].items() if v is not None and v == v}
+                return SheetState(str(r["status"]), int(r["version"]), scores, str(r["comment"]))
+        raise PermissionError(f"您不能查看项目 {project_id} / you may not see {project_id}")
 
     def save_draft(
         self,
@@ -227,8 +214,8 @@ class StoreBackend(FollowupBackendMixin):
 
     def my_progress(self, actor: Any, panel_id: Any) -> tuple[int, int]:
         """``(confirmed, total)`` of the actor's sheets (recused ones not counted)."""
-        df = self._sheets(actor, panel_id)
-        return int((df["status"] == "confirmed").sum()), len(df)
+        recs = self.wb.my_sheet_records(actor, int(panel_id))
+        return sum(r["status"] == "confirmed" for r in recs), len(recs)
 
     def request_correction(
         self,

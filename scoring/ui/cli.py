@@ -51,6 +51,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="address or CIDR network of a reverse proxy (HAProxy) whose X-Forwarded-For names "
         "the client; repeatable (default: none, the header is ignored) / 受信任的反向代理",
     )
+    p.add_argument(
+        "--kernel-starts",
+        type=int,
+        default=None,
+        metavar="N",
+        help="pages that start their kernel at once, the others wait their turn so that pages "
+        "in use keep a share of the cores (default: half the cores, at least 1; 0: no queue) "
+        "/ 同时启动的内核数",
+    )
     p.set_defaults(func=_serve)
 
 
@@ -61,8 +70,8 @@ def _serve(args: argparse.Namespace) -> int:
     port = DEFAULT_PORT if args.port is None else args.port
     if not 0 < port < 65536:
         raise ValueError(f"--port must be between 1 and 65535, got {port}")
-    for flag in ("max_kernels_per_client", "max_kernels"):
-        if getattr(args, flag) < 0:
+    for flag in ("max_kernels_per_client", "max_kernels", "kernel_starts"):
+        if (getattr(args, flag) or 0) < 0:
             raise ValueError(f"--{flag.replace('_', '-')} must be >= 0 / 不能为负数")
     parse_networks(args.trusted_proxy)
     return serve(
@@ -73,4 +82,5 @@ def _serve(args: argparse.Namespace) -> int:
         max_kernels=args.max_kernels,
         trusted_proxies=args.trusted_proxy,
         ip=args.ip,
+        kernel_starts=args.kernel_starts,
     )

@@ -45,8 +45,9 @@ from .serve_guard import (
     install_redaction,
     parse_networks,
 )
-from .serve_handlers import GUARD_SETTING, build_handlers
+from .serve_handlers import GUARD_SETTING, QUEUE_SETTING, build_handlers
 from .serve_page import EMPTY_PAGE_GRACE_MS, template_index, write_template
+from .serve_queue import StartQueue, default_slots
 
 __all__ = ["EMPTY_PAGE_GRACE_MS", "serve", "template_index", "voila_config", "write_template"]
 
@@ -70,6 +71,8 @@ CULL_INTERVAL = 60
 #: (nbclient's default is 4: too short when several pages start at once on a small machine).
 IOPUB_TIMEOUT = 60
 
+#: Milliseconds between checks that the expert pages' store process runs (restarted if not).
+STORE_WATCH_MS = 2000
 #: Content-Security-Policy of every page: scripts and styles from this server only (Voila's page
 #: needs inline scripts and styles), widgets' websocket to this server, images as data: URIs
 #: (matplotlib charts), downloads as data: links, no framing, no plugins.
@@ -131,6 +134,7 @@ def voila_config(
     max_kernels: int = MAX_KERNELS,
     trusted_proxies: Sequence[str] = (),
     ip: str = "127.0.0.1",
+    kernel_starts: int | None = None,
 ) -> Any:
     """The traitlets configuration of the dashboards' Voila server.
 
@@ -155,6 +159,9 @@ def voila_config(
     ip : str
         Address to listen on: loopback by default; a worker behind a proxy on another machine
         listens on its private address (and trusts the proxy's, ``trusted_proxies``).
+    kernel_starts : int, optional
+        Pages that start their kernel at once, the others queued (0: no queue; default half the
+        cores, :func:`scoring.ui.serve_queue.default_slots`).
 
     Returns
     -------
@@ -196,6 +203,9 @@ def voila_config(
     c.ScoringVoila.max_kernels_per_client = int(max_kernels_per_client)
     c.ScoringVoila.max_kernels = int(max_kernels)
     c.ScoringVoila.trusted_proxies = [str(p) for p in trusted_proxies]
+    starts = default_slots() if kernel_starts is None else int(kernel_starts)
+    StartQueue(starts)  # fail early on a negative count
+    c.ScoringVoila.kernel_starts = starts
     return c
 
 
@@ -224,6 +234,7 @@ def make_app(config: Any) -> Any:
         )
         max_kernels = tl.Int(MAX_KERNELS, help="kernels in all").tag(config=True)
         trusted_proxies = tl.List(tl.Unicode(), help="proxies trusted for XFF").tag(config=True)
+        kernel_starts = tl.Int(1, help="kernel starts at a time (0: no queue)").tag(config=True)
 
         @property
         def guard(self) -> KernelGuard:
@@ -234,7 +245,11 @@ def make_app(config: Any) -> Any:
             return self._guard
 
         def init_settings(self) -> dict:
-            return {**super().init_settings(), GUARD_SETTING: self.guard}
+            return {
+                **super().init_settings(),
+                GUARD_SETTING: self.guard,
+                QUEUE_SETTING: StartQueue(self.kernel_starts),
+            }
 
         def init_handlers(self) -> list:
             handlers = []
@@ -256,6 +271,19 @@ def make_app(config: Any) -> Any:
 
         def start(self) -> None:
             install_redaction(self.log)
+            store = getattr(self, "store_process", None)
+            if store is not None:
+                from tornado.ioloop import PeriodicCallback
+
+                def watch() -> None:
+                    try:
+                        if store.watch():
+                            self.log.warning("store process restarted (%d)", store.restarts)
+                    except Exception:
+                        self.log.exception("store process could not be restarted")
+
+                self._store_watch = PeriodicCallback(watch, STORE_WATCH_MS)
+                self._store_watch.start()
             super().start()
 
     tmpl_root = Path(tempfile.mkdtemp(prefix="scoring-voila-"))
@@ -279,6 +307,7 @@ def serve(
     max_kernels: int = MAX_KERNELS,
     trusted_proxies: Sequence[str] = (),
     ip: str = "127.0.0.1",
+    kernel_starts: int | None = None,
 ) -> int:
     """Run the dashboards' server until interrupted.
 
@@ -293,8 +322,9 @@ def serve(
     log_level : str
         Server log level (``DEBUG`` shows each kernel connection's handshake; kernel ids are
         redacted at every level).
-    max_kernels_per_client, max_kernels, trusted_proxies, ip
-        Kernel caps, trusted proxies and the listening address (see :func:`voila_config`).
+    max_kernels_per_client, max_kernels, trusted_proxies, ip, kernel_starts
+        Kernel caps, trusted proxies, the listening address and the start-up queue (see
+        :func:`voila_config`).
 
     Returns
     -------
@@ -315,9 +345,14 @@ def serve(
         max_kernels=max_kernels,
         trusted_proxies=trusted_proxies,
         ip=ip,
+        kernel_starts=kernel_starts,
     )
     config.Voila.log_level = log_level
+    from .remote.process import StoreProcess
+
+    store = StoreProcess().start()  # the expert pages' store (scoring.ui.remote)
     app = make_app(config)
+    app.store_process = store
     print("评审答辩工作台 dashboards / Dashboards:", flush=True)
     for name, url in dashboard_urls(port, ip).items():
         zh, en = DASHBOARDS[name]

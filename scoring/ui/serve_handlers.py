@@ -3,7 +3,8 @@
 * The **page handler** (``/voila/render/<name>.ipynb``) sets the ``_xsrf`` cookie the shutdown
   beacon sends, admits the page under the kernel caps (else answers the "server busy" page),
   sets the page's secret cookie and binds the kernel it starts to it
-  (:class:`scoring.ui.serve_guard.KernelGuard`).
+  (:class:`scoring.ui.serve_guard.KernelGuard`); its kernel starts when the start-up queue
+  gives it a turn (:class:`scoring.ui.serve_queue.StartQueue`), held until the page is sent.
 * Every handler whose URL names a kernel (its websocket, ``/api/kernels/<id>``, the shutdown
   beacon) refuses (403) a request without that kernel's page cookie.
 * ``/voila/api/shutdown/<id>`` answers 204 for a kernel already gone (culled).
@@ -29,10 +30,13 @@ from .serve_guard import (
     busy_status,
     redact_ids,
 )
+from .serve_queue import Slot, StartQueue
 from .session import CLIENT_ENV
 
 #: Key of the :class:`KernelGuard` in the Tornado application's settings.
 GUARD_SETTING = "scoring_guard"
+#: Key of the :class:`~scoring.ui.serve_queue.StartQueue` in the settings.
+QUEUE_SETTING = "scoring_start_queue"
 #: Body of a refused kernel request (403).
 REFUSED = json.dumps(
     {
@@ -55,12 +59,23 @@ def kernel_generation(kernel: Any) -> str:
 
 class BindingKernelManager:
     """The kernel manager as one page handler sees it: the kernel it starts (or is handed from
-    the preheated pool) is bound to that page's reservation. Everything else is delegated."""
+    the preheated pool) is bound to that page's reservation, and starts when the start-up queue
+    gives the page (``holder``, which keeps the turn in ``_scoring_slot``) its turn. Everything
+    else is delegated."""
 
-    def __init__(self, km: Any, guard: KernelGuard, res: Reservation) -> None:
+    def __init__(
+        self,
+        km: Any,
+        guard: KernelGuard,
+        res: Reservation,
+        queue: StartQueue | None = None,
+        holder: Any = None,
+    ) -> None:
         self._km = km
         self._guard = guard
         self._res = res
+        self._queue = queue
+        self._holder = holder
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._km, name)
@@ -76,6 +91,9 @@ class BindingKernelManager:
         client address (``SCORING_CLIENT``), which the page passes to the store's login so that
         failed logins are throttled and audited per client too."""
         kwargs["env"] = {**(kwargs.get("env") or {}), CLIENT_ENV: self._res.client}
+        holder = self._holder
+        if self._queue is not None and holder is not None and holder._scoring_slot is None:
+            holder._scoring_slot = await self._queue.acquire()
         result = self._km.start_kernel(*args, **kwargs)
         kernel_id = await result if inspect.isawaitable(result) else result
         self._guard.bind(self._res, kernel_id)
@@ -163,13 +181,20 @@ def build_handlers() -> Handlers:
 
         class Handler(cls):  # type: ignore[misc, valid-type]
             _scoring_res: Reservation | None = None
+            _scoring_slot: Slot | None = None
 
             @property
             def kernel_manager(self) -> Any:
                 km = self.settings["kernel_manager"]
                 if self._scoring_res is None:
                     return km
-                return BindingKernelManager(km, self.settings[GUARD_SETTING], self._scoring_res)
+                return BindingKernelManager(
+                    km,
+                    self.settings[GUARD_SETTING],
+                    self._scoring_res,
+                    self.settings.get(QUEUE_SETTING),
+                    self,
+                )
 
             async def prepare(self, *args: Any, **kwargs: Any) -> Any:
                 result = await ensure_async(super().prepare(*args, **kwargs))
@@ -219,6 +244,8 @@ def build_handlers() -> Handlers:
 
             def on_finish(self) -> None:
                 self.settings[GUARD_SETTING].release(self._scoring_res)
+                if self._scoring_slot is not None:  # the notebook has run: the next page starts
+                    self._scoring_slot.release()
                 super().on_finish()
 
         Handler.__name__ = cls.__name__ + "GuardedWithXsrf"

@@ -124,6 +124,10 @@ class BaseModel(tl.HasTraits):
     def logout(self) -> None:
         """Forget the identity and everything the page showed (a shared tablet): every trait
         but the language goes back to its default, so the page shows its login box again."""
+        if self.identity is not None and hasattr(self.identity, "handle"):  # the store process's
+            forget = getattr(self.backend, "logout", None)
+            if forget is not None:
+                forget(self.identity)
         self.identity = None
         keep = {"lang"}
         with self.hold_trait_notifications():

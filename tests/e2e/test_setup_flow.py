@@ -67,6 +67,8 @@ def test_panel_set_up_freeze_close_logout_and_basket(server, browser_context, tm
     con.locator("button.scoring-p-create").click()
     con.locator(".scoring-notice").get_by_text("第三组").wait_for()
     fpick = con.locator(".scoring-f-panel select")
+    # the freeze box's list is redrawn after the notice: wait for the new panel in it
+    fpick.locator("option", has_text="第三组").wait_for(state="attached")
     fpick.select_option(
         label=next(t for t in fpick.locator("option").all_inner_texts() if "第三组" in t)
     )

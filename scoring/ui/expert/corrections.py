@@ -32,7 +32,9 @@ class CorrectionsMixin(tl.HasTraits):
         self._requests_read_at = time.monotonic()
         if df is None:
             return
-        recs = df.astype(object).where(df.notna(), None).to_dict("records")
+        from ..remote.wire import records
+
+        recs = records(df)
         if recs != self.requests:
             self.requests = recs
 

@@ -355,5 +355,17 @@ class ExpertView(PageView):
 
 
 def expert_app(backend: Any = None, *, lang: str = "zh", poll: bool = True) -> w.Widget:
-    """The expert page, ready to display (``backend`` defaults to the store at ``$SCORING_DB``)."""
-    return build_app(ExpertModel, ExpertView, backend, lang=lang, poll=poll)
+    """The expert page, ready to display.
+
+    ``backend`` defaults to the server's store process (:mod:`scoring.ui.remote`) when the page
+    runs under ``scoring serve``, else to the store at ``$SCORING_DB`` in this kernel.
+    """
+    remote = None
+    if backend is None:
+        from ..remote.client import from_environment
+
+        backend = remote = from_environment()
+    root = build_app(ExpertModel, ExpertView, backend, lang=lang, poll=poll)
+    if remote is not None:
+        remote.warm_on_change(root.view.login.code)
+    return root
