@@ -94,8 +94,13 @@ class BindingKernelManager:
         holder = self._holder
         if self._queue is not None and holder is not None and holder._scoring_slot is None:
             holder._scoring_slot = await self._queue.acquire()
-        result = self._km.start_kernel(*args, **kwargs)
-        kernel_id = await result if inspect.isawaitable(result) else result
+        try:
+            result = self._km.start_kernel(*args, **kwargs)
+            kernel_id = await result if inspect.isawaitable(result) else result
+        except BaseException:
+            if holder is not None and holder._scoring_slot is not None:
+                holder._scoring_slot.release()  # no kernel: the next page's turn
+            raise
         self._guard.bind(self._res, kernel_id)
         return kernel_id
 

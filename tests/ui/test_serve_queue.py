@@ -58,3 +58,15 @@ def test_zero_slots_means_no_queue():
         return queue.running
 
     assert asyncio.run(scenario()) == 0
+
+
+def test_a_turn_not_given_back_expires_so_the_queue_never_stalls():
+    async def scenario() -> tuple[bool, int]:
+        queue = StartQueue(1, hold_max=0.05)
+        await queue.acquire()  # a page whose kernel died: never releases
+        nxt = await asyncio.wait_for(queue.acquire(), timeout=2)
+        nxt.release()
+        return nxt.released, queue.expired
+
+    released, expired = asyncio.run(scenario())
+    assert released and expired == 1
