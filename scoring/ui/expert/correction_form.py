@@ -67,13 +67,17 @@ class CorrectionForm:
         self.history.value = self._history_html()
         names = m.criterion_names()
         if list(self.inputs) != list(names):
-            self.inputs = {k: w.Text(layout=w.Layout(width="200px")) for k in names}
+            self.inputs = {
+                k: w.Text(layout=w.Layout(width="200px"), style={"description_width": "initial"})
+                for k in names
+            }
             for k, box in self.inputs.items():
                 box.add_class(f"scoring-correction-{k}")
             self.values.children = list(self.inputs.values())
         for k, box in self.inputs.items():
+            # set once at creation: assigning a dict to ``style`` makes a new style widget (a
+            # comm opened towards the browser) on every render, i.e. ten per save
             box.description = names[k]
-            box.style = {"description_width": "initial"}
 
     def _history_html(self) -> str:
         m = self.model

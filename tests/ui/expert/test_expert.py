@@ -425,3 +425,25 @@ def test_a_comment_being_typed_is_saved_before_switching_and_before_signing(stor
     view.confirm.click()
     got = backend.sheet(me, pid, model.order[1])
     assert got.status == "confirmed" and got.comment == "签字前的评语", model.error
+
+
+def _live_widgets() -> int:
+    from ipywidgets.widgets import widget as widget_module
+
+    return len(widget_module._instances)
+
+
+def test_saving_and_ticking_open_no_new_widget(store):
+    """Each new widget is a comm opened towards the browser: a save that made ten (a ``style``
+    dict assigned on every render) cost the server and the page for nothing, and they piled up."""
+    backend, info = store
+    model, view = _login(backend, info["codes"]["X01"])
+    view.no_conflict.click()
+    before = _live_widgets()
+    for i, key in enumerate(FULL):
+        view.inputs[key].value = str(FULL[key] - i)
+    model.tick()
+    view.select.value = model.order[1]
+    view.select.value = model.order[0]
+    assert model.sheet_status == "draft", model.error
+    assert _live_widgets() == before
