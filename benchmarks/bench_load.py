@@ -154,6 +154,11 @@ def report(args: argparse.Namespace, target: servers.Target, fig: dict, load0: s
         f"   save  p50 {ms(fig['save_p50'])}  p95 {ms(fig['save_p95'])} over {fig['saves']} "
         "saves (goal p95 <= 100 ms)"
     )
+    print(
+        f"         p95 {ms(fig['save_p95_opening'])} over {fig['saves_opening']} saves while "
+        f"pages were still opening (kernels starting), p95 {ms(fig['save_p95_open'])} over "
+        f"{fig['saves_open']} after the last page was ready"
+    )
     if fig["cpu_per_user"] is not None:
         print(
             f"   server CPU {fig['cpu_per_user']:.2f} s per expert (page, login, "

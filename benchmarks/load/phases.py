@@ -196,6 +196,11 @@ def figures(base: Baseline | None, run: Crowd) -> dict[str, Any]:
 
     ok = [r for r in run.results if r.ok]
     saves = [s for r in run.results for s in r.saves]
+    # a save while pages were still opening (kernels starting) or after the last one was ready
+    last_ready = max((r.ready_at for r in run.results if r.ready_at is not None), default=None)
+    timed = [(at, s) for r in run.results for at, s in zip(r.save_at, r.saves, strict=False)]
+    during = [s for at, s in timed if last_ready is not None and at < last_ready]
+    after = [s for at, s in timed if last_ready is not None and at >= last_ready]
     out: dict[str, Any] = {
         "users": len(run.results),
         "usable": sum(r.ready is not None for r in run.results),
@@ -207,6 +212,10 @@ def figures(base: Baseline | None, run: Crowd) -> dict[str, Any]:
         "save_p50": percentile(saves, 50),
         "save_p95": percentile(saves, 95),
         "saves": len(saves),
+        "save_p95_opening": percentile(during, 95),
+        "saves_opening": len(during),
+        "save_p95_open": percentile(after, 95),
+        "saves_open": len(after),
         "confirm_p95": percentile([c for r in run.results for c in r.confirms], 95),
         "wall": run.wall,
         "cpu_per_user": run.cpu / len(run.results) if run.cpu is not None else None,

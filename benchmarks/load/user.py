@@ -51,6 +51,9 @@ class UserResult:
     login: float | None = None
     saves: list[float] = field(default_factory=list)
     confirms: list[float] = field(default_factory=list)
+    #: ``time.perf_counter()`` when the page became usable, and when each save began.
+    ready_at: float | None = None
+    save_at: list[float] = field(default_factory=list)
 
 
 def http_client() -> Any:
@@ -150,7 +153,8 @@ async def open_page(
         return mid if mid and not ks.widgets[mid].get("disabled") else None
 
     await ks.wait_for(usable, timeout, "login button")
-    result.ready = time.perf_counter() - t0
+    result.ready_at = time.perf_counter()
+    result.ready = result.ready_at - t0
     return ks
 
 
@@ -300,6 +304,7 @@ async def _fill_and_confirm(
         value = f"{rng.randint(int(lo), int(hi)):g}"
         before = _version(ks, saved)
         result.step = "save"
+        result.save_at.append(time.perf_counter())
         result.saves.append(
             await _timed(
                 ks,

@@ -196,6 +196,11 @@ def voila_config(
         c.VoilaConfiguration.default_pool_size = 2
     c.VoilaExecutor.iopub_timeout = IOPUB_TIMEOUT
     c.VoilaExecutor.raise_on_iopub_timeout = False
+    if os.name == "posix":
+        # kernels on Unix sockets next to their connection files, not on TCP ports picked free
+        # and bound later: with two workers starting kernels at once, a port was taken in between
+        # and the kernel died ("Address already in use"), its page never came
+        c.KernelManager.transport = "ipc"
     c.MappingKernelManager.cull_idle_timeout = int(cull_idle_timeout)
     c.MappingKernelManager.cull_interval = int(cull_interval)
     c.MappingKernelManager.cull_connected = False
