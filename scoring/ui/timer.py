@@ -8,6 +8,7 @@ and on several machines; this module re-exports the state and the formatting and
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import traitlets as tl
@@ -33,15 +34,26 @@ class TimerMixin(tl.HasTraits):
         if getattr(self, "logged_in", False):
             self.refresh_timer()  # the timer line in the new language at once, not at the tick
 
+    #: The state last read from the store, and when (``time.monotonic()``).
+    _timer_state: Any = None
+    _timer_read_at = 0.0
+
     def refresh_timer(self, now: float | None = None) -> None:
-        """Recompute ``timer_text`` from the panel's timer in the store."""
-        lang = getattr(self, "lang", DEFAULT_LANG)
+        """Re-read the panel's timer from the store and recompute ``timer_text``."""
         state = None
         identity = getattr(self, "identity", None)
         if self.panel_id and identity is not None:
             run = getattr(self, "run", None)
             if run is not None:
                 state = run(self.backend.timer, identity, self.panel_id, clear=False)
+        self._timer_state = state
+        self._timer_read_at = time.monotonic()
+        self.render_timer(now)
+
+    def render_timer(self, now: float | None = None) -> None:
+        """Recompute ``timer_text`` from the state last read (the time left moves on)."""
+        lang = getattr(self, "lang", DEFAULT_LANG)
+        state = self._timer_state if self.panel_id else None
         if state is None:
             self.timer_project = self.timer_phase = ""
             self.timer_text = t("timer.idle", lang)

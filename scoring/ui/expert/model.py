@@ -24,6 +24,12 @@ def _fmt_scores(scores: dict[str, float], keys: tuple[str, ...], names: dict[str
 
 #: Seconds of pause in typing a comment after which it is saved.
 COMMENT_PAUSE_S = 1.0
+#: Seconds between two reads of the panel's timer from the page's tick (the chair's start shows
+#: within this; the time left is counted on the page every second).
+TIMER_READ_S = 3.0
+#: Seconds between two reads of the expert's progress from the tick (a chair's decision on a
+#: correction, or a reopened panel; the expert's own writes re-read it at once).
+PROGRESS_READ_S = 10.0
 
 
 class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
@@ -31,6 +37,8 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
 
     Phases: ``login`` -> ``conflicts`` (declare before seeing any candidate) -> ``scoring``.
     """
+
+    _progress_read_at = 0.0
 
     #: Bank reviewers who are members of a panel score on it like experts (the store allows it).
     roles = ("expert", "bank")
@@ -314,6 +322,9 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
         """Recompute "7 / 12 confirmed" from the database."""
         if not self.logged_in or not self.panel_id:
             return
+        import time
+
+        self._progress_read_at = time.monotonic()
         res = self.run(self.backend.my_progress, self.identity, self.panel_id, clear=False)
         if res is None:
             return
@@ -321,8 +332,20 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
         self.progress_text = self.tr("expert.progress", done=self.confirmed, total=self.total)
 
     def tick(self) -> None:
-        """Periodic refresh: a typed comment, timer, progress and the chair's decisions."""
+        """Periodic refresh: a typed comment, timer, progress and the chair's decisions.
+
+        The time left moves every tick, but the timer's state is re-read from the store every
+        :data:`TIMER_READ_S` only, and the progress (which changes by this expert's own writes,
+        re-read at once after each) every :data:`PROGRESS_READ_S`: a page in use then costs its
+        server a store call every few seconds, not two a second.
+        """
+        import time
+
         self.flush_comment()
-        self.refresh_timer()
-        self.refresh_progress()
+        if time.monotonic() - self._timer_read_at >= TIMER_READ_S:
+            self.refresh_timer()
+        else:
+            self.render_timer()
+        if time.monotonic() - self._progress_read_at >= PROGRESS_READ_S:
+            self.refresh_progress()
         self.poll_requests()

@@ -173,6 +173,7 @@ def test_timer_started_by_the_chair_shows_on_the_expert_page(store, tmp_path):
     board.view.timer_pick.value = "E002"
     board.view.timer_go.click()
     assert board.model.error == ""
+    model._timer_read_at -= 3.0  # the page re-reads the timer every 3 s (the time left: each tick)
     model.tick()
     assert model.timer_text.startswith("E002：陈述 ")
     assert "陈述" in view.status.value
@@ -183,6 +184,7 @@ def test_timer_started_by_the_chair_shows_on_the_expert_page(store, tmp_path):
         other.start_timer(me, info["panels"]["P1"], "E001")
     assert other.timer(me, info["panels"]["P1"]).project_id == "E002"
     backend.stop_timer(board.model.identity, info["panels"]["P1"])
+    model._timer_read_at -= 3.0
     model.tick()
     assert model.timer_text == "E002：计时已停止"
     other.wb.close()
@@ -447,3 +449,41 @@ def test_saving_and_ticking_open_no_new_widget(store):
     view.select.value = model.order[0]
     assert model.sheet_status == "draft", model.error
     assert _live_widgets() == before
+
+
+class _Counting:
+    """A backend that counts the store calls a page makes."""
+
+    def __init__(self, backend):
+        self._backend = backend
+        self.calls: list[str] = []
+
+    def __getattr__(self, name):
+        attr = getattr(self._backend, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            self.calls.append(name)
+            return attr(*args, **kwargs)
+
+        return call
+
+
+def test_an_idle_page_reads_the_timer_every_3_s_and_the_progress_every_10_s(store, monkeypatch):
+    import time
+
+    backend, info = store
+    counting = _Counting(backend)
+    model, view = _login(counting, info["codes"]["X01"])
+    view.no_conflict.click()
+    clock = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    model._timer_read_at = model._progress_read_at = clock[0]
+    counting.calls.clear()
+    for _ in range(10):  # ten ticks, one second apart
+        clock[0] += 1.0
+        model.tick()
+    assert counting.calls.count("timer") == 3  # at 3, 6 and 9 s
+    assert counting.calls.count("my_progress") == 1  # at 10 s
+    assert model.timer_text == "答辩计时：未开始"
