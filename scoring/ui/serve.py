@@ -214,6 +214,12 @@ def voila_config(
     return c
 
 
+def voila_log_level(level: str) -> str:
+    """The Voila log level of a ``--log-level`` choice: the command line says ``WARNING``, as
+    :mod:`logging` does, which traitlets knows as ``WARN`` only (it refused to start)."""
+    return {"WARNING": "WARN"}.get(level, level)
+
+
 def make_app(config: Any) -> Any:
     """A :class:`voila.app.Voila` subclass instance with the fixes above, initialised.
 
@@ -352,7 +358,7 @@ def serve(
         ip=ip,
         kernel_starts=kernel_starts,
     )
-    config.Voila.log_level = log_level
+    config.Voila.log_level = voila_log_level(log_level)
     from .remote.process import StoreProcess
 
     store = StoreProcess().start()  # the expert pages' store (scoring.ui.remote)

@@ -75,3 +75,25 @@ def test_dashboard_urls_and_notebooks_are_thin():
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert len(nb.cells) <= 3 and all(not c.get("outputs") for c in code)
         assert f"from scoring.ui.{name} import" in code[0].source
+
+
+def test_every_log_level_the_command_line_offers_is_one_voila_accepts():
+    import argparse
+    import logging
+
+    from traitlets.config import Config
+
+    from scoring.ui.cli import register
+    from scoring.ui.serve import make_app, voila_config, voila_log_level
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    serve = parser._subparsers._group_actions[0].choices["serve"]
+    choices = next(a.choices for a in serve._actions if a.dest == "log_level")
+    for level in choices:
+        config: Config = voila_config(0)
+        config.Voila.log_level = voila_log_level(level)
+        app = make_app(config)  # refused 'WARNING' before
+        value = app.log_level
+        number = value if isinstance(value, int) else logging.getLevelName(value)
+        assert number == getattr(logging, level)
