@@ -44,21 +44,30 @@ class Poller:
             self.task = None
 
 
-def build_app(model_cls: type, view_cls: type, backend: Any, *, lang: str, poll: bool) -> w.Widget:
-    """Assemble a dashboard: model over ``backend`` (default: the store, loaded lazily once the
-    user starts typing the access code), its view, the periodic refresh when ``poll`` and the
-    view has one. The root widget carries ``.model`` and ``.view`` for the widget tests."""
-    lazy = None
+def build_app(
+    model_cls: type,
+    view_cls: type,
+    backend: Any,
+    *,
+    lang: str,
+    poll: bool,
+    default: Callable[[], Any] | None = None,
+) -> w.Widget:
+    """Assemble a dashboard: model over ``backend`` (default: ``default()`` if it gives one,
+    else the store, loaded lazily; either warmed once the user starts typing the access code),
+    its view, the periodic refresh when ``poll`` and the view has one. The root widget carries
+    ``.model`` and ``.view`` for the widget tests."""
+    chosen = None
     if backend is None:
         from .backend import LazyBackend
 
-        backend = lazy = LazyBackend()
+        backend = chosen = (default() if default is not None else None) or LazyBackend()
     model = model_cls(backend, lang=lang)
     view = view_cls(model)
     if poll and getattr(view, "poller", None) is not None:
         view.poller.start()
-    if lazy is not None:
-        lazy.warm_on_change(view.login.code)
+    if chosen is not None:
+        chosen.warm_on_change(view.login.code)
     view.root.model = model  # type: ignore[attr-defined]
     view.root.view = view  # type: ignore[attr-defined]
     return view.root

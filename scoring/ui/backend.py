@@ -473,14 +473,19 @@ class LazyBackend:
         """Warm the store as soon as the user starts typing into ``widget`` (the access-code
         box), so that it loads while the code is typed instead of competing with the page's
         start-up (with ten pages opening at once, warming on a timer kept them from showing)."""
-
-        def first(_change: Any) -> None:
-            widget.unobserve(first, name)
-            self.warm()
-
-        widget.observe(first, name)
+        on_first_change(widget, self.warm, name)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self._get(), name)
+
+
+def on_first_change(widget: Any, callback: Callable[[], Any], name: str = "value") -> None:
+    """Call ``callback`` once, at the first change of ``widget``'s trait ``name``."""
+
+    def first(_change: Any) -> None:
+        widget.unobserve(first, name)
+        callback()
+
+    widget.observe(first, name)

@@ -322,8 +322,6 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
         """Recompute "7 / 12 confirmed" from the database."""
         if not self.logged_in or not self.panel_id:
             return
-        import time
-
         self._progress_read_at = time.monotonic()
         res = self.run(self.backend.my_progress, self.identity, self.panel_id, clear=False)
         if res is None:
@@ -339,8 +337,6 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
         re-read at once after each) every :data:`PROGRESS_READ_S`: a page in use then costs its
         server a store call every few seconds, not two a second.
         """
-        import time
-
         self.flush_comment()
         if time.monotonic() - self._timer_read_at >= TIMER_READ_S:
             self.refresh_timer()

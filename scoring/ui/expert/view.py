@@ -360,12 +360,8 @@ def expert_app(backend: Any = None, *, lang: str = "zh", poll: bool = True) -> w
     ``backend`` defaults to the server's store process (:mod:`scoring.ui.remote`) when the page
     runs under ``scoring serve``, else to the store at ``$SCORING_DB`` in this kernel.
     """
-    remote = None
-    if backend is None:
-        from ..remote.client import from_environment
+    from ..remote.client import from_environment
 
-        backend = remote = from_environment()
-    root = build_app(ExpertModel, ExpertView, backend, lang=lang, poll=poll)
-    if remote is not None:
-        remote.warm_on_change(root.view.login.code)
-    return root
+    return build_app(
+        ExpertModel, ExpertView, backend, lang=lang, poll=poll, default=from_environment
+    )

@@ -90,12 +90,9 @@ class RemoteBackend:
 
     def warm_on_change(self, widget: Any, name: str = "value") -> None:
         """Connect as soon as the user types into ``widget`` (the access-code box)."""
+        from ..backend import on_first_change
 
-        def first(_change: Any) -> None:
-            widget.unobserve(first, name)
-            self.warm()
-
-        widget.observe(first, name)
+        on_first_change(widget, self.warm, name)
 
     def logout(self, actor: Any) -> None:
         """Forget ``actor``'s handle in the store process."""

@@ -32,6 +32,7 @@ class StoreProcess:
         self.key = secrets.token_bytes(32)
         self.proc: subprocess.Popen | None = None
         self.restarts = 0
+        atexit.register(self.stop)
 
     def start(self) -> StoreProcess:
         """Start the child and wait until it listens (``RuntimeError`` with its output if not)."""
@@ -55,7 +56,6 @@ class StoreProcess:
             time.sleep(0.05)
         os.environ[SOCKET_ENV] = str(self.socket)
         os.environ[KEY_ENV] = self.key.hex()
-        atexit.register(self.stop)
         return self
 
     def alive(self) -> bool:

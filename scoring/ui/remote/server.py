@@ -125,11 +125,13 @@ def serve_connection(conn: Connection, calls: StoreCalls) -> None:
 
 
 def run(socket_path: Path, key: bytes, backend: Any = None) -> None:
-    """Listen on ``socket_path`` until killed; a thread per connection."""
+    """Listen on ``socket_path`` until killed; a thread per connection. The store opens in the
+    background once the socket listens (the server's start does not wait for its imports)."""
+    warm = None
     if backend is None:
-        from scoring.ui.backend import default_backend
+        from scoring.ui.backend import LazyBackend
 
-        backend = default_backend()
+        backend = warm = LazyBackend()
     calls = StoreCalls(backend)
     if socket_path.exists():
         socket_path.unlink()
@@ -150,6 +152,8 @@ def run(socket_path: Path, key: bytes, backend: Any = None) -> None:
 
     threading.Thread(target=orphaned, name="store-parent", daemon=True).start()
     print(f"ready {socket_path}", flush=True)
+    if warm is not None:
+        warm.warm()
     while True:
         try:
             conn = listener.accept()

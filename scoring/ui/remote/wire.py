@@ -135,10 +135,6 @@ class Frame:
     def __len__(self) -> int:
         return len(self._rows)
 
-    @property
-    def empty(self) -> bool:
-        return not self._rows
-
     def row(self, key: Any) -> Row:
         """The row labelled ``key`` (``KeyError`` when there is none)."""
         return Row(self.columns, self._rows[self._pos[key]])
@@ -158,10 +154,6 @@ def records(table: Any) -> list[dict[str, Any]]:
 # -- encoding ------------------------------------------------------------------------------------
 def _is_frame(value: Any) -> bool:
     return all(hasattr(value, a) for a in ("columns", "index", "itertuples", "to_dict"))
-
-
-def _missing(value: Any) -> bool:
-    return isinstance(value, float) and math.isnan(value)
 
 
 def encode(value: Any, actor_tag: Any = None) -> Any:
