@@ -14,8 +14,11 @@ What a Voila 0.5 page does once its HTML has arrived, and what is done here the 
    its changes back as ``comm_open`` (new widgets) and ``comm_msg`` ``update``/``echo_update``.
 4. Closing the tab posts the shutdown beacon ``/voila/api/shutdown/<id>`` with ``_xsrf``.
 
-Messages use the websocket's default (legacy) framing of jupyter_server: a JSON text frame per
-message, or a binary frame (offsets, JSON, buffers) for a message with buffers.
+Messages use the framing the page's own client (``@jupyterlab/services``) asks for first: the
+``v1.kernel.websocket.jupyter.org`` subprotocol, in which the server relays the kernel's message
+parts as they are (one binary frame: offsets, channel, header, parent header, metadata, content,
+buffers) instead of parsing and re-encoding each message as JSON. A server that does not offer
+it gets jupyter_server's legacy framing (a JSON text frame, or offsets + JSON + buffers).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 PROTOCOL_VERSION = "5.3"
+#: The websocket subprotocol the browser's kernel client offers (and jupyter_server selects).
+WS_V1 = "v1.kernel.websocket.jupyter.org"
 WIDGET_TARGET = "jupyter.widget"
 CONTROL_TARGET = "jupyter.widget.control"
 #: ipywidgets 8's control protocol (``comm_open`` metadata; the kernel checks the major).
@@ -95,8 +100,19 @@ def parse_page(
     return Page(url, status, cfg["kernelId"], base, view.group(1), cookies, len(html), source)
 
 
-def decode_frame(frame: str | bytes) -> dict[str, Any]:
-    """One kernel message from a websocket frame (JSON text, or the legacy binary framing)."""
+def decode_frame(frame: str | bytes, v1: bool = False) -> dict[str, Any]:
+    """One kernel message from a websocket frame: the ``v1`` subprotocol's binary framing, or
+    the legacy one (JSON text, or offsets + JSON + buffers)."""
+    if v1:
+        count = int.from_bytes(frame[:8], "little")
+        offsets = [int.from_bytes(frame[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(count)]
+        parts = [frame[offsets[i] : offsets[i + 1]] for i in range(count - 1)]
+        # the last offset is the frame's end; parts: channel, header, parent header, metadata, content, buffers...
+        names = ("header", "parent_header", "metadata", "content")
+        msg = {name: json.loads(part) for name, part in zip(names, parts[1:5], strict=True)}
+        msg["channel"] = parts[0].decode("utf-8")
+        msg["buffers"] = parts[5:]
+        return msg
     if isinstance(frame, str):
         return json.loads(frame)
     (n,) = struct.unpack("!I", frame[:4])
@@ -107,6 +123,19 @@ def decode_frame(frame: str | bytes) -> dict[str, Any]:
         frame[a:b] for a, b in zip(offsets[1:], [*offsets[2:], len(frame)], strict=True)
     ]
     return msg
+
+
+def encode_v1(msg: dict[str, Any]) -> bytes:
+    """A message in the ``v1`` subprotocol's framing (as ``@jupyterlab/services`` sends it)."""
+    parts = [msg["channel"].encode("utf-8")]
+    for name in ("header", "parent_header", "metadata", "content"):
+        parts.append(json.dumps(msg[name]).encode("utf-8"))
+    parts.extend(msg.get("buffers") or [])
+    offsets = [8 * (1 + len(parts) + 1)]
+    for part in parts:
+        offsets.append(offsets[-1] + len(part))
+    head = len(offsets).to_bytes(8, "little") + b"".join(o.to_bytes(8, "little") for o in offsets)
+    return head + b"".join(parts)
 
 
 class KernelSession:
@@ -131,6 +160,7 @@ class KernelSession:
         self._reader: asyncio.Task | None = None
         self.closed_reason: str | None = None
         self.received = 0
+        self.v1 = False
 
     # -- connection ------------------------------------------------------------------------
     async def connect(self, timeout: float) -> None:
@@ -152,7 +182,10 @@ class KernelSession:
             request_timeout=timeout,
             network_interface=self.page.source,
         )
-        self.ws = await websocket_connect(req, max_message_size=64 * 2**20)
+        self.ws = await websocket_connect(
+            req, max_message_size=64 * 2**20, subprotocols=[WS_V1]
+        )
+        self.v1 = self.ws.selected_subprotocol == WS_V1
         self._reader = asyncio.get_running_loop().create_task(self._read())
 
     async def _read(self) -> None:
@@ -166,7 +199,7 @@ class KernelSession:
                         fut.set_exception(LoadError(self.closed_reason))
                 return
             self.received += 1
-            self._dispatch(decode_frame(frame))
+            self._dispatch(decode_frame(frame, self.v1))
 
     def _dispatch(self, msg: dict[str, Any]) -> None:
         kind = msg.get("msg_type") or msg["header"]["msg_type"]
@@ -226,7 +259,10 @@ class KernelSession:
             self._replies[msg_id] = fut
         if self.closed_reason:
             raise LoadError(self.closed_reason)
-        self.ws.write_message(json.dumps(msg))
+        if self.v1:
+            self.ws.write_message(encode_v1(msg), binary=True)
+        else:
+            self.ws.write_message(json.dumps(msg))
         return fut
 
     async def load_widgets(self, timeout: float) -> None:

@@ -23,6 +23,9 @@ dashboard is at ``/voila/render/<name>.ipynb``). Compared with a plain ``voila d
   beacon refuse any other client (403), kernel ids are redacted from the logs, and kernels are
   capped per client address and in total, with a bilingual "server busy" page past a cap
   (:mod:`scoring.ui.serve_guard`, handlers in :mod:`scoring.ui.serve_handlers`).
+* **Templates compiled for every page.** Voila builds a new Jinja environment per page, which
+  compiled the page templates again each time (a quarter of a worker's CPU under a crowd); they
+  are compiled once per server (:mod:`scoring.ui.serve_templates`).
 * No preheated kernels (see :func:`voila_config`).
 * Tracebacks off, template and theme override by query string off ("NO"), no port retries, security
   headers (CSP, X-Frame-Options, ...), loopback only.
@@ -234,6 +237,9 @@ def make_app(config: Any) -> Any:
     from voila.handler import VoilaHandler
     from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 
+    from .serve_templates import install as install_template_cache
+
+    install_template_cache()  # each page's templates are compiled once per server, not per page
     h = build_handlers()
 
     class ScoringVoila(Voila):

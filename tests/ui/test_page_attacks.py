@@ -71,6 +71,7 @@ def test_a_late_declaration_sent_over_the_websocket_is_refused(served) -> None:
 
     async def attack() -> tuple[str, str]:
         ks = await _page(base)
+        assert ks.v1  # the server relays raw parts, as to the browser's own client
         try:
             opts = Options(sheets=1, timeout=TIMEOUT, think=0, typing=0.2, heartbeat=False)
             await work(ks, __import__("random").Random(1), code, opts, UserResult(login))
