@@ -182,9 +182,7 @@ class KernelSession:
             request_timeout=timeout,
             network_interface=self.page.source,
         )
-        self.ws = await websocket_connect(
-            req, max_message_size=64 * 2**20, subprotocols=[WS_V1]
-        )
+        self.ws = await websocket_connect(req, max_message_size=64 * 2**20, subprotocols=[WS_V1])
         self.v1 = self.ws.selected_subprotocol == WS_V1
         self._reader = asyncio.get_running_loop().create_task(self._read())
 

@@ -13,7 +13,7 @@ from jupyter_server.services.kernels.connection.base import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from load.protocol import decode_frame, encode_v1  # noqa: E402
+from load.protocol import decode_frame, encode_v1
 
 MSG = {
     "channel": "shell",
