@@ -246,6 +246,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "bank.export": ("导出对比表", "Export comparison"),
     "bank.need": ("请选择 2–6 个项目", "Pick 2 to 6 candidates"),
     "bank.radar": ("专家组评分雷达图（外圈为优）", "Panel scores (radar; outer is better)"),
+    "console.tab_upload": ("上传申报项目", "Upload"),
+    "console.tab_weights": ("指标与权重", "Weights"),
+    "console.choose_file": ("选择文件", "Choose file"),
     "console.upload_candidates": ("上传申报项目（xlsx/csv）", "Upload candidates (xlsx/csv)"),
     "console.upload_experts": ("上传专家名单（xlsx/csv）", "Upload experts (xlsx/csv)"),
     "console.upload_limit": (

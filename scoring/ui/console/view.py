@@ -294,13 +294,14 @@ class ConsoleView(PageView):
         if self.tabs is None:
             self._build_tabs()
         self.tabs.titles = (
-            tr("console.upload_candidates")[:6],
-            tr("console.weights")[:5],
+            tr("console.tab_upload"),
+            tr("console.tab_weights"),
             tr("console.panel"),
             tr("console.codes"),
             tr("console.errors"),
         )
         self.e_refresh.description = tr("console.errors_refresh")
+        self.up_cands.description = self.up_experts.description = tr("console.choose_file")
         self.up_labels[0].value = f"<b>{esc(tr('console.upload_candidates'))}</b>"
         self.up_labels[1].value = f"<b>{esc(tr('console.upload_experts'))}</b>"
         limits = m.upload_limits()

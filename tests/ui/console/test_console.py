@@ -130,6 +130,16 @@ def test_non_organizer_refused(store):
     assert not model.logged_in
 
 
+def test_tab_titles_and_upload_buttons_are_whole_words_in_both_languages(store):
+    backend, info = store
+    model, view = _console(backend, info["codes"]["organizer"])
+    assert view.tabs.titles[:2] == ("上传申报项目", "指标与权重")
+    assert view.up_cands.description == view.up_experts.description == "选择文件"
+    model.lang = "en"
+    assert view.tabs.titles[:2] == ("Upload", "Weights")  # was "Crite", cut at 5 characters
+    assert view.up_cands.description == "Choose file"  # was ipywidgets' "Upload" in Chinese too
+
+
 def test_dropdowns_show_localized_labels_keep_keys_and_the_cut_defaults(store):
     backend, info = store
     model, view = _console(backend, info["codes"]["organizer"])
