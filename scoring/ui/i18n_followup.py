@@ -234,4 +234,5 @@ FOLLOWUP_TEXT: dict[str, tuple[str, str]] = {
     "col.rank": ("名次", "Rank"),
     "col.expert": ("专家", "Expert"),
     "col.p_cut": ("入选概率", "P(cut)"),
+    "col.shortlist_status": ("入选情况", "Status"),
 }

@@ -183,7 +183,7 @@ class BoardView(PageView):
         m.observe(safe(lambda _c: self.requests.render()), ["requests", "panel_status", "lang"])
         m.observe(
             safe(lambda _c: self._render_report()),
-            ["report_busy", "report_step", "report_done", "report_total"],
+            ["report_busy", "report_step", "report_done", "report_total", "lang"],
         )
         self.poller = Poller(m.tick, 1.0)
         self._render()
@@ -413,7 +413,7 @@ class BoardView(PageView):
                         m.tr("col.project_id"),
                         m.tr("col.name"),
                         m.tr("col.city"),
-                        "",
+                        m.tr("col.shortlist_status"),
                     ],
                     cls="scoring-shortlist",
                     sortable=True,
@@ -461,6 +461,8 @@ class BoardView(PageView):
         self.report_bar.max = max(1, m.report_total)
         self.report_bar.value = min(m.report_done, self.report_bar.max)
         step = m.report_step if closed else ""
+        if closed and m.report_file is not None and not m.report_busy:
+            step = m.tr("board.report_ready")  # in the page's language, also after a switch
         if m.report_busy:
             step = f"{m.tr('board.report_busy')} {m.report_step}".strip()
         self.report_status.value = f"<span style='color:#555'>{esc(step)}</span>" if step else ""

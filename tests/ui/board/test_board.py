@@ -211,6 +211,11 @@ def test_pdf_report_download_after_close(store, tmp_path):
     )
     assert model.report_done == model.report_total and not model.report_busy
     assert "已生成" in view.report_status.value
+    model.lang = "en"  # the status line follows a language switch
+    assert "PDF report ready" in view.report_status.value and "已生成" not in view.report_status.value
+    assert "<th>Status</th>" in view.results.value or ">Status<" in view.results.value
+    model.lang = "zh"
+    assert ">入选情况<" in view.results.value  # the shortlist's status column has a header
     assert "panel_report_" in view.report_link.value and "application/pdf" in view.report_link.value
     name, data = model.report_file
     assert name.endswith(".pdf") and data[:5] == b"%PDF-"
