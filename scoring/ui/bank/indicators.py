@@ -6,6 +6,16 @@ from typing import Any
 
 TREND = {1: "↑", -1: "↓", 0: "→"}
 
+#: English row labels of ``schema.INDICATORS`` (附件1's six indicators, with their units).
+ENGLISH = {
+    "revenue": "Operating revenue (100 M yuan)",
+    "cost_profit_ratio": "Cost-profit ratio (%)",
+    "inventory_turnover": "Inventory turnover (times)",
+    "asset_turnover": "Total-asset turnover (times)",
+    "cash_cycle": "Cash conversion cycle (days)",
+    "market_share": "Market share (%)",
+}
+
 
 def indicator_rows(candidates: Any, ids: list[str], lang: str = "zh") -> list[list[str]]:
     """One row per indicator: for each candidate, the three years and the trend arrow."""
@@ -19,7 +29,7 @@ def indicator_rows(candidates: Any, ids: list[str], lang: str = "zh") -> list[li
         cols = [f"{key}_{y}" for y in years if f"{key}_{y}" in candidates]
         if not cols:
             continue
-        row = [f"{zh}({unit})" if lang == "zh" else f"{key} ({unit})"]
+        row = [f"{zh}({unit})" if lang == "zh" else ENGLISH.get(key, f"{key} ({unit})")]
         for pid in ids:
             vals = [candidates.at[pid, c] for c in cols]
             try:

@@ -30,6 +30,10 @@ def test_compare_three_and_add_to_basket(store):
     view.compare.click()
     assert model.error == ""
     assert "营业收入" in view.table.value and ("↑" in view.table.value or "↓" in view.table.value)
+    model.lang = "en"  # the indicator rows in English: words, not the keys with Chinese units
+    assert "Operating revenue (100 M yuan)" in view.table.value, view.table.value
+    assert "cost_profit_ratio" not in view.table.value and "亿元" not in view.table.value
+    model.lang = "zh"
     assert view.radar.value[:4] == b"\x89PNG" and view.radar.layout.display is None
     chair = backend.login(info["codes"]["chair"])
     panel_rank = backend.results(chair, info["panels"]["P0"])["rank"]
