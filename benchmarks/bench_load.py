@@ -182,7 +182,11 @@ def report(args: argparse.Namespace, target: servers.Target, fig: dict, load0: s
                 else ""
             )
         )
-    print(f"   this client used {fig['client_cpu']:.1f} CPU s")
+    print(
+        f"   this client used {fig['client_cpu']:.1f} CPU s; its event loop woke late by p95 "
+        f"{ms(fig['client_lag_p95'])}, at most {ms(fig['client_lag_max'])} (a reply that had "
+        "arrived waited that long here before it was timed)"
+    )
     for err in fig["errors"][:10]:
         print(f"   error: {err}")
     if len(fig["errors"]) > 10:

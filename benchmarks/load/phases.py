@@ -118,6 +118,21 @@ class Crowd:
     left_now: int | None = None
     left_after_cull: int | None = None
     cull_wait: float = 0.0
+    #: How late this client's event loop woke for a 20-ms sleep, seconds, over the crowd: the
+    #: time a reply that had arrived waited here before it was seen (not the servers' doing).
+    lag: list[float] = field(default_factory=list)
+
+
+#: Period of the client's event-loop lag probe, seconds.
+LAG_PROBE_S = 0.02
+
+
+async def _probe_lag(into: list[float]) -> None:
+    """Append, every :data:`LAG_PROBE_S`, how late the event loop woke (until cancelled)."""
+    while True:
+        t = time.perf_counter()
+        await asyncio.sleep(LAG_PROBE_S)
+        into.append(max(0.0, time.perf_counter() - t - LAG_PROBE_S))
 
 
 async def crowd(
@@ -154,9 +169,12 @@ async def crowd(
             beacon=beacon,
         )
 
+    lag: list[float] = []
+    probe = asyncio.ensure_future(_probe_lag(lag))
     tasks = [asyncio.ensure_future(one(i, name, code)) for i, (name, code) in enumerate(codes)]
     results = [await finished.get() for _ in tasks]
     wall = time.perf_counter() - t0
+    probe.cancel()
     cpu = tree.cpu_seconds() - cpu0 if tree and cpu0 is not None else None
     kernels = tree.kernels() if tree else None
     mem = tree.memory([r.kernel_id for r in results if r.ok]) if tree else []
@@ -169,6 +187,7 @@ async def crowd(
         len(kernels) if kernels is not None else None,
         [m[0] for m in mem],
         [m[1] for m in mem],
+        lag=lag,
     )
     if tree is not None:
         mine = {r.kernel_id for r in results if r.kernel_id}
@@ -225,6 +244,8 @@ def figures(base: Baseline | None, run: Crowd) -> dict[str, Any]:
         "left_now": run.left_now,
         "left_after_cull": run.left_after_cull,
         "cull_wait": run.cull_wait,
+        "client_lag_p95": percentile(run.lag, 95),
+        "client_lag_max": max(run.lag, default=float("nan")),
     }
     if base is not None:
         for what in ("ready", "cpu", "rss", "uss"):

@@ -184,6 +184,7 @@ class KernelSession:
         )
         self.ws = await websocket_connect(req, max_message_size=64 * 2**20, subprotocols=[WS_V1])
         self.v1 = self.ws.selected_subprotocol == WS_V1
+        self.ws.protocol.set_nodelay(True)  # as browsers do (TCP_NODELAY on every socket)
         self._reader = asyncio.get_running_loop().create_task(self._read())
 
     async def _read(self) -> None:

@@ -139,6 +139,7 @@ def build_handlers() -> Handlers:
     from jupyter_core.utils import ensure_async
     from jupyter_server.base.handlers import APIHandler
     from tornado import web
+    from tornado.websocket import WebSocketHandler
     from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 
     class ShutdownHandler(VoilaShutdownKernelHandler):
@@ -280,6 +281,16 @@ def build_handlers() -> Handlers:
                     self.set_header("Content-Type", "application/json")
                     self.finish(REFUSED)
                 return result
+
+        if issubclass(cls, WebSocketHandler):
+
+            class Handler(Handler):  # type: ignore[no-redef]
+                def open(self, *args: Any, **kwargs: Any) -> Any:
+                    """Open the websocket with Nagle's algorithm off (jupyter_server leaves it
+                    on): a save's answer is several small frames, and each one after the first
+                    waited for the browser's delayed acknowledgement of the one before."""
+                    self.set_nodelay(True)
+                    return super().open(*args, **kwargs)
 
         Handler.__name__ = cls.__name__ + "KernelBound"
         return Handler

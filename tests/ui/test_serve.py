@@ -97,3 +97,50 @@ def test_every_log_level_the_command_line_offers_is_one_voila_accepts():
         value = app.log_level
         number = value if isinstance(value, int) else logging.getLevelName(value)
         assert number == getattr(logging, level)
+
+
+def test_the_kernel_websocket_is_opened_with_nagle_off(tmp_path, monkeypatch):
+    """A save's answer is several small frames: with Nagle's algorithm on (jupyter_server's
+    default), each waited for the browser's delayed acknowledgement of the one before."""
+    import asyncio
+    import socket
+
+    from tornado.httpserver import HTTPServer
+    from tornado.testing import bind_unused_port
+    from tornado.web import Application
+    from tornado.websocket import WebSocketHandler, websocket_connect
+
+    from scoring.ui.serve_handlers import build_handlers
+
+    monkeypatch.setenv("JUPYTER_PATH", "")
+    app = serve.make_app(serve.voila_config(9996, root_dir=tmp_path))
+    app.connection_dir = str(tmp_path)
+    app.init_settings()
+    channels = next(cls for p, cls, *_ in app.init_handlers() if p.endswith("/channels"))
+    assert issubclass(channels, WebSocketHandler) and "open" in vars(channels)
+
+    seen: list[int] = []
+
+    class Probe(WebSocketHandler):
+        def open(self, kernel_id: str) -> None:
+            seen.append(
+                self.ws_connection.stream.socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+            )
+            self.write_message("hello")
+
+    async def go() -> str:
+        sock, port = bind_unused_port()
+        bound = build_handlers().kernel_bound(Probe)
+        server = HTTPServer(Application([(r"/k/(?P<kernel_id>\w+)", bound)],
+                                        kernel_manager={}))  # fmt: skip
+        server.add_sockets([sock])
+        try:
+            ws = await websocket_connect(f"ws://127.0.0.1:{port}/k/abc")
+            text = await ws.read_message()
+            ws.close()
+            return text
+        finally:
+            server.stop()
+
+    assert asyncio.run(go()) == "hello"
+    assert seen and seen[0] != 0
