@@ -204,6 +204,9 @@ def voila_config(
         # and bound later: with two workers starting kernels at once, a port was taken in between
         # and the kernel died ("Address already in use"), its page never came
         c.KernelManager.transport = "ipc"
+    c.VoilaConfiguration.multi_kernel_manager_class = (
+        "scoring.ui.serve_kernels.ActivityKernelManager"  # a cheaper activity watch
+    )
     c.MappingKernelManager.cull_idle_timeout = int(cull_idle_timeout)
     c.MappingKernelManager.cull_interval = int(cull_interval)
     c.MappingKernelManager.cull_connected = False
