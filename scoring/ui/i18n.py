@@ -241,6 +241,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "The basket is full: a bank takes at most {cap} key projects ({have} already); "
         "the {n} picked were not added",
     ),
+    "bank.too_many": (
+        "项目篮只剩 {left} 个位置：每家银行原则上合作不超过 {cap} 个重点项目（已有 {have} 个），"
+        "本次选择的 {n} 个均未加入，请少选几个",
+        "Only {left} place(s) left in the basket: a bank takes at most {cap} key projects "
+        "({have} already); none of the {n} picked were added, pick fewer",
+    ),
     "bank.empty_basket": ("项目篮为空", "The basket is empty"),
     "bank.reversed": ("{name}（反向）", "{name} (reversed)"),
     "bank.export": ("导出对比表", "Export comparison"),

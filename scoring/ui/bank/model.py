@@ -150,7 +150,8 @@ class BankModel(BaseModel):
         except PortfolioLimitError:
             cap = self.portfolio.limit if self.portfolio is not None else 20
             have = len(self.basket)
-            self.error = self.tr("bank.full", cap=cap, have=have, n=len(ids))
+            key = "bank.full" if have >= cap else "bank.too_many"  # not "full" at 16 / 20
+            self.error = self.tr(key, cap=cap, have=have, n=len(ids), left=max(0, cap - have))
             return False
         except Exception as exc:
             self.error = describe(exc, self.lang)

@@ -176,13 +176,23 @@ def test_the_21st_project_is_refused_in_the_page_language(tmp_path, monkeypatch)
         ids = [p for _l, p in model.pool]
         assert model.add_to_basket(ids[:19]), model.error
         assert not model.add_to_basket(ids[19:21])  # 21 > 20: nothing added
-        assert "项目篮已满" in model.error and "20" in model.error
+        # 19 / 20 is not full: the refusal says how many places are left
+        assert "项目篮只剩 1 个位置" in model.error and "20" in model.error, model.error
+        assert "已满" not in model.error
         assert not any(ch.isascii() and ch.isalpha() for ch in model.error), model.error
         assert len(model.basket) == 19
         model.toggle_lang()
         assert not model.add_to_basket(ids[19:21])
-        assert model.error.startswith("The basket is full")
+        assert model.error.startswith("Only 1 place(s) left in the basket"), model.error
         assert not any("\u4e00" <= ch <= "\u9fff" for ch in model.error), model.error
+        # a full basket (20 / 20) is refused as full, in each language
+        assert model.add_to_basket(ids[19:20]), model.error
+        assert not model.add_to_basket(ids[20:21])
+        assert model.error.startswith("The basket is full"), model.error
+        model.toggle_lang()
+        assert not model.add_to_basket(ids[20:21])
+        assert "项目篮已满" in model.error and "20" in model.error
+        assert not any(ch.isascii() and ch.isalpha() for ch in model.error), model.error
     finally:
         wb.close()
 
