@@ -26,6 +26,11 @@ dashboard is at ``/voila/render/<name>.ipynb``). Compared with a plain ``voila d
 * **Templates compiled for every page.** Voila builds a new Jinja environment per page, which
   compiled the page templates again each time (a quarter of a worker's CPU under a crowd); they
   are compiled once per server (:mod:`scoring.ui.serve_templates`).
+* **A save's answer held back.** jupyter_server leaves Nagle's algorithm on for the kernel
+  websocket, so each small frame of an answer after the first waited for the browser's delayed
+  acknowledgement; it is opened with ``TCP_NODELAY``.
+* **Every kernel message decoded twice.** The idle cull's activity watch decoded each message
+  in full; it reads only the types (:mod:`scoring.ui.serve_kernels`).
 * No preheated kernels (see :func:`voila_config`).
 * Tracebacks off, template and theme override by query string off ("NO"), no port retries, security
   headers (CSP, X-Frame-Options, ...), loopback only.
