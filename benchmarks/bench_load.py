@@ -164,6 +164,11 @@ def report(args: argparse.Namespace, target: servers.Target, fig: dict, load0: s
             f"   server CPU {fig['cpu_per_user']:.2f} s per expert (page, login, "
             f"{fig['saves'] // max(n, 1)} saves, confirm); kernels alive {fig['kernels_peak']}"
         )
+    if fig["messages_median"] is not None:
+        print(
+            f"   per expert: {fig['messages_median']:.0f} kernel messages received, "
+            f"{fig['widgets_median']:.0f} widgets (medians)"
+        )
     if fig["rss_median"] is not None:
         print(
             f"   expert kernel memory: RSS median {fig['rss_median']:.1f} MiB, USS median "

@@ -244,6 +244,8 @@ def figures(base: Baseline | None, run: Crowd) -> dict[str, Any]:
         "left_now": run.left_now,
         "left_after_cull": run.left_after_cull,
         "cull_wait": run.cull_wait,
+        "messages_median": statistics.median([r.messages for r in ok]) if ok else None,
+        "widgets_median": statistics.median([r.widgets for r in ok]) if ok else None,
         "client_lag_p95": percentile(run.lag, 95),
         "client_lag_max": max(run.lag, default=float("nan")),
     }

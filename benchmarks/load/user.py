@@ -54,6 +54,9 @@ class UserResult:
     #: ``time.perf_counter()`` when the page became usable, and when each save began.
     ready_at: float | None = None
     save_at: list[float] = field(default_factory=list)
+    #: Kernel messages received and widgets known when the expert was done.
+    messages: int = 0
+    widgets: int = 0
 
 
 def http_client() -> Any:
@@ -230,6 +233,7 @@ async def run_expert(
         await work(ks, rng, code, opts, result)
         result.ok = True
         result.step = "done"
+        result.messages, result.widgets = ks.received, len(ks.widgets)
     except LoadError as exc:
         result.error = str(exc)
     except Exception as exc:  # a refused handshake, a reset connection, ...
