@@ -212,7 +212,9 @@ def test_pdf_report_download_after_close(store, tmp_path):
     assert model.report_done == model.report_total and not model.report_busy
     assert "已生成" in view.report_status.value
     model.lang = "en"  # the status line follows a language switch
-    assert "PDF report ready" in view.report_status.value and "已生成" not in view.report_status.value
+    assert (
+        "PDF report ready" in view.report_status.value and "已生成" not in view.report_status.value
+    )
     assert "<th>Status</th>" in view.results.value or ">Status<" in view.results.value
     model.lang = "zh"
     assert ">入选情况<" in view.results.value  # the shortlist's status column has a header
