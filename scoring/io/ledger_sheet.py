@@ -147,7 +147,13 @@ def _csv_sheet(path: Path, limits: Limits) -> Sheet:
     text = _decode(path.read_bytes(), path.name)
     if "\x00" in text:
         raise TableError(
-            "file", [Problem("the file contains NUL bytes: it is not a text csv")], file=path.name
+            "file",
+            [
+                Problem(
+                    "文件含空字节，不是文本 csv / the file contains NUL bytes: it is not a text csv"
+                )
+            ],
+            file=path.name,
         )
     rows: list[tuple[int, list[str]]] = []
     try:
@@ -156,7 +162,9 @@ def _csv_sheet(path: Path, limits: Limits) -> Sheet:
                 raise TableError("rows", [too_many(limits, blank=True)], file=path.name)
             rows.append((i, [c for c in rec]))
     except csv.Error as exc:
-        raise TableError("file", [Problem(f"malformed csv: {exc}")], file=path.name) from None
+        raise TableError(
+            "file", [Problem(f"csv 格式错误 / malformed csv: {exc}")], file=path.name
+        ) from None
     return Sheet(rows)
 
 
@@ -192,12 +200,17 @@ def _xlsx_sheet(path: Path, sheet: str | int | None, limits: Limits) -> Sheet:
 def load_sheet(path: Path, sheet: str | int | None, limits: Limits) -> Sheet:
     suffix = path.suffix.lower()
     if not path.exists():
-        raise TableError("file", [Problem("file not found")], file=str(path))
+        raise TableError("file", [Problem("找不到文件 / file not found")], file=str(path))
     if suffix not in (".csv", ".xlsx", ".xlsm"):
-        hint = "; save it as .xlsx" if suffix == ".xls" else ""
+        hint_zh, hint = ("，请另存为 .xlsx", "; save it as .xlsx") if suffix == ".xls" else ("", "")
         raise TableError(
             "file",
-            [Problem(f"unsupported file type '{suffix}' (use .xlsx or .csv){hint}")],
+            [
+                Problem(
+                    f"不支持的文件类型“{suffix}”（请用 .xlsx 或 .csv）{hint_zh} / unsupported file "
+                    f"type '{suffix}' (use .xlsx or .csv){hint}"
+                )
+            ],
             file=path.name,
         )
     try:

@@ -232,7 +232,7 @@ def read_candidates(
         if kind == "enterprise" and etype is None and "enterprise_type" not in values:
             problems.append(
                 Problem(
-                    "enterprise projects need column 'enterprise_type'",
+                    "企业项目须有“企业类型”列 / enterprise projects need column 'enterprise_type'",
                     row=idx,
                     column="enterprise_type",
                 )
@@ -242,13 +242,17 @@ def read_candidates(
             if not any(p.row == idx and p.column == col for p in problems):
                 problems.append(
                     Problem(
-                        "value is empty (required for enterprise projects)", row=idx, column=col
+                        "必填项为空（企业项目必填） / value is empty (required for enterprise "
+                        "projects)",
+                        row=idx,
+                        column=col,
                     )
                 )
         if kind == "region" and values["city"][i] == schema.PROVINCIAL:
             problems.append(
                 Problem(
-                    f"a region project belongs to a city, not {schema.PROVINCIAL}",
+                    f"区域项目属于地市，不能填“{schema.PROVINCIAL}” / a region project belongs to "
+                    f"a city, not {schema.PROVINCIAL}",
                     row=idx,
                     column=mapping["city"],
                 )
@@ -258,7 +262,8 @@ def read_candidates(
             if has is False and n:
                 problems.append(
                     Problem(
-                        "supply-chain department headcount given but 是否设立供应链部门 is 否",
+                        "填写了供应链部门人数，但是否设立供应链部门为“否” / supply-chain "
+                        "department headcount given but 是否设立供应链部门 is 否",
                         row=idx,
                         column=mapping["sc_dept_headcount"],
                     )
@@ -309,7 +314,7 @@ def read_experts(
         if kind == "bank" and banks[i] is None:
             problems.append(
                 Problem(
-                    "a bank reviewer needs their bank (所属银行)",
+                    "银行评审须填写所属银行 / a bank reviewer needs their bank (所属银行)",
                     row=idx,
                     column=mapping.get("bank", "bank"),
                 )
@@ -317,7 +322,9 @@ def read_experts(
         elif kind in ("industry", "official") and banks[i] is not None:
             problems.append(
                 Problem(
-                    "only bank reviewers (银行评审) have a bank", row=idx, column=mapping["bank"]
+                    "只有银行评审填写所属银行 / only bank reviewers (银行评审) have a bank",
+                    row=idx,
+                    column=mapping["bank"],
                 )
             )
     problems += _duplicates(pd.Series(values["expert_id"], index=table.index), mapping["expert_id"])

@@ -89,7 +89,12 @@ class SheetRows:
         except (zipfile.BadZipFile, InvalidFileException, *_DAMAGED) as exc:
             raise TableError(
                 "file",
-                [Problem(f"not a readable xlsx workbook ({type(exc).__name__}); save it as .xlsx")],
+                [
+                    Problem(
+                        f"不是可读取的 xlsx 工作簿（{type(exc).__name__}），请另存为 .xlsx / not a "
+                        f"readable xlsx workbook ({type(exc).__name__}); save it as .xlsx"
+                    )
+                ],
             ) from None
         self._archive, self._wb, self._strings = reader.archive, reader.wb, reader.shared_strings
         active = entries[self._wb._active_sheet_index] if entries else None
@@ -115,15 +120,32 @@ class SheetRows:
         sheets: list[tuple[str, str, str]], sheet: str | int | None, active: str | None
     ) -> tuple[str, str]:
         names = ", ".join(n for n, _, _ in sheets)
+        names_zh = "、".join(n for n, _, _ in sheets)
         if isinstance(sheet, int):
             if not -len(sheets) <= sheet < len(sheets):
-                raise TableError("sheet", [Problem(f"no sheet number {sheet} (sheets: {names})")])
+                raise TableError(
+                    "sheet",
+                    [
+                        Problem(
+                            f"没有第 {sheet} 个工作表（工作表：{names_zh}） / no sheet number "
+                            f"{sheet} (sheets: {names})"
+                        )
+                    ],
+                )
             return sheets[sheet][0], sheets[sheet][2]
         if sheet is not None:
             for n, _, target in sheets:
                 if n == sheet:
                     return n, target
-            raise TableError("sheet", [Problem(f"no sheet named '{sheet}' (sheets: {names})")])
+            raise TableError(
+                "sheet",
+                [
+                    Problem(
+                        f"没有名为「{sheet}」的工作表（工作表：{names_zh}） / no sheet named "
+                        f"'{sheet}' (sheets: {names})"
+                    )
+                ],
+            )
         visible = [(n, target) for n, state, target in sheets if state == "visible"]
         for n, target in visible:
             if n == active:
@@ -180,7 +202,12 @@ class SheetRows:
         except _DAMAGED + (zipfile.BadZipFile,) as exc:
             raise TableError(
                 "file",
-                [Problem(f"the worksheet '{self.title}' is damaged ({type(exc).__name__})")],
+                [
+                    Problem(
+                        f"工作表「{self.title}」已损坏（{type(exc).__name__}） / the worksheet "
+                        f"'{self.title}' is damaged ({type(exc).__name__})"
+                    )
+                ],
             ) from None
         finally:
             src.close()

@@ -25,6 +25,16 @@ def problems_of(exc: pytest.ExceptionInfo[InputError]) -> list[tuple]:
     return [(p.row, p.column) for p in exc.value.problems]
 
 
+def both_languages(exc: pytest.ExceptionInfo[InputError]) -> tuple[str, str]:
+    """Every problem's Chinese and English text; each problem must be written in both."""
+    problems = exc.value.problems
+    assert problems and all(p.is_bilingual for p in problems), [p.message for p in problems]
+    return (
+        " | ".join(p.text("zh") for p in problems),
+        " | ".join(p.text("en") for p in problems),
+    )
+
+
 def xlsx_with_rows(path: Path, header: list[str], row: bytes, n: int, *, start: int = 2) -> Path:
     """An xlsx whose sheet is ``header`` (row 1) then ``n`` copies of the raw row xml ``row``
     (numbered from ``start`` when it holds ``{r}``): row bombs built in a fraction of a second."""

@@ -15,7 +15,7 @@ from scoring.followup.content import normalise
 from scoring.io.ledger_export import export_ledger
 from scoring.io.ledger_file import detect_kind, read_ledger, strip_number
 
-from .conftest import write
+from .conftest import both_languages, write
 
 HEAD_E = (
     "序号,供应链核心企业及上下游企业名称,所在地市,所属行业,工作目标,具体举措,"
@@ -320,3 +320,21 @@ def test_a_date_with_a_time_and_a_value_far_right(tmp_path):
     with pytest.raises(InputError, match="beyond the last header column") as exc:
         read_ledger(tmp_path / "far.xlsx", "region")
     assert exc.value.problems[0].row == 3
+
+
+def test_files_that_cannot_be_read_are_told_in_both_languages(tmp_path):
+    cases = [
+        (write(tmp_path / "x.txt", "a"), "不支持的文件类型“.txt”", "unsupported file type '.txt'"),
+        (write(tmp_path / "old.xls", "a"), "请另存为 .xlsx", "save it as .xlsx"),
+        (tmp_path / "missing.csv", "找不到文件", "file not found"),
+        (write(tmp_path / "nul.csv", "a,\x00b\n"), "文件含空字节", "contains NUL bytes"),
+        (write(tmp_path / "q.csv", 'a,"b\n'), "csv 格式错误", "malformed csv"),
+        (write(tmp_path / "bad.xlsx", "not a zip"), "不是可读取的 xlsx 工作簿", "readable xlsx"),
+    ]
+    for path, zh_part, en_part in cases:
+        with pytest.raises(InputError) as exc:
+            read_ledger(path, "enterprise")
+        zh, en = both_languages(exc)
+        assert zh.startswith("文件 ") and zh.split("：")[0].endswith(path.name), zh
+        assert zh_part in zh and en.split(": ")[0].endswith(path.name) and en_part in en, en
+        assert not any(ch in en for ch in "文件找不到支持"), en

@@ -15,7 +15,7 @@ from scoring import io
 from scoring.errors import InputError
 from scoring.programme import schema
 
-from .conftest import CAND_EN, problems_of, write
+from .conftest import CAND_EN, both_languages, problems_of, write
 
 
 def test_candidates_chinese_and_english_headers_agree(tmp_path):
@@ -330,3 +330,34 @@ def test_fuzz_workbooks_refused_by_the_right_check_quickly(tmp_path, bombs, caps
         print("\nworkbook fuzz, slowest answer per case:")
         for case, ts in sorted(times.items(), key=lambda kv: -max(kv[1])):
             print(f"  {max(ts):6.3f} s  ({len(ts)}x) {case}")
+
+
+def test_the_rules_across_columns_are_told_in_both_languages(tmp_path):
+    text = (
+        "project_id,name,kind,city,has_sc_dept,sc_dept_headcount\n"
+        "E1,甲,enterprise,太原市,否,3\n"  # no enterprise_type column; headcount without a dept
+        "R1,戊,region,省属企业,,\n"  # region under 省属企业
+    )
+    with pytest.raises(InputError) as exc:
+        io.read_candidates(write(tmp_path / "c.csv", text))
+    zh, en = both_languages(exc)
+    assert "文件 c.csv，第 2 行，「enterprise_type」：企业项目须有“企业类型”列" in zh, zh
+    assert "文件 c.csv，第 2 行，「sc_dept_headcount」：填写了供应链部门人数" in zh, zh
+    assert "文件 c.csv，第 3 行，「city」：区域项目属于地市，不能填“省属企业”" in zh, zh
+    assert "c.csv, row 2, column 'enterprise_type': enterprise projects need column" in en, en
+    assert "c.csv, row 3, column 'city': a region project belongs to a city" in en, en
+    text = "project_id,name,kind,city,enterprise_type\nE1,甲,enterprise,太原市,\n"
+    with pytest.raises(InputError) as exc:
+        io.read_candidates(write(tmp_path / "d.csv", text))
+    zh, en = both_languages(exc)
+    assert zh == "文件 d.csv，第 2 行，「enterprise_type」：必填项为空（企业项目必填）", zh
+    assert en == (
+        "d.csv, row 2, column 'enterprise_type': value is empty (required for enterprise projects)"
+    ), en
+    text = "expert_id,name,kind,bank\nX1,赵,bank,\nX2,钱,industry,示例银行\n"
+    with pytest.raises(InputError) as exc:
+        io.read_experts(write(tmp_path / "e.csv", text))
+    zh, en = both_languages(exc)
+    assert "文件 e.csv，第 2 行，「bank」：银行评审须填写所属银行" in zh, zh
+    assert "文件 e.csv，第 3 行，「bank」：只有银行评审填写所属银行" in zh, zh
+    assert "e.csv, row 2, column 'bank': a bank reviewer needs their bank" in en, en

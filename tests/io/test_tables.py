@@ -8,7 +8,7 @@ import pytest
 from scoring import io
 from scoring.errors import InputError
 
-from .conftest import write
+from .conftest import both_languages, write
 
 
 def test_read_table_row_numbers_with_and_without_bom(tmp_path):
@@ -65,3 +65,26 @@ def test_xlsx_row_numbers_and_title_row(tmp_path):
     assert list(t.index) == [3, 4]
     assert t.loc[3, "2025年营业收入(亿元)"] == "1.5" and t.loc[4, "2025年营业收入(亿元)"] == "3"
     assert t.loc[4, "企业名称(区域名称)"] == "=1+2"  # formulas are read as text, never evaluated
+
+
+def test_an_unreadable_workbook_and_a_missing_sheet_are_told_in_both_languages(tmp_path):
+    with pytest.raises(InputError) as exc:
+        io.read_table(write(tmp_path / "bad.xlsx", "not a zip"))
+    zh, en = both_languages(exc)
+    assert zh == "文件 bad.xlsx：不是可读取的 xlsx 工作簿（BadZipFile），请另存为 .xlsx", zh
+    assert en == "bad.xlsx: not a readable xlsx workbook (BadZipFile); save it as .xlsx", en
+    wb = openpyxl.Workbook()
+    wb.active.title = "名单"
+    wb.active.append(["a", "b"])
+    wb.create_sheet("备用")
+    wb.save(tmp_path / "two.xlsx")
+    with pytest.raises(InputError) as exc:
+        io.read_table(tmp_path / "two.xlsx", sheet=5)
+    zh, en = both_languages(exc)
+    assert zh == "文件 two.xlsx：没有第 5 个工作表（工作表：名单、备用）", zh
+    assert en == "two.xlsx: no sheet number 5 (sheets: 名单, 备用)", en
+    with pytest.raises(InputError) as exc:
+        io.read_table(tmp_path / "two.xlsx", sheet="汇总")
+    zh, en = both_languages(exc)
+    assert zh == "文件 two.xlsx：没有名为「汇总」的工作表（工作表：名单、备用）", zh
+    assert en == "two.xlsx: no sheet named '汇总' (sheets: 名单, 备用)", en

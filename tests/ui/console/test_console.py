@@ -457,3 +457,16 @@ def test_an_exited_project_is_refused_at_import_until_the_organizer_allows_it(st
     assert model.error == "" and "E030" in model.notice
     assert "整改完成，市局重新推荐" in view.recommend.table.value
     assert model.upload("candidates", "next.csv", body), model.error
+
+
+def test_an_unreadable_workbook_is_reported_in_the_page_language_only(store):
+    backend, info = store
+    model, view = _console(backend, info["codes"]["organizer"])
+    assert not model.upload("experts", "bad.xlsx", b"not a zip")
+    shown = view.report.value
+    assert "不是可读取的 xlsx 工作簿（BadZipFile），请另存为 .xlsx" in shown, shown
+    assert "readable" not in shown and "bad.xlsx" in model.error, model.error
+    model.lang = "en"
+    shown = view.report.value
+    assert "not a readable xlsx workbook (BadZipFile); save it as .xlsx" in shown, shown
+    assert "工作簿" not in shown

@@ -153,3 +153,16 @@ def test_region_ledger_has_the_enterprise_column_and_the_yearly_summary(fu):
     key = next(iter(model.content["summary"]))
     assert model.content["summary"][key] == "建立了联席会议机制"
     assert any(f.startswith("summary.") for _l, f, _t in model.findings)  # other points missing
+
+
+def test_an_unreadable_ledger_file_is_reported_in_the_page_language_only(fu):
+    backend, info = fu
+    model, view = _login(backend, info["codes"]["unit"])
+    assert not model.upload("ledger.xlsx", b"not a zip")
+    shown = view.report.value
+    assert "不是可读取的 xlsx 工作簿（BadZipFile），请另存为 .xlsx" in shown, shown
+    assert "readable" not in shown and " / " not in shown, shown
+    view.header.lang.click()
+    shown = view.report.value
+    assert "not a readable xlsx workbook (BadZipFile); save it as .xlsx" in shown, shown
+    assert "工作簿" not in shown, shown
