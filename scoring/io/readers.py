@@ -38,14 +38,28 @@ from .fields import (
 from .tables import Limits, PathLike, read_table
 
 
+def _candidate_label(key: str) -> str:
+    return field_label(key, "candidates")
+
+
+def _expert_label(key: str) -> str:
+    return field_label(key, "experts")
+
+
+def _score_label(key: str) -> str:
+    return SCORE_FIELDS.get(key, key)
+
+
 def _map_header(
     columns: Iterable[str],
     header_row: int,
     aliases: Mapping[str, str],
     required: Iterable[str],
+    label: Callable[[str], str],
     extra: Callable[[str], str | None] | None = None,
 ) -> tuple[dict[str, str], list[Problem]]:
-    """Map raw headers to canonical columns: {canonical: raw header}, plus problems."""
+    """Map raw headers to canonical columns: {canonical: raw header}, plus problems; ``label``
+    names a missing column by its header in the file being read."""
     mapping: dict[str, str] = {}
     problems: list[Problem] = []
     for col in columns:
@@ -70,7 +84,7 @@ def _map_header(
         if key not in mapping:
             problems.append(
                 Problem(
-                    f"缺少必填列“{field_label(key)}” / required column '{key}' is missing",
+                    f"缺少必填列“{label(key)}” / required column '{key}' is missing",
                     column=key,
                 )
             )
@@ -81,12 +95,13 @@ def _map_columns(
     table: pd.DataFrame,
     aliases: Mapping[str, str],
     required: Iterable[str],
+    label: Callable[[str], str],
     *,
     extra: Callable[[str], str | None] | None = None,
 ) -> tuple[dict[str, str], list[Problem]]:
     """:func:`_map_header` of a table's columns."""
     header_row = table.attrs.get("header_row", 1)
-    return _map_header(table.columns, header_row, aliases, required, extra)
+    return _map_header(table.columns, header_row, aliases, required, label, extra)
 
 
 def _duplicates(values: pd.Series, column: str) -> list[Problem]:
@@ -154,7 +169,9 @@ def _frame(
 def _table_of(
     source: PathLike | pd.DataFrame,
     sheet: str | int | None,
-    header: tuple[Mapping[str, str], Iterable[str], Callable[[str], str | None] | None],
+    header: tuple[
+        Mapping[str, str], Iterable[str], Callable[[str], str], Callable[[str], str | None] | None
+    ],
     limits: Limits | None,
 ) -> tuple[pd.DataFrame, str]:
     """The raw table of a file (header checked before any row is read, caps applied, formulas
@@ -165,11 +182,11 @@ def _table_of(
         )
         text.columns = [str(c) for c in text.columns]
         return text, source.attrs.get("file")
-    aliases, required, extra = header
+    aliases, required, label, extra = header
     req = tuple(required)
 
     def check(columns: list[str], header_row: int) -> list[Problem]:
-        return _map_header(columns, header_row, aliases, req, extra)[1]
+        return _map_header(columns, header_row, aliases, req, label, extra)[1]
 
     table = read_table(source, sheet=sheet, check_header=check, limits=limits, formulas="refuse")
     return table, table.attrs["file"]
@@ -215,8 +232,11 @@ def read_candidates(
         (:class:`~scoring.io.tables.TableError`, whose ``check`` names the check).
     """
     required = ("project_id", "name", "kind", "city")
-    table, file = _table_of(path, sheet, (_CANDIDATE_ALIASES, required, _indicator_of), limits)
-    mapping, problems = _map_columns(table, _CANDIDATE_ALIASES, required, extra=_indicator_of)
+    header = (_CANDIDATE_ALIASES, required, _candidate_label, _indicator_of)
+    table, file = _table_of(path, sheet, header, limits)
+    mapping, problems = _map_columns(
+        table, _CANDIDATE_ALIASES, required, _candidate_label, extra=_indicator_of
+    )
     if problems:
         raise InputError(problems, file=file)
     if table.empty:
@@ -301,8 +321,8 @@ def read_experts(
         Listing every problem with file, row and column.
     """
     required = ("expert_id", "name", "kind")
-    table, file = _table_of(path, sheet, (_EXPERT_ALIASES, required, None), limits)
-    mapping, problems = _map_columns(table, _EXPERT_ALIASES, required)
+    table, file = _table_of(path, sheet, (_EXPERT_ALIASES, required, _expert_label, None), limits)
+    mapping, problems = _map_columns(table, _EXPERT_ALIASES, required, _expert_label)
     if problems:
         raise InputError(problems, file=file)
     if table.empty:
@@ -370,8 +390,9 @@ def read_scores(
         Unknown or missing columns; empty, non-numeric, NaN or out-of-scale scores; unknown
         criterion / project / expert; duplicate (project, expert, criterion) rows — all at once.
     """
-    table, file = _table_of(path, sheet, (_SCORE_ALIAS_MAP, SCORE_FIELDS, None), limits)
-    mapping, problems = _map_columns(table, _SCORE_ALIAS_MAP, SCORE_FIELDS)
+    header = (_SCORE_ALIAS_MAP, SCORE_FIELDS, _score_label, None)
+    table, file = _table_of(path, sheet, header, limits)
+    mapping, problems = _map_columns(table, _SCORE_ALIAS_MAP, SCORE_FIELDS, _score_label)
     if "note" in mapping:
         del mapping["note"]
     if problems:

@@ -90,15 +90,27 @@ def indicator_header(key: str, year: int, *, forecast: bool = False) -> str:
 FORECAST_YEARS = 3
 
 
-def field_label(key: str) -> str:
-    """The Chinese header of a candidate or expert field or of a yearly indicator column
-    (``city`` -> ``所属城市``, ``revenue_2025`` -> ``2025年营业收入(亿元)``); the key itself
-    when it is none of them."""
-    if key in CANDIDATE_FIELDS:
-        return CANDIDATE_FIELDS[key]
-    if key in EXPERT_FIELDS:
-        return EXPERT_FIELDS[key]
+#: The fields of each file read by :func:`field_label`.
+FORMS: dict[str, dict[str, str]] = {"candidates": CANDIDATE_FIELDS, "experts": EXPERT_FIELDS}
+
+
+def field_label(key: str, form: str) -> str:
+    """The Chinese header of a field of ``form`` (``"candidates"`` or ``"experts"``, the file
+    being read), or of a candidates' yearly indicator column (``city`` -> ``所属城市`` of a
+    candidates file, ``name`` -> ``姓名`` of an experts file, ``revenue_2025`` ->
+    ``2025年营业收入(亿元)``); the key itself when it is none of them.
+
+    Raises
+    ------
+    ValueError
+        ``form`` is not one of :data:`FORMS`.
+    """
+    if form not in FORMS:
+        raise ValueError(f"unknown form {form!r} (known: {', '.join(FORMS)})")
+    fields = FORMS[form]
+    if key in fields:
+        return fields[key]
     stem, _, year = key.rpartition("_")
-    if stem in INDICATORS and year.isdigit():
+    if form == "candidates" and stem in INDICATORS and year.isdigit():
         return indicator_header(stem, int(year))
     return key

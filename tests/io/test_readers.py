@@ -361,3 +361,34 @@ def test_the_rules_across_columns_are_told_in_both_languages(tmp_path):
     assert "文件 e.csv，第 2 行，「bank」：银行评审须填写所属银行" in zh, zh
     assert "文件 e.csv，第 3 行，「bank」：只有银行评审填写所属银行" in zh, zh
     assert "e.csv, row 2, column 'bank': a bank reviewer needs their bank" in en, en
+
+
+def test_missing_columns_are_named_by_the_headers_of_the_file_being_read(tmp_path):
+    with pytest.raises(InputError) as exc:
+        io.read_experts(write(tmp_path / "e.csv", "专家编号,工作单位\nX1,示例单位\n"))
+    zh = [p.text("zh") for p in exc.value.problems]
+    assert "文件 e.csv，「name」：缺少必填列“姓名”" in zh, zh
+    assert "文件 e.csv，「kind」：缺少必填列“专家类别”" in zh, zh
+    assert not any("企业名称" in z or "项目类型" in z for z in zh), zh
+    with pytest.raises(InputError) as exc:
+        io.read_candidates(write(tmp_path / "c.csv", "项目编号,所属城市\nE1,太原市\n"))
+    zh = [p.text("zh") for p in exc.value.problems]
+    assert "文件 c.csv，「name」：缺少必填列“企业名称(区域名称)”" in zh, zh
+    assert "文件 c.csv，「kind」：缺少必填列“项目类型”" in zh, zh
+    with pytest.raises(InputError) as exc:
+        io.read_scores(write(tmp_path / "s.csv", "项目编号,专家编号\nP1,X1\n"))
+    zh = [p.text("zh") for p in exc.value.problems]
+    assert "文件 s.csv，「criterion」：缺少必填列“评审指标”" in zh, zh
+    assert "文件 s.csv，「score」：缺少必填列“分数”" in zh, zh
+
+
+def test_field_label_reads_the_fields_of_the_form_it_is_asked_for():
+    assert schema.field_label("name", "experts") == "姓名"
+    assert schema.field_label("kind", "experts") == "专家类别"
+    assert schema.field_label("phone", "experts") == "联系方式"
+    assert schema.field_label("name", "candidates") == "企业名称(区域名称)"
+    assert schema.field_label("revenue_2025", "candidates") == "2025年营业收入(亿元)"
+    assert schema.field_label("revenue_2025", "experts") == "revenue_2025"
+    assert schema.field_label("expert_id", "candidates") == "expert_id"
+    with pytest.raises(ValueError, match="unknown form"):
+        schema.field_label("name", "scores")

@@ -23,6 +23,8 @@ class ConsoleModel(RecommendMixin, PanelSetupMixin, BaseModel):
 
     roles = ("organizer",)
     report = tl.List()  # [(row, column, message)] of the last refused import
+    #: The file the report is about (``candidates`` or ``experts``): names its columns.
+    report_form = tl.Unicode("candidates")
     weights = tl.Dict()
     method = tl.Unicode("weighted_sum")
     aggregation = tl.Unicode("trimmed_mean")
@@ -97,6 +99,7 @@ class ConsoleModel(RecommendMixin, PanelSetupMixin, BaseModel):
 
     def upload(self, what: str, filename: str, data: bytes) -> bool:
         """Import an uploaded file; on refusal ``report`` lists every problem (nothing imported)."""
+        self.report_form = what
         try:
             res = self.backend.import_table(self.identity, what, filename, bytes(data))
         except ValueError as exc:

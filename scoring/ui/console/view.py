@@ -432,7 +432,7 @@ class ConsoleView(PageView):
         rows = [
             (
                 row,
-                field_label(str(col)) if col and m.lang == "zh" else col,
+                field_label(str(col), m.report_form) if col and m.lang == "zh" else col,
                 one_language(msg, m.lang),
             )
             for row, col, msg in m.report

@@ -470,3 +470,16 @@ def test_an_unreadable_workbook_is_reported_in_the_page_language_only(store):
     shown = view.report.value
     assert "not a readable xlsx workbook (BadZipFile); save it as .xlsx" in shown, shown
     assert "工作簿" not in shown
+
+
+def test_an_experts_file_missing_columns_names_the_experts_columns(store):
+    backend, info = store
+    model, view = _console(backend, info["codes"]["organizer"])
+    assert not model.upload("experts", "experts.csv", "专家编号,工作单位\nX9,示例单位\n".encode())
+    shown = view.report.value
+    assert "缺少必填列“姓名”" in shown and "缺少必填列“专家类别”" in shown, shown
+    assert ">姓名</td>" in shown and ">专家类别</td>" in shown, shown
+    assert "企业名称" not in shown and "项目类型" not in shown, shown
+    assert not model.upload("candidates", "c.csv", "项目编号,所属城市\nE9,太原市\n".encode())
+    shown = view.report.value
+    assert ">企业名称(区域名称)</td>" in shown and "缺少必填列“项目类型”" in shown, shown
