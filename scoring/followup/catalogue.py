@@ -31,6 +31,8 @@ class Indicator:
     Attributes
     ----------
     key, zh, en, unit, group : str
+    unit_en : str
+        The unit on the English pages (``100 M yuan`` for 亿元).
     better : {"higher", "lower"}
     flow : bool
         A year-to-date flow, annualised (× 4/q) before comparison.
@@ -52,6 +54,7 @@ class Indicator:
     zh: str
     en: str
     unit: str
+    unit_en: str
     group: str
     better: str
     flow: bool
@@ -68,9 +71,13 @@ class Indicator:
         """Whether the ledger gives it (not derived)."""
         return self.derived_from is None
 
+    def unit_of(self, lang: str = "zh") -> str:
+        """The unit in ``lang``: ``亿元`` / ``100 M yuan``."""
+        return self.unit if lang == "zh" else self.unit_en
+
     def label(self, lang: str = "zh") -> str:
-        """``营业收入（亿元）`` / ``Revenue (亿元)``."""
-        return f"{self.zh}（{self.unit}）" if lang == "zh" else f"{self.en} ({self.unit})"
+        """``营业收入（亿元）`` / ``Revenue (100 M yuan)``."""
+        return f"{self.zh}（{self.unit}）" if lang == "zh" else f"{self.en} ({self.unit_en})"
 
 
 def _parse(data: Any, jump_default: float) -> dict[str, list[Indicator]]:
@@ -90,6 +97,7 @@ def _parse(data: Any, jump_default: float) -> dict[str, list[Indicator]]:
                     zh=str(spec["zh"]),
                     en=str(spec["en"]),
                     unit=str(spec["unit"]),
+                    unit_en=str(spec["unit_en"]),
                     group=str(group),
                     better=str(spec.get("better", "higher")),
                     flow=bool(spec.get("flow", False)),

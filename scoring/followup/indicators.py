@@ -174,7 +174,7 @@ def entry_findings(ind: Indicator, entry: Mapping[str, Any] | None) -> list[Find
                 error(
                     f"{base}.{name}",
                     f"{ind.zh}：{v:g}{ind.unit} 超出合理范围 {span}",
-                    f"{ind.en}: {v:g} {ind.unit} outside the plausible range {span}",
+                    f"{ind.en}: {v:g} {ind.unit_en} outside the plausible range {span}",
                 )
             )
     return out

@@ -223,3 +223,23 @@ def test_a_non_number_input_is_one_finding():
         I.indicator("cost_profit_ratio"), {"inputs": {"profit": "abc", "cost": 10}}
     )
     assert [f.field for f in fs] == ["indicators.cost_profit_ratio.inputs.profit"]
+
+
+def test_the_english_label_and_messages_give_english_units():
+    import re
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    assert I.indicator("revenue").label("en") == "Revenue (100 M yuan)"
+    assert I.indicator("inventory_turnover").label("en") == "Inventory turnover (times)"
+    assert I.indicator("cash_cycle").label("en") == "Cash conversion cycle (days)"
+    assert I.indicator("cost_profit_ratio").label("en") == "Cost-profit ratio (%)"
+    assert I.indicator("sc_finance_scale").label("en") == "Supply-chain finance volume (10k yuan)"
+    assert I.indicator("revenue").unit_of("en") == "100 M yuan"
+    assert I.indicator("revenue").unit_of("zh") == "亿元"
+    for group in I.groups():
+        for ind in I.indicators(group):
+            assert not cjk.search(ind.label("en")), ind.label("en")
+            assert ind.label("zh") == f"{ind.zh}（{ind.unit}）"
+    (f,) = I.entry_findings(I.indicator("revenue"), {"value": -3})
+    assert f.en == "Revenue: -3 100 M yuan outside the plausible range [0, ]", f.en
+    assert f.zh == "营业收入：-3亿元 超出合理范围 [0, ]", f.zh

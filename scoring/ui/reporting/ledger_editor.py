@@ -392,7 +392,9 @@ class LedgerEditorMixin:
             if comp is not None:
                 v = m.computed(k)
                 comp.value = (
-                    f"<b>{fmt_num(v)}</b> {esc(spec['ind'].unit)}" if v is not None else "—"
+                    f"<b>{fmt_num(v)}</b> {esc(spec['ind'].unit_of(m.lang))}"
+                    if v is not None
+                    else "—"
                 )
             for name in ("value", "baseline", *[f"inputs.{i}" for i in spec["ind"].inputs]):
                 box = self._row_widgets.get(("ind", k, name))

@@ -57,3 +57,14 @@ def test_reminders_are_text(fu, monkeypatch):
     monkeypatch.setenv("SCORING_TODAY", "2026-04-20")
     model, view = _login(backend, info["codes"]["city"])
     assert "2026Q1" in view.reminders.value or "第一季度" in view.reminders.value
+
+
+def test_the_english_page_gives_the_indicators_english_units(fu):
+    backend, info = fu
+    _submit(backend, info)
+    model, view = _login(backend, info["codes"]["city"])
+    view.header.lang.click()
+    view.pending.value = "F001|2026Q1"
+    shown = view.current.value
+    assert "Revenue (100 M yuan)" in shown and "Inventory turnover (times)" in shown, shown
+    assert "亿元" not in shown and "（次）" not in shown, shown

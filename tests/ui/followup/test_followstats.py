@@ -93,3 +93,15 @@ def test_summary_xlsx_and_pdf_match_the_store(fu, monkeypatch, tmp_path):
         ["pdftotext", "-layout", str(tmp_path / name), "-"], capture_output=True, text=True
     ).stdout
     assert "太原市" in text and f"{ty['reporting_rate'] * 100:.1f}%" in text
+
+
+def test_the_english_indicator_table_gives_english_units(fu, monkeypatch):
+    backend, info = fu
+    _submit_confirm(backend, info)
+    monkeypatch.setenv("SCORING_TODAY", "2026-05-05")
+    model, view = _login(backend, info["codes"]["org"])
+    view.header.lang.click()
+    view.tabs.selected_index = 1
+    shown = view.ind_table.value
+    assert "Revenue (100 M yuan)" in shown, shown
+    assert "亿元" not in shown and "（次）" not in shown and "（天）" not in shown, shown

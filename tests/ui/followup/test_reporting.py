@@ -166,3 +166,23 @@ def test_an_unreadable_ledger_file_is_reported_in_the_page_language_only(fu):
     shown = view.report.value
     assert "not a readable xlsx workbook (BadZipFile); save it as .xlsx" in shown, shown
     assert "工作簿" not in shown, shown
+
+
+def test_the_english_page_gives_the_indicators_english_units(fu):
+    backend, info = fu
+    model, view = _login(backend, info["codes"]["unit"])
+    _fill(view, model, info["good"]())
+    view.header.lang.click()
+    assert model.lang == "en"
+    computed = view._row_widgets[("ind", "revenue", "computed")].value
+    assert computed.endswith(" 100 M yuan") and "亿元" not in computed, computed
+
+    def texts(widget):
+        if isinstance(getattr(widget, "value", None), str):
+            yield widget.value
+        for child in getattr(widget, "children", ()):
+            yield from texts(child)
+
+    labels = " ".join(texts(view.indicators))
+    assert "Revenue (100 M yuan)" in labels and "Inventory turnover (times)" in labels, labels
+    assert "Cash conversion cycle (days)" in labels and "亿元" not in labels, labels
