@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+
+#: ``0`` in the environment: kernels start from scratch (as ``--no-kernel-template``).
+TEMPLATE_ENV = "SCORING_KERNEL_TEMPLATE"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -60,7 +64,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "in use keep a share of the cores (default: half the cores, at least 1; 0: no queue) "
         "/ 同时启动的内核数",
     )
-    p.set_defaults(func=_serve)
+    p.add_argument(
+        "--no-kernel-template",
+        dest="kernel_template",
+        action="store_false",
+        help="start each kernel from scratch instead of forking it from a process that has "
+        "imported the kernel's modules once (scoring.ui.serve_forks; also "
+        "SCORING_KERNEL_TEMPLATE=0, which the workers of `scoring deploy` inherit) "
+        "/ 不使用内核模板进程",
+    )
+    p.set_defaults(func=_serve, kernel_template=os.environ.get(TEMPLATE_ENV, "1") != "0")
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -83,4 +96,5 @@ def _serve(args: argparse.Namespace) -> int:
         trusted_proxies=args.trusted_proxy,
         ip=args.ip,
         kernel_starts=args.kernel_starts,
+        kernel_template=args.kernel_template,
     )

@@ -31,6 +31,9 @@ dashboard is at ``/voila/render/<name>.ipynb``). Compared with a plain ``voila d
   acknowledgement; it is opened with ``TCP_NODELAY``.
 * **Every kernel message decoded twice.** The idle cull's activity watch decoded each message
   in full; it reads only the types (:mod:`scoring.ui.serve_kernels`).
+* **Every kernel imported IPython, ipykernel and ipywidgets again.** Kernels are forked from a
+  template process that imported them (and the expert page's modules) once
+  (:mod:`scoring.ui.serve_forks`); ``--no-kernel-template`` starts them from scratch.
 * No preheated kernels (see :func:`voila_config`).
 * Tracebacks off, template and theme override by query string off ("NO"), no port retries, security
   headers (CSP, X-Frame-Options, ...), loopback only.
@@ -209,6 +212,8 @@ def voila_config(
         # and bound later: with two workers starting kernels at once, a port was taken in between
         # and the kernel died ("Address already in use"), its page never came
         c.KernelManager.transport = "ipc"
+    # forked from the server's template when it runs (serve()), started as usual when not
+    c.KernelProvisionerFactory.default_provisioner_name = "scoring-fork"
     c.VoilaConfiguration.multi_kernel_manager_class = (
         "scoring.ui.serve_kernels.ActivityKernelManager"  # a cheaper activity watch
     )
@@ -297,15 +302,17 @@ def make_app(config: Any) -> Any:
         def start(self) -> None:
             install_redaction(self.log)
             store = getattr(self, "store_process", None)
-            if store is not None:
+            template = getattr(self, "kernel_template", None)
+            if store is not None or template is not None:
                 from tornado.ioloop import PeriodicCallback
 
                 def watch() -> None:
-                    try:
-                        if store.watch():
-                            self.log.warning("store process restarted (%d)", store.restarts)
-                    except Exception:
-                        self.log.exception("store process could not be restarted")
+                    for name, child in (("store", store), ("kernel template", template)):
+                        try:
+                            if child is not None and child.watch():
+                                self.log.warning("%s process restarted (%d)", name, child.restarts)
+                        except Exception:
+                            self.log.exception("%s process could not be restarted", name)
 
                 self._store_watch = PeriodicCallback(watch, STORE_WATCH_MS)
                 self._store_watch.start()
@@ -333,6 +340,7 @@ def serve(
     trusted_proxies: Sequence[str] = (),
     ip: str = "127.0.0.1",
     kernel_starts: int | None = None,
+    kernel_template: bool = True,
 ) -> int:
     """Run the dashboards' server until interrupted.
 
@@ -350,6 +358,9 @@ def serve(
     max_kernels_per_client, max_kernels, trusted_proxies, ip, kernel_starts
         Kernel caps, trusted proxies, the listening address and the start-up queue (see
         :func:`voila_config`).
+    kernel_template : bool
+        Fork the kernels from a template process (:mod:`scoring.ui.serve_forks`); when False,
+        or when the template cannot start, each kernel starts from scratch.
 
     Returns
     -------
@@ -376,8 +387,17 @@ def serve(
     from .remote.process import StoreProcess
 
     store = StoreProcess().start()  # the expert pages' store (scoring.ui.remote)
+    template = None
+    if kernel_template:
+        from .serve_forks import KernelTemplate
+
+        try:  # after the store: the kernels' environment names its socket
+            template = KernelTemplate().start()
+        except RuntimeError as exc:
+            print(f"kernels start from scratch: {exc}", file=sys.stderr, flush=True)
     app = make_app(config)
     app.store_process = store
+    app.kernel_template = template
     print("评审答辩工作台 dashboards / Dashboards:", flush=True)
     for name, url in dashboard_urls(port, ip).items():
         zh, en = DASHBOARDS[name]

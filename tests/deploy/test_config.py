@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import subprocess
+import time
 import urllib.request
 from pathlib import Path
 
@@ -97,7 +98,15 @@ def test_proxy_pins_compresses_and_sets_headers(deployment):
         assert headers[name] == value, name
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]  # the worker's own
     assert headers["Server"] is None
-    with urllib.request.urlopen(state["stats"] + "/;csv", timeout=10) as r:
-        rows = [line.split(",") for line in r.read().decode().splitlines()]
-    status = {row[1]: row[17] for row in rows if row[0] == "workers" and row[1] in state["workers"]}
-    assert status == {"w1": "UP", "w2": "UP"}, status
+    # each worker UP once its first health check ran (HAProxy spreads the first checks over the
+    # check interval: a worker not checked yet shows "UP 1/3" with check status "INI")
+    deadline = time.monotonic() + 20
+    while True:
+        with urllib.request.urlopen(state["stats"] + "/;csv", timeout=10) as r:
+            rows = [line.split(",") for line in r.read().decode().splitlines()]
+        workers = [row for row in rows if row[0] == "workers" and row[1] in state["workers"]]
+        if all(row[36] != "INI" for row in workers) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    status = {row[1]: (row[17], row[36]) for row in workers}
+    assert status == {"w1": ("UP", "L7OK"), "w2": ("UP", "L7OK")}, status
