@@ -71,8 +71,9 @@ OPTIONS: list[tuple[str, dict]] = [
         "help": "longest pause between two actions of an expert, seconds"}),
     ("--typing", {"type": float, "default": 3.0, "help": "seconds from the first keystroke "
         "of the access code to the login click (the page loads the store meanwhile)"}),
-    ("--baseline", {"type": int, "default": 3,
-        "help": "rounds of the one-page baselines (0: skip them)"}),
+    ("--baseline", {"type": int, "default": 7, "help": "rounds of the one-page baselines "
+        "(0: skip them); with kernels forked from a template a page open costs ~0.2 CPU-s, "
+        "and the median of 3 moved the ratio between 1.2x and 1.4x"}),
     ("--vanish", {"type": float, "default": 0.2,
         "help": "fraction of experts who leave without the shutdown beacon"}),
     ("--cull", {"type": int, "default": 60, "help": "idle seconds before the servers cull a "
