@@ -13,6 +13,7 @@ import argparse
 import sys
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -159,6 +160,43 @@ def _load_inputs(
     return scores, candidates
 
 
+def filed_ranking(
+    table: pd.DataFrame,
+    criteria: CriteriaSet,
+    fields: dict[str, Any] | None = None,
+    *,
+    on_scale: bool | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any], dict[str, str]]:
+    """A ranking (or shortlist) as a clerk files it in xlsx, as the board's download: scores
+    rounded to the scale's precision (4 places for a score off the scale, a TOPSIS closeness)
+    with matching number formats, codes in Chinese (``enterprise`` -> 企业项目), and the
+    method and aggregation of the title in Chinese. csv files keep the codes and full precision.
+    ``on_scale``: whether the score is on the criteria's scale (default: as the ranking's
+    ``attrs["scale"]`` says; a shortlist cut from it passes the ranking's).
+
+    Returns
+    -------
+    (table, fields, number_formats)
+    """
+    from .io.filing import HOW_ZH, METHOD_ZH, number_format, rounded, score_decimals, zh_values
+
+    digits = score_decimals(criteria.scale)
+    if on_scale is None:
+        on_scale = table.attrs.get("scale", criteria.scale) is not None
+    score_digits = digits if on_scale else 4
+    out = rounded(rounded(table, criteria.keys, digits), ["score"], score_digits)
+    out = zh_values(out)
+    out.attrs.update(table.attrs)
+    formats = {**{k: number_format(digits) for k in criteria.keys}}
+    formats["score"] = number_format(score_digits)
+    named = dict(fields or {})
+    if "method" in named:
+        named["method"] = METHOD_ZH.get(str(named["method"]), named["method"])
+    if "how" in named:
+        named["how"] = HOW_ZH.get(str(named["how"]), named["how"])
+    return out, named, formats
+
+
 def cmd_rank(args: argparse.Namespace) -> int:
     """``scoring rank``: write the ranking of plain files."""
     out = _check_out(args.out)
@@ -168,7 +206,17 @@ def cmd_rank(args: argparse.Namespace) -> int:
         scores, candidates, criteria, method=args.method, how=args.how, trim_min=args.trim_min
     )
     fields = {"method": ranking.attrs.get("method", args.method), "how": args.how}
-    write_table(ranking, out, headers=args.headers, layout="method-ranking", fields=fields)
+    table, formats = ranking, None
+    if out.suffix.lower() == ".xlsx" and args.headers == "zh":
+        table, fields, formats = filed_ranking(ranking, criteria, fields)
+    write_table(
+        table,
+        out,
+        headers=args.headers,
+        layout="method-ranking",
+        fields=fields,
+        number_formats=formats,
+    )
     unscored = sorted(set(candidates["project_id"]) - set(ranking.index))
     print(f"wrote {len(ranking)} ranked candidates to {out}")
     if unscored:
@@ -254,8 +302,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
             ("shortlist", short[short_cols], "shortlist", {"marker": marker}),
             ("catalogue", ctable, "catalogue-demo", {"year": year, "marker": "(虚构示例)"}),
         ):
+            formats = None
+            if suffix == ".xlsx" and name != "catalogue":
+                table, fields, formats = filed_ranking(
+                    table, criteria, fields, on_scale=ranking.attrs.get("scale") is not None
+                )
             written.append(
-                write_table(table, out / f"{name}{suffix}", layout=layout, fields=fields)
+                write_table(
+                    table,
+                    out / f"{name}{suffix}",
+                    layout=layout,
+                    fields=fields,
+                    number_formats=formats,
+                )
             )
     text = out / "catalogue.txt"
     text.write_text("\n".join(render_catalogue(cat, year=year)) + "\n", encoding="utf-8")

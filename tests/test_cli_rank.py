@@ -45,6 +45,19 @@ def test_rank_xlsx_with_chinese_headers(tmp_path, demo_files):
     assert len(table) == 50
     assert list(table.columns[:3]) == ["项目编号", "名次", "得分"] and "综合实力" in table.columns
     assert table["名次"].iloc[0] == "1"
+    # filed as a clerk reads it: codes in Chinese, scores rounded and formatted, the title's
+    # method and aggregation named in Chinese; the csv keeps the codes and full precision
+    assert set(table["项目类型"]) <= {"企业项目", "区域项目"}
+    import openpyxl
+
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    assert "加权和法" in ws["A1"].value and "weighted_sum" not in ws["A1"].value
+    score = ws.cell(row=3, column=3)
+    assert score.number_format == "0.00" and score.value == round(score.value, 2)
+    csv = tmp_path / "ranking.csv"
+    assert main(["rank", "--scores", scores, "--candidates", cands, "--out", str(csv)]) == 0
+    raw = pd.read_csv(csv, encoding="utf-8-sig")
+    assert set(raw["项目类型"]) <= {"enterprise", "region"}
 
 
 def test_bad_scores_one_line_exit_2_nothing_written(tmp_path, demo_files, capsys):

@@ -25,6 +25,10 @@ EXTRA_HEADERS: dict[str, str] = {
     "bank": "银行",
     "rule": "回避规则",
     "grade": "等级",
+    "panel": "评审组",
+    "panel_rank": "专家组排名",
+    "bank_rank": "本行排名",
+    "bank_score": "本行得分",
 }
 
 

@@ -134,6 +134,7 @@ class BankModel(BaseModel):
         comp = self.table.loc[ids, ["name", "panel", *cols]].copy()
         comp["bank_rank"] = own.loc[ids, "rank"].astype(int)
         comp["bank_score"] = own.loc[ids, "score"]
+        comp.attrs["scale"] = own.attrs.get("scale")  # None: a score off the scale (TOPSIS)
         self.comparison = comp
         self.picked = ids
         self.error = ""
@@ -193,6 +194,7 @@ class BankModel(BaseModel):
         from pathlib import Path
 
         from scoring.io import write_table
+        from scoring.io.filing import number_format, rounded, score_decimals
 
         comp = self.comparison.copy()
         comp.index.name = "project_id"
@@ -206,7 +208,21 @@ class BankModel(BaseModel):
         if basket is not None:
             basket.index.name = "project_id"
             sheets["项目篮 basket"] = basket
+        # as a clerk files it: figures to the scale's precision (a score off the scale, a TOPSIS
+        # closeness, to 4 places), as the board's download
+        digits = score_decimals(self.config.scale)
+        score_digits = digits if self.comparison.attrs.get("scale") is not None else 4
+        scores = ["score", "bank_score"]
+        sheets["对比 comparison"] = rounded(
+            rounded(comp, self.keys(), digits), scores, score_digits
+        )
+        formats = {
+            **{c: number_format(digits) for c in self.keys()},
+            **{c: number_format(score_digits) for c in scores},
+        }
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "bank_comparison.xlsx"
-            write_table(sheets, path, title="银行审贷对比 / bank comparison")
+            write_table(
+                sheets, path, title="银行审贷对比 / bank comparison", number_formats=formats
+            )
             return path.name, path.read_bytes()

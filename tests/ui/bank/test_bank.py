@@ -43,7 +43,19 @@ def test_compare_three_and_add_to_basket(store):
     assert "3 / 20" in view.basket.value
     name, data = model.export()
     got = pd.read_excel(io.BytesIO(data), sheet_name=None, header=1)
-    assert list(next(iter(got.values())).iloc[:, 0]) == ["E007", "E008", "E009"]
+    comparison = next(iter(got.values()))
+    assert list(comparison.iloc[:, 0]) == ["E007", "E008", "E009"]
+    # headers a clerk reads, not the table's keys; scores to the scale's precision, so formatted
+    assert {"评审组", "专家组排名", "本行排名", "本行得分", "得分"} <= set(comparison.columns)
+    assert not {"panel", "panel_rank", "bank_rank", "bank_score"} & set(comparison.columns)
+    import openpyxl
+
+    ws = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    header = [c.value for c in ws[2]]
+    for col in ("得分", "本行得分"):
+        cell = ws.cell(row=3, column=header.index(col) + 1)
+        assert cell.number_format in ("0.00", "0.0000")
+        assert cell.value == round(cell.value, len(cell.number_format) - 2)
 
 
 def test_bank_weights_change_the_bank_ranking_not_the_panel(store):
