@@ -325,16 +325,25 @@ def _sheet(pdf: ReportPDF, sheet: ExpertSheet, data: ReportData, number: int) ->
     pdf.signature_line("专家签字")
 
 
+#: Height (mm) of a row of the panel's signature table: room for a hand-written name.
+SIGNATURE_ROW_MM = 11.0
+
+
 def _panel_signatures(pdf: ReportPDF, data: ReportData) -> None:
+    """The members' signatures, each with its date, and the chair's line, on one page (a
+    table cut across two pages is not filed)."""
+    rows = [[s.expert_id, s.name, s.employer, "", ""] for s in data.sheets]
+    pdf.keep_together(25 + 12 + 8 + SIGNATURE_ROW_MM * len(rows) + 24)
     pdf.heading("七、专家组签字 Panel signatures")
     pdf.paragraph("专家组成员确认以上评审结果。The panel members confirm the results above.")
-    rows = [[s.expert_id, s.name, s.employer, ""] for s in data.sheets]
     pdf.data_table(
-        ["编号", "姓名", "工作单位", "签字 Signature"],
+        ["编号", "姓名", "工作单位", "签字 Signature", "日期 Date"],
         rows,
-        col_widths=(1, 1.5, 3.5, 3),
+        col_widths=(1, 1.5, 3.5, 3, 1.6),
         font_size=9,
+        min_row_height=SIGNATURE_ROW_MM,
     )
+    pdf.signature_line("评审组长签字 Chair")
 
 
 def build_panel_report(data: ReportData, *, progress: Progress = no_progress) -> bytes:

@@ -194,6 +194,7 @@ class ReportPDF(FPDF):
         align: Sequence[str] | None = None,
         font_size: float = 8.5,
         highlight: Sequence[bool] | None = None,
+        min_row_height: float = 0.0,
     ) -> None:
         """A bordered table whose heading row repeats on every page.
 
@@ -215,6 +216,8 @@ class ReportPDF(FPDF):
             Point size of the body.
         highlight : sequence of bool, optional
             Rows to shade (e.g. the shortlisted candidates).
+        min_row_height : float
+            Height (mm) of a body row at least: room to sign in.
         """
         n = len(header)
         rel = list(col_widths) if col_widths else [1.0] * n
@@ -247,6 +250,8 @@ class ReportPDF(FPDF):
         ):
             split = [lines_of(t, w) for t, w in zip(cells, widths, strict=True)]
             height = max(len(s) for s in split) * line_h + 2 * pad
+            if fill != HEAD_FILL:
+                height = max(height, min_row_height)
             if self.will_page_break(height):
                 self.add_page()
                 if fill != HEAD_FILL:
@@ -282,6 +287,13 @@ class ReportPDF(FPDF):
         x = self.l_margin + (self.content_width - width) / 2
         self.image(io.BytesIO(data), x=x, w=width)
         self.ln(2)
+
+    def keep_together(self, height: float) -> None:
+        """Start a new page unless ``height`` mm still fit on this one (a block taller than a
+        page starts where it is)."""
+        usable = self.h - self.t_margin - self.b_margin
+        if height <= usable and self.will_page_break(height):
+            self.add_page()
 
     def signature_line(self, label: str = "签字") -> None:
         """Signature and date fields at the bottom of a sheet."""

@@ -74,6 +74,22 @@ def test_report_text_has_criteria_shortlist_hash_and_sheets(report: Path, data: 
     assert "肯德尔W" in text and "ICC" in text
 
 
+def test_panel_signatures_sit_on_one_page_with_dates_and_the_chairs_line(
+    report: Path, data: ReportData
+) -> None:
+    pages = [
+        re.sub(r"\s+", "", page)
+        for page in _run("pdftotext", "-layout", str(report), "-").split("\f")
+    ]
+    where = [i for i, page in enumerate(pages) if "七、专家组签字" in page]
+    assert len(where) == 1
+    page = pages[where[0]]
+    # every member, the date column and the chair's line on the page of the heading
+    for sheet in data.sheets:
+        assert sheet.expert_id in page and re.sub(r"\s+", "", sheet.name) in page
+    assert "日期Date" in page and "评审组长签字Chair" in page
+
+
 def test_report_embeds_cjk_font(report: Path) -> None:
     fonts = _run("pdffonts", str(report)).splitlines()[2:]
     assert fonts, "no font listed"
