@@ -57,7 +57,7 @@ class BaseModel(tl.HasTraits):
         except Exception as exc:
             if isinstance(exc, (ValueError, LookupError, PermissionError)):
                 log.info("refused: %s", exc)
-            self.error = describe(exc, self.lang)
+            self.explain(exc)
             return None
         if clear:
             self.error = ""
@@ -81,18 +81,38 @@ class BaseModel(tl.HasTraits):
 
     _said: tuple[str, dict, str] | None = None
 
+    def fail(self, key: str, **values: Any) -> None:
+        """Show the error ``key`` (``values`` as in :meth:`say`), said again in the new language
+        when the language switches, as notices are."""
+        shown = {
+            (k[:-4] if k.endswith("_key") else k): (self.tr(v) if k.endswith("_key") else v)
+            for k, v in values.items()
+        }
+        self.error = self.tr(key, **shown)
+        self._failed = (lambda: self.fail(key, **values), self.error)
+
+    def explain(self, exc: BaseException) -> None:
+        """Show why ``exc`` was refused, in the page's language (again after a switch)."""
+        self.error = describe(exc, self.lang)
+        self._failed = (lambda: self.explain(exc), self.error)
+
+    _failed: tuple[Callable[[], None], str] | None = None
+
     @tl.observe("lang")
     def _resay(self, _change: Any) -> None:
         said = self._said
         if said is not None and self.notice == said[2]:
             self.say(said[0], **said[1])
+        failed = self._failed
+        if failed is not None and self.error == failed[1]:  # still shown: say it again
+            failed[0]()
 
     # -- login -------------------------------------------------------------------------------
     def login(self, code: str) -> bool:
         """Log in with an access code; False (and ``error`` set) when refused."""
         code = (code or "").strip()
         if not code:
-            self.error = self.tr("error.login")
+            self.fail("error.login")
             return False
         try:
             if self.client:
@@ -101,13 +121,13 @@ class BaseModel(tl.HasTraits):
                 ident = self.backend.login(code)
         except (ValueError, PermissionError, LookupError) as exc:
             log.info("login refused: %s", exc)
-            self.error = self.tr("error.login")
+            self.fail("error.login")
             return False
         except Exception as exc:
-            self.error = describe(exc, self.lang)
+            self.explain(exc)
             return False
         if self.roles and ident.role not in self.roles:
-            self.error = self.tr("login.wrong_role", role=self.tr(f"role.{ident.role}"))
+            self.fail("login.wrong_role", role_key=f"role.{ident.role}")
             return False
         self.identity = ident
         self.error = ""

@@ -62,3 +62,31 @@ def test_real_store_refusals_show_one_language(store) -> None:
         zh, en = describe(exc, "zh"), describe(exc, "en")
         assert CJK.search(zh) and not WORD.search(zh.replace("P1", "")), zh
         assert not CJK.search(en.replace("明天", "")) and WORD.search(en), en
+
+
+def test_a_shown_error_follows_the_language_switch(store) -> None:
+    """An error on the page is said again in the new language (it stayed in the old one)."""
+    from scoring.ui.i18n import t
+    from scoring.ui.session import BaseModel
+
+    backend, info = store
+    model = BaseModel(backend, lang="zh")
+    assert model.login("WRONG-CODE") is False
+    assert model.error == t("error.login", "zh")
+    model.toggle_lang()
+    assert model.error == t("error.login", "en") != t("error.login", "zh")
+
+    org = backend.login(info["codes"]["organizer"])
+    model.run(backend.create_panel, org, "P1")  # a store refusal: "中文 / English"
+    refused_en = model.error
+    assert refused_en and not CJK.search(refused_en)
+    model.toggle_lang()
+    assert CJK.search(model.error) and model.error != refused_en
+
+    model.fail("login.wrong_role", role_key="role.bank")  # a text key inside the message
+    model.toggle_lang()
+    assert model.error == t("login.wrong_role", "en", role=t("role.bank", "en"))
+
+    model.error = ""  # cleared, then a switch brings nothing back
+    model.toggle_lang()
+    assert model.error == ""

@@ -7,7 +7,7 @@ from typing import Any
 
 import traitlets as tl
 
-from ..errors import describe, log
+from ..errors import log
 from ..i18n import panel_base_name
 from ..session import BaseModel
 
@@ -67,7 +67,7 @@ class BankModel(BaseModel):
             frames.append(res)
             cands.append(cand)
         if not frames:
-            self.error = self.tr("board.hidden")
+            self.fail("board.hidden")
             return
         # a candidate heard by several panels counts once, with its latest panel's scores
         self.table = pd.concat(frames)
@@ -125,7 +125,7 @@ class BankModel(BaseModel):
         """Compare 2 to 6 candidates: indicators, panel scores, panel and bank ranks."""
         ids = [str(p) for p in project_ids]
         if not 2 <= len(ids) <= 6:
-            self.error = self.tr("bank.need")
+            self.fail("bank.need")
             return False
         own = self.run(self.own_ranking, ids)
         if own is None:
@@ -152,10 +152,10 @@ class BankModel(BaseModel):
             cap = self.portfolio.limit if self.portfolio is not None else 20
             have = len(self.basket)
             key = "bank.full" if have >= cap else "bank.too_many"  # not "full" at 16 / 20
-            self.error = self.tr(key, cap=cap, have=have, n=len(ids), left=max(0, cap - have))
+            self.fail(key, cap=cap, have=have, n=len(ids), left=max(0, cap - have))
             return False
         except Exception as exc:
-            self.error = describe(exc, self.lang)
+            self.explain(exc)
             return False
         self.portfolio = pf
         self.basket = list(pf.projects)
@@ -185,7 +185,7 @@ class BankModel(BaseModel):
     def export(self) -> tuple[str, bytes] | None:
         """The comparison (and indicators) as an xlsx download."""
         if self.comparison is None:
-            self.error = self.tr("bank.need")
+            self.fail("bank.need")
             return None
         return self.run(self._export)
 

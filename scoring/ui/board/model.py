@@ -8,7 +8,6 @@ from typing import Any
 
 import traitlets as tl
 
-from ..errors import describe
 from ..session import BaseModel
 from ..timer import TimerMixin
 from .requests import RequestsMixin
@@ -95,7 +94,7 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
             return
         self.panels = [{k: p[k] for k in ("id", "name", "status", "config_hash")} for p in panels]
         if not self.panels:
-            self.error = self.tr("panel.none")
+            self.fail("panel.none")
             return
         order = {"open": 0, "draft": 1, "closed": 2}
         best = sorted(self.panels, key=lambda p: (order.get(p["status"], 3), p["id"]))[0]
@@ -145,7 +144,7 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
             self.config = None
         except Exception as exc:
             self.config = None
-            self.error = describe(exc, self.lang)
+            self.explain(exc)
         self.config_version += 1
 
     def _status(self) -> str:
@@ -257,7 +256,7 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
     def stop_timer(self) -> None:
         """Stop the panel's defense timer (every page of the panel shows it stopped)."""
         if self.timer_phase in ("", "stopped"):
-            self.error = self.tr("timer.not_running")
+            self.fail("timer.not_running")
             return
         self.run(self.backend.stop_timer, self.identity, self.panel_id)
         self.refresh_timer()
@@ -278,7 +277,7 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
     def download(self, fmt: str) -> tuple[str, bytes] | None:
         """``(filename, bytes)`` of the export, or None before results exist."""
         if self.results is None:
-            self.error = self.tr("board.hidden")
+            self.fail("board.hidden")
             return None
         return self.run(export_bytes, self.results, fmt, self.lang)
 
@@ -289,7 +288,7 @@ class BoardModel(RequestsMixin, TimerMixin, BaseModel):
         build (data, then each page section and score sheet) so that the page shows progress.
         """
         if self.results is None:
-            self.error = self.tr("board.hidden")
+            self.fail("board.hidden")
             return None
         phase = {"offset": 0}
 

@@ -42,7 +42,7 @@ class RequestsMixin(tl.HasTraits):
     def decide(self, request_id: int, approve: bool, note: str = "") -> bool:
         """Approve or reject request ``request_id`` (a rejection needs a reason)."""
         if not approve and not (note or "").strip():
-            self.error = self.tr("requests.needs_reason")
+            self.fail("requests.needs_reason")
             return False
         res = self.run(
             self.backend.decide_request,
@@ -65,7 +65,7 @@ class RequestsMixin(tl.HasTraits):
     def reopen(self, reason: str) -> bool:
         """Reopen the closed panel (to decide requests) with a recorded reason."""
         if not (reason or "").strip():
-            self.error = self.tr("requests.reopen_reason")
+            self.fail("requests.reopen_reason")
             return False
         done = self.run(self.backend.reopen_panel, self.identity, self.panel_id, reason.strip())
         if done is None and self.error:

@@ -168,7 +168,7 @@ class ConfirmModel(BaseModel):
     def _with_reason(self, action: Any, reason: str, done_key: str) -> bool:
         """Run a store action that needs a reason (``action(identity, project, period, reason)``)."""
         if not (reason or "").strip():
-            self.error = self.tr("fu.reason_needed")
+            self.fail("fu.reason_needed")
             return False
         st = self.run(action, self.identity, self.project_id, self.period_key, reason.strip())
         if st is None:

@@ -8,7 +8,6 @@ from typing import Any
 import traitlets as tl
 
 from ..error_journal import recent
-from ..errors import describe
 from ..session import BaseModel
 from .recommend import RecommendMixin
 from .setup import PanelSetupMixin
@@ -108,10 +107,10 @@ class ConsoleModel(RecommendMixin, PanelSetupMixin, BaseModel):
                 self.report = [(p.row, p.column, p.message) for p in problems]
             else:
                 self.report = [(None, None, str(exc))]
-            self.error = describe(exc, self.lang)
+            self.explain(exc)
             return False
         except Exception as exc:
-            self.error = describe(exc, self.lang)
+            self.explain(exc)
             return False
         self.report = []
         self.error = ""
@@ -238,7 +237,7 @@ class ConsoleModel(RecommendMixin, PanelSetupMixin, BaseModel):
         """Show the configuration to freeze on ``panel_id`` and wait for :meth:`confirm_freeze`
         (freezing cannot be undone: nothing is frozen without the organizer's explicit yes)."""
         if panel_id in (None, ""):
-            self.error = self.tr("console.freeze_pick")
+            self.fail("console.freeze_pick")
             return False
         cfg = self.run(lambda: self.config().validate())
         if cfg is None:
@@ -260,7 +259,7 @@ class ConsoleModel(RecommendMixin, PanelSetupMixin, BaseModel):
     def confirm_freeze(self) -> str:
         """Freeze the configuration shown by :meth:`ask_freeze`; its hash (empty if refused)."""
         if not self.freeze_pending:
-            self.error = self.tr("console.freeze_pick")
+            self.fail("console.freeze_pick")
             return ""
         panel_id, self.freeze_pending = self.freeze_pending, ""
         return self.freeze(int(panel_id))
@@ -268,7 +267,7 @@ class ConsoleModel(RecommendMixin, PanelSetupMixin, BaseModel):
     def freeze(self, panel_id: Any) -> str:
         """Freeze :meth:`config` on a draft panel; the configuration hash (empty if refused)."""
         if panel_id in (None, ""):
-            self.error = self.tr("console.freeze_pick")
+            self.fail("console.freeze_pick")
             return ""
         h = self.run(self.backend.freeze, self.identity, panel_id, self.config())
         if h:

@@ -24,7 +24,7 @@ class RecommendMixin(tl.HasTraits):
     def grant_override(self, project_id: str, reason: str) -> bool:
         """Let an exited project be recommended in this round (the reason is required)."""
         if not project_id:
-            self.error = self.tr("cycle.pick")
+            self.fail("cycle.pick")
             return False
         done = self.run(self.backend.wb.recommend.override, self.identity, project_id, reason)
         if done is None:

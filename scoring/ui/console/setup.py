@@ -105,13 +105,13 @@ class PanelSetupMixin(tl.HasTraits):
     def load_panel(self, panel_id: Any) -> bool:
         """Put a draft panel into the form to correct it."""
         if not panel_id:
-            self.error = self.tr("setup.pick_panel")
+            self.fail("setup.pick_panel")
             return False
         got = self.run(self.backend.panel_setup, self.identity, int(panel_id))
         if got is None:
             return False
         if got["frozen"] or got["status"] != "draft":
-            self.error = self.tr("setup.frozen")
+            self.fail("setup.frozen")
             return False
         self.form = got
         self.editing = int(panel_id)
@@ -127,10 +127,10 @@ class PanelSetupMixin(tl.HasTraits):
     def delete_panel(self, panel_id: Any, reason: str) -> bool:
         """Delete a draft panel that is not frozen, with a reason."""
         if not panel_id:
-            self.error = self.tr("setup.pick_panel")
+            self.fail("setup.pick_panel")
             return False
         if not (reason or "").strip():
-            self.error = self.tr("setup.delete_reason")
+            self.fail("setup.delete_reason")
             return False
         done = self.run(self.backend.delete_panel, self.identity, int(panel_id), reason.strip())
         if done is None and self.error:
@@ -176,7 +176,7 @@ class PanelSetupMixin(tl.HasTraits):
         """Reissue the access codes of a panel's chair and members (the old ones stop working)
         and return a printable page: one card per person, to cut and hand out."""
         if not panel_id:
-            self.error = self.tr("setup.pick_panel")
+            self.fail("setup.pick_panel")
             return None
         got = self.run(self.backend.panel_setup, self.identity, int(panel_id))
         if got is None:

@@ -154,7 +154,7 @@ class PanelSetupView:
     def _codes(self, _b: Any = None) -> None:
         m = self.model
         if not self.codes_ack.value:
-            m.error = m.tr("setup.codes_need_ack")
+            m.fail("setup.codes_need_ack")
             return
         got = m.codes_sheet(self.codes_panel.value)
         self.codes_ack.value = False

@@ -64,10 +64,10 @@ class CorrectionsMixin(tl.HasTraits):
         """Ask the chair to change the current (confirmed) sheet to ``values`` (typed text per
         criterion) for ``reason``. Every criterion is required; the store checks the rest."""
         if self.sheet_status != "confirmed":
-            self.error = self.tr("correction.not_confirmed")
+            self.fail("correction.not_confirmed")
             return False
         if not (reason or "").strip():
-            self.error = self.tr("correction.needs_reason")
+            self.fail("correction.needs_reason")
             return False
         scores: dict[str, float] = {}
         names = self.criterion_names()
@@ -76,11 +76,11 @@ class CorrectionsMixin(tl.HasTraits):
             if self.error:
                 return False
             if value is None:
-                self.error = self.tr("correction.missing", name=names[key])
+                self.fail("correction.missing", name=names[key])
                 return False
             scores[key] = value
         if scores == {k: float(v) for k, v in self.scores.items()}:
-            self.error = self.tr("correction.unchanged")
+            self.fail("correction.unchanged")
             return False
         rid = self.run(
             self.backend.request_correction,

@@ -106,7 +106,7 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
         """Show panel ``panel_id`` (one of :attr:`panels`): conflicts first unless declared."""
         panel = self._panel_rows.get(str(panel_id))
         if panel is None:
-            self.error = self.tr("panel.none")
+            self.fail("panel.none")
             return
         self.panel_id = str(panel["id"])
         self.panel_name = panel_base_name(panel["name"])
@@ -214,7 +214,7 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
     def set_score(self, key: str, text: str) -> bool:
         """Set one criterion from typed text and save the draft at once."""
         if self.sheet_status == "confirmed":
-            self.error = self.tr("expert.locked")
+            self.fail("expert.locked")
             return False
         value = self.run(self.parse_score, key, text)
         if value is None and self.error:
@@ -231,7 +231,7 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
         """A keystroke in the comment box: keep it and save it once typing pauses
         (:data:`COMMENT_PAUSE_S`, by :meth:`tick`), so a reload never loses what was typed."""
         if self.sheet_status == "confirmed":
-            self.error = self.tr("expert.locked")
+            self.fail("expert.locked")
             return
         self.comment = text
         self._comment_due = time.monotonic() + COMMENT_PAUSE_S
@@ -247,7 +247,7 @@ class ExpertModel(CorrectionsMixin, TimerMixin, BaseModel):
     def set_comment(self, text: str) -> bool:
         """Set the comment and save the draft."""
         if self.sheet_status == "confirmed":
-            self.error = self.tr("expert.locked")
+            self.fail("expert.locked")
             return False
         if (text or "").strip() == (self.comment or "").strip():
             self.comment = text

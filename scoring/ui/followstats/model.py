@@ -198,7 +198,7 @@ class FollowStatsModel(EvaluationModelMixin, BaseModel):
     def decide(self, project_id: str, exit: bool, reason: str) -> bool:
         """Record the decision on an exit candidate (exit or keep) with its reason."""
         if not (reason or "").strip():
-            self.error = self.tr("fu.reason_needed")
+            self.fail("fu.reason_needed")
             return False
         got = self.run(
             self.backend.decide_exit,
@@ -242,7 +242,7 @@ class FollowStatsModel(EvaluationModelMixin, BaseModel):
 
     def grant(self, project_id: str, key: str, until: Any, reason: str) -> bool:
         if not (reason or "").strip():
-            self.error = self.tr("fu.reason_needed")
+            self.fail("fu.reason_needed")
             return False
         u = as_date(until)
         self.run(self.backend.grant_exception, self.identity, project_id, key, u, reason.strip())

@@ -12,7 +12,7 @@ class LedgerEditingMixin:
     # -- editing -----------------------------------------------------------------------------
     def _edited(self, *, structural: bool = False) -> None:
         if not self.editable:
-            self.error = self.tr("fu.not_editable")
+            self.fail("fu.not_editable")
             return
         self.dirty = True
         self.submit_findings = []  # the store's findings of the last refusal are stale now

@@ -260,7 +260,7 @@ class ReportingModel(LedgerEditingMixin, BaseModel):
                 summary_keys=led.summary_keys(self.kind) if self.yearly else None,
             )
         except Exception as exc:  # a check must never lose the form
-            self.error = describe(exc, self.lang)
+            self.explain(exc)
             found = []
         seen = {finding_parts(f)[:3] for f in found}
         found += [f for f in self.submit_findings if finding_parts(f)[:3] not in seen]
@@ -291,7 +291,7 @@ class ReportingModel(LedgerEditingMixin, BaseModel):
                 self.identity, self.project_id, self.period_key, content, self.version
             )
         except Exception as exc:
-            self.error = describe(exc, self.lang)
+            self.explain(exc)
             if "version" in str(exc).lower() or "stale" in type(exc).__name__.lower():
                 self._reload_after_conflict()
             return False
@@ -350,7 +350,7 @@ class ReportingModel(LedgerEditingMixin, BaseModel):
                 errors = [t for lvl, _f, t in self.findings if lvl == "error"]
                 self.error = self.tr("fu.submit_refused", n=len(errors)) + " " + "；".join(errors)
             else:
-                self.error = describe(exc, self.lang)
+                self.explain(exc)
             return False
         self.submit_findings = []
         self._show(st)
@@ -386,7 +386,7 @@ class ReportingModel(LedgerEditingMixin, BaseModel):
                 ]
             else:
                 self.report = [(None, None, describe(exc, self.lang))]
-            self.error = self.tr("fu.upload_refused", name=filename)
+            self.fail("fu.upload_refused", name=filename)
             return False
         self.report = []
         self._show(st)
