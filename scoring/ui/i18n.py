@@ -274,6 +274,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Default {default} (the demo's cut); 0 means not set: the top half",
     ),
     "console.cut_unset": ("未设定（前一半）", "not set (top half)"),
+    "console.cut_range": (
+        "入选数量须在 0–{max} 之间（输入了 {value}），仍为 {kept}",
+        "The cut size must be between 0 and {max} (typed {value}); it stays {kept}",
+    ),
     "console.p_name": ("名称", "Name"),
     "console.criteria_set": ("评分指标集", "Criteria set"),
     "console.p_date": ("日期", "Date"),

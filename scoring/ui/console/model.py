@@ -14,6 +14,8 @@ from .setup import PanelSetupMixin
 
 #: The console's default cut size: the demo's (``scoring.store.demo.DEMO_CUT``).
 DEFAULT_CUT = 30
+#: Largest cut size the console takes (a province's catalogue is far smaller).
+CUT_MAX = 500
 
 
 class ConsoleModel(RecommendMixin, PanelSetupMixin, BaseModel):

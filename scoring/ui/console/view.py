@@ -16,7 +16,7 @@ from ..i18n import panel_label
 from ..markup import esc, html_table
 from ..one_language import one_language
 from ..widgets import PAGE_LAYOUT, FilteredSelect, PageView, weight_handler
-from .model import DEFAULT_CUT, ConsoleModel
+from .model import CUT_MAX, DEFAULT_CUT, ConsoleModel
 from .recommend_view import RecommendView
 from .setup_view import PanelSetupView
 
@@ -81,8 +81,24 @@ class ConsoleView(PageView):
         self.model.update_preview()
 
     def _on_cut(self, change: dict) -> None:
-        self.model.cut_size = int(change["new"] or 0)
+        value = int(change["new"] or 0)
+        if not 0 <= value <= CUT_MAX:  # said, not clamped without a word
+            kept = self.model.cut_size
+            self.model.fail("console.cut_range", max=CUT_MAX, value=value, kept=kept)
+            self._cut_refusal = self.model.error
+            self._cut_reverting = True
+            try:
+                self.cut.value = kept
+            finally:
+                self._cut_reverting = False
+            return
+        if not self._cut_reverting and self.model.error == self._cut_refusal:
+            self.model.error = ""  # a right value typed: the refusal of the wrong one goes
+        self.model.cut_size = value
         self._render()
+
+    _cut_refusal = ""
+    _cut_reverting = False
 
     def _on_upload(self, what: str) -> Any:
         def handler(change: dict) -> None:
@@ -150,7 +166,7 @@ class ConsoleView(PageView):
         self.aggregation = w.Dropdown(value=None, style=wide, layout=w.Layout(width="400px"))
         self.aggregation.add_class("scoring-aggregation")
         self._label_options()
-        self.cut = w.BoundedIntText(value=m.cut_size, min=0, max=500, style=wide)
+        self.cut = w.IntText(value=m.cut_size, style=wide)  # range checked in _on_cut
         self.cut.add_class("scoring-cut")
         self.cut_hint = w.HTML()
         self.method.observe(safe(lambda c: self._set("method", c["new"])), "value")

@@ -153,7 +153,12 @@ def test_dropdowns_show_localized_labels_keep_keys_and_the_cut_defaults(store):
     assert model.method == "topsis" and model.aggregation == "median"
     assert "默认权重名次" in view.preview.value and "default" not in view.preview.value
     assert model.cut_size == 30 and view.cut.value == 30 and model.config().cut_size == 30
+    for wrong in (-5, 9999):  # refused with a message naming the range, not clamped silently
+        view.cut.value = wrong
+        assert model.cut_size == 30 and view.cut.value == 30
+        assert "0–500" in model.error and str(wrong) in model.error
     view.cut.value = 0
+    assert model.error == ""  # a right value clears the refusal
     assert model.config().cut_size is None and "未设定" in view.cut_hint.value
     model.toggle_lang()  # English: the keys survive, no Chinese left in these labels
     assert view.method.value == "topsis" and view.aggregation.value == "median"
