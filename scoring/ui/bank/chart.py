@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from typing import Any
 
 
@@ -27,7 +28,7 @@ def radar_png(
 
     setup_matplotlib()
     angles = np.linspace(0, 2 * np.pi, len(keys), endpoint=False).tolist()
-    fig = Figure(figsize=(4.6, 4.2), dpi=90)
+    fig = Figure(figsize=(4.8, 4.8), dpi=90)
     ax = fig.add_subplot(projection="polar")
     for pid, row in comparison.iterrows():
         lo, hi = scale
@@ -35,10 +36,21 @@ def radar_png(
         ax.plot([*angles, angles[0]], [*vals, vals[0]], label=str(pid))
         ax.fill([*angles, angles[0]], [*vals, vals[0]], alpha=0.08)
     ax.set_xticks(angles)
-    ax.set_xticklabels([names.get(k, k) for k in keys])
+    # English names are long ("Demonstration and leadership"): wrapped, they stay inside the
+    # figure; the radial figures sit between the first two axes, clear of the names
+    ax.set_xticklabels([textwrap.fill(str(names.get(k, k)), 14) for k in keys], fontsize=8.5)
+    ax.tick_params(axis="x", pad=6)
+    ax.set_rlabel_position(180.0 / max(len(keys), 1))
+    ax.tick_params(axis="y", labelsize=7.5, labelcolor="#666")
     ax.set_ylim(*scale)
-    ax.set_title(title)
-    ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.1), fontsize=8)
+    ax.set_title(title, fontsize=10, pad=14)
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.08),
+        ncol=min(len(comparison), 6),
+        fontsize=8,
+        frameon=False,
+    )
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

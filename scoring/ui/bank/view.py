@@ -55,7 +55,7 @@ class BankView(PageView):
         self.export.add_class("scoring-downloads")
         left = w.VBox(
             [self.pick_label, self.pick_filter.box, self.compare, self.weights],
-            layout=w.Layout(width="340px", min_width="300px", flex="0 0 340px"),
+            layout=w.Layout(width="380px", min_width="300px", flex="0 0 380px"),
         )
         right = w.VBox(
             [
@@ -102,6 +102,9 @@ class BankView(PageView):
                     step=0.05,
                     continuous_update=False,
                     readout_format=".2f",
+                    # room for the English names ("Poverty-alleviation effect"), cut at 80 px
+                    style={"description_width": "170px"},
+                    layout=w.Layout(width="100%"),
                 )
                 s.add_class(f"scoring-weight-{k}")
                 s.observe(self.safe(weight_handler(m, k)), "value")
