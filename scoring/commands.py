@@ -178,17 +178,13 @@ def filed_ranking(
     -------
     (table, fields, number_formats)
     """
-    from .io.filing import HOW_ZH, METHOD_ZH, number_format, rounded, score_decimals, zh_values
+    from .io.filing import HOW_ZH, METHOD_ZH, filed_scores, zh_values
 
-    digits = score_decimals(criteria.scale)
     if on_scale is None:
         on_scale = table.attrs.get("scale", criteria.scale) is not None
-    score_digits = digits if on_scale else 4
-    out = rounded(rounded(table, criteria.keys, digits), ["score"], score_digits)
+    out, formats = filed_scores(table, criteria.keys, criteria.scale, on_scale=on_scale)
     out = zh_values(out)
     out.attrs.update(table.attrs)
-    formats = {**{k: number_format(digits) for k in criteria.keys}}
-    formats["score"] = number_format(score_digits)
     named = dict(fields or {})
     if "method" in named:
         named["method"] = METHOD_ZH.get(str(named["method"]), named["method"])

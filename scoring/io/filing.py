@@ -81,6 +81,35 @@ def rounded(frame: pd.DataFrame, columns: Iterable[str], decimals: int) -> pd.Da
     return out
 
 
+def filed_scores(
+    frame: pd.DataFrame,
+    criteria: Iterable[str],
+    scale: Sequence[float] | None,
+    *,
+    on_scale: bool = True,
+    scores: Sequence[str] = ("score",),
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """``frame`` with its figures rounded as an export shows them, and their number formats.
+
+    The ``criteria`` columns (panel scores) to the precision of ``scale``; the ``scores``
+    columns (a ranking's score) to the same when ``on_scale``, else (a TOPSIS closeness) to 4.
+
+    Returns
+    -------
+    (frame, number_formats)
+        ``number_formats`` maps each of those columns to its Excel format (``0.00``).
+    """
+    crit = list(criteria)
+    digits = score_decimals(scale)
+    score_digits = digits if on_scale else 4
+    out = rounded(rounded(frame, crit, digits), scores, score_digits)
+    formats = {
+        **{c: number_format(digits) for c in crit},
+        **{c: number_format(score_digits) for c in scores},
+    }
+    return out, formats
+
+
 def local_minute(value: Any) -> str:
     """A time (ISO text, Timestamp or datetime; UTC when naive) as local time ``YYYY-MM-DD HH:MM``;
     empty for nothing, other text as it is."""

@@ -82,19 +82,27 @@ def peer_uid(conn: socket.socket) -> int:
     return struct.unpack("3i", creds)[1]
 
 
-def read_request(conn: socket.socket) -> dict[str, Any]:
-    """One JSON request line: ``{"argv": [...], "env": {...}, "cwd": "..."}`` (``ValueError``
-    when it is not one)."""
-    conn.settimeout(REQUEST_TIMEOUT)
+def recv_line(conn: socket.socket, limit: int = MAX_REQUEST) -> Any:
+    """One JSON line from ``conn`` (both ends of the template's socket speak them);
+    ``ValueError`` when the connection closes first, the line is too long or not JSON."""
     data = b""
     while not data.endswith(b"\n"):
         chunk = conn.recv(65536)
         if not chunk:
-            raise ValueError("connection closed before the request ended")
+            raise ValueError("connection closed before the line ended")
         data += chunk
-        if len(data) > MAX_REQUEST:
-            raise ValueError("request too long")
-    request = json.loads(data)
+        if len(data) > limit:
+            raise ValueError("line too long")
+    return json.loads(data)
+
+
+def read_request(conn: socket.socket) -> dict[str, Any]:
+    """One JSON request line: ``{"argv": [...], "env": {...}, "cwd": "..."}`` (``ValueError``
+    when it is not one)."""
+    conn.settimeout(REQUEST_TIMEOUT)
+    request = recv_line(conn)
+    if not isinstance(request, dict):
+        raise ValueError("a JSON object expected")
     argv, env, cwd = request.get("argv"), request.get("env"), request.get("cwd")
     if not (isinstance(argv, list) and all(isinstance(a, str) for a in argv)):
         raise ValueError("argv: a list of strings expected")

@@ -30,7 +30,8 @@ from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
-from .kernel_forks import LAUNCHER
+from .kernel_forks import LAUNCHER, recv_line
+from .remote.process import stop_child
 
 __all__ = ["ForkProvisioner", "ForkedKernel", "KernelTemplate", "TemplateUnavailable", "forkable"]
 
@@ -210,13 +211,7 @@ class KernelTemplate:
             conn.connect(str(self.socket))
             request = {"argv": list(cmd), "env": dict(env), "cwd": str(cwd)}
             conn.sendall(json.dumps(request).encode() + b"\n")
-            answer = b""
-            while not answer.endswith(b"\n"):
-                chunk = conn.recv(4096)
-                if not chunk:
-                    raise TemplateUnavailable("the template closed the connection")
-                answer += chunk
-            reply = json.loads(answer)
+            reply = recv_line(conn)
         except (OSError, ValueError) as exc:
             conn.close()
             raise TemplateUnavailable(str(exc)) from exc
@@ -229,13 +224,7 @@ class KernelTemplate:
         """Stop the child (it terminates the kernels it forked) and remove the folder."""
         if KernelTemplate.current is self:
             KernelTemplate.current = None
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_child(self.proc)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

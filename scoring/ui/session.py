@@ -47,6 +47,15 @@ class BaseModel(tl.HasTraits):
         """Text of ``key`` in the current language."""
         return t(key, self.lang, **values)
 
+    def _text(self, key: str, values: dict[str, Any]) -> str:
+        """``tr(key, ...)`` where a value named ``<name>_key`` is a text key, given to the
+        template as ``<name>`` in the current language (:meth:`say`, :meth:`fail`)."""
+        shown = {
+            (k[:-4] if k.endswith("_key") else k): (self.tr(v) if k.endswith("_key") else v)
+            for k, v in values.items()
+        }
+        return self.tr(key, **shown)
+
     def run(self, func: Callable[..., Any], *args: Any, clear: bool = True, **kwargs: Any) -> Any:
         """Call ``func``; on failure set ``error`` (logged when unexpected) and return None.
 
@@ -72,11 +81,7 @@ class BaseModel(tl.HasTraits):
 
         A value named ``<name>_key`` is itself a text key, given to the template as ``<name>``
         in the notice's language."""
-        shown = {
-            (k[:-4] if k.endswith("_key") else k): (self.tr(v) if k.endswith("_key") else v)
-            for k, v in values.items()
-        }
-        self.notice = self.tr(key, **shown)
+        self.notice = self._text(key, values)
         self._said = (key, values, self.notice)
 
     _said: tuple[str, dict, str] | None = None
@@ -84,11 +89,7 @@ class BaseModel(tl.HasTraits):
     def fail(self, key: str, **values: Any) -> None:
         """Show the error ``key`` (``values`` as in :meth:`say`), said again in the new language
         when the language switches, as notices are."""
-        shown = {
-            (k[:-4] if k.endswith("_key") else k): (self.tr(v) if k.endswith("_key") else v)
-            for k, v in values.items()
-        }
-        self.error = self.tr(key, **shown)
+        self.error = self._text(key, values)
         self._failed = (lambda: self.fail(key, **values), self.error)
 
     def explain(self, exc: BaseException) -> None:

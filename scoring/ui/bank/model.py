@@ -194,7 +194,7 @@ class BankModel(BaseModel):
         from pathlib import Path
 
         from scoring.io import write_table
-        from scoring.io.filing import number_format, rounded, score_decimals
+        from scoring.io.filing import filed_scores
 
         comp = self.comparison.copy()
         comp.index.name = "project_id"
@@ -210,16 +210,13 @@ class BankModel(BaseModel):
             sheets["项目篮 basket"] = basket
         # as a clerk files it: figures to the scale's precision (a score off the scale, a TOPSIS
         # closeness, to 4 places), as the board's download
-        digits = score_decimals(self.config.scale)
-        score_digits = digits if self.comparison.attrs.get("scale") is not None else 4
-        scores = ["score", "bank_score"]
-        sheets["对比 comparison"] = rounded(
-            rounded(comp, self.keys(), digits), scores, score_digits
+        sheets["对比 comparison"], formats = filed_scores(
+            comp,
+            self.keys(),
+            self.config.scale,
+            on_scale=self.comparison.attrs.get("scale") is not None,
+            scores=("score", "bank_score"),
         )
-        formats = {
-            **{c: number_format(digits) for c in self.keys()},
-            **{c: number_format(score_digits) for c in scores},
-        }
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "bank_comparison.xlsx"
             write_table(

@@ -152,7 +152,7 @@ def export_bytes(results: dict, fmt: str, lang: str = "zh") -> tuple[str, bytes]
     from pathlib import Path
 
     from scoring.io import write_table
-    from scoring.io.filing import number_format, rounded, score_decimals, zh_values
+    from scoring.io.filing import filed_scores, zh_values
 
     if fmt not in DOWNLOADS:
         raise ValueError(f"unknown format {fmt!r}")
@@ -164,17 +164,14 @@ def export_bytes(results: dict, fmt: str, lang: str = "zh") -> tuple[str, bytes]
     if fmt.startswith("catalogue"):
         return name, _catalogue_bytes(results, fmt, block, footer)
     cfg = results["config"]
-    digits = score_decimals(cfg.scale)
-    crit = list(cfg.keys)
-    score_digits = digits if ranking.attrs.get("scale") is not None else 4
-    ranking = rounded(rounded(ranking, crit, digits), ["score"], score_digits)
-    formats = {**{k: number_format(digits) for k in crit}, "score": number_format(score_digits)}
+    on_scale = ranking.attrs.get("scale") is not None
+    ranking, formats = filed_scores(ranking, cfg.keys, cfg.scale, on_scale=on_scale)
     headers = _headers(cfg, [*ranking.columns, *results["shortlist"].columns])
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         if fmt == "xlsx":
             short = results["shortlist"].drop(columns=["flags"], errors="ignore")
-            short = rounded(short, ["score"], score_digits)
+            short, _ = filed_scores(short, (), cfg.scale, on_scale=on_scale)
             sheets = {"排名 ranking": zh_values(ranking), "入选 shortlist": zh_values(short)}
             write_table(
                 sheets,

@@ -74,11 +74,17 @@ class StoreProcess:
 
     def stop(self) -> None:
         """Stop the child and remove the folder; idempotent."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_child(self.proc)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def stop_child(proc: subprocess.Popen | None, timeout: float = 10.0) -> None:
+    """Terminate ``proc`` if it runs, kill it after ``timeout`` seconds, reap it."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
