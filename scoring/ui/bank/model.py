@@ -194,13 +194,15 @@ class BankModel(BaseModel):
         from pathlib import Path
 
         from scoring.io import write_table
-        from scoring.io.filing import filed_scores
+        from scoring.io.filing import filed_scores, zh_values
 
         comp = self.comparison.copy()
         comp.index.name = "project_id"
         ind = self.candidates.loc[list(comp.index)].copy()
         ind.index.name = "project_id"
-        ind = ind.drop(columns=[c for c in ("project_id",) if c in ind])
+        # the store's own columns (the candidate's position in the panel) are not the clerk's;
+        # codes in Chinese (enterprise -> 企业项目)
+        ind = zh_values(ind.drop(columns=[c for c in ("project_id", "position") if c in ind]))
         basket = (
             self.table.loc[list(self.portfolio.projects), ["name"]] if len(self.portfolio) else None
         )

@@ -48,6 +48,9 @@ def test_compare_three_and_add_to_basket(store):
     # headers a clerk reads, not the table's keys; scores to the scale's precision, so formatted
     assert {"评审组", "专家组排名", "本行排名", "本行得分", "得分"} <= set(comparison.columns)
     assert not {"panel", "panel_rank", "bank_rank", "bank_score"} & set(comparison.columns)
+    indicators = list(got.values())[1]
+    assert "position" not in indicators.columns
+    assert set(indicators["项目类型"]) <= {"企业项目", "区域项目"}
     import openpyxl
 
     ws = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
